@@ -1,0 +1,1 @@
+"""Chuxin (初心): party-member education, gaps and rectification."""

@@ -1,0 +1,3 @@
+from chuxin.cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""Writing the change log. Services call ``log_change``; nothing writes ``ObjectChange`` otherwise."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.choices import ChangeAction
+from core.context import current_request
+from core.models import ObjectChange
+
+SKIPPED_FIELDS = {"created", "updated", "org_path", "path", "password"}
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def serialize(obj: models.Model) -> dict[str, Any]:
+    """Concrete field values by attribute name (foreign keys as ids), JSON-safe."""
+    data: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        if f.name in SKIPPED_FIELDS or f.primary_key:
+            continue
+        data[f.name] = jsonable(getattr(obj, f.attname))
+    return data
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    return obj.changelog_data() if hasattr(obj, "changelog_data") else serialize(obj)
+
+
+def build_change(
+    obj: models.Model,
+    action: str,
+    *,
+    acting_user: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    parent: models.Model | None = None,
+    org_path: str | None = None,
+) -> ObjectChange:
+    """An unsaved change record; bulk writers collect these and ``bulk_create`` them."""
+    request = current_request()
+    if parent is None and hasattr(obj, "changelog_parent"):
+        parent = obj.changelog_parent()
+    if org_path is None:
+        org_path = getattr(obj, getattr(obj, "scope_path_field", "org_path"), "") or ""
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    return ObjectChange(
+        user=user,
+        user_name=user.get_username() if user else "",
+        request_id=request.request_id if request else None,
+        request_repr=request.description if request else "",
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        related_content_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
+        related_object_id=parent.pk if parent is not None else None,
+        org_path=org_path,
+        prechange_data=before,
+        postchange_data=after,
+        message=message[:500],
+    )
+
+
+def log_change(obj: models.Model, action: str, *, acting_user: Any, **kwargs: Any) -> ObjectChange:
+    change = build_change(obj, action, acting_user=acting_user, **kwargs)
+    change.save()
+    return change
+
+
+def log_bulk(changes: Iterable[ObjectChange]) -> None:
+    ObjectChange.objects.bulk_create(list(changes), batch_size=2000)
+
+
+def history_for(obj: models.Model, user: Any) -> models.QuerySet[ObjectChange]:
+    """The changes of ``obj`` and of its children, as far as ``user`` may see them."""
+    ct = ContentType.objects.get_for_model(obj)
+    own = models.Q(content_type=ct, object_id=obj.pk)
+    children = models.Q(related_content_type=ct, related_object_id=obj.pk)
+    qs = ObjectChange.objects.restrict(user, "view").filter(own | children)
+    return qs.select_related("content_type")
+
+
+__all__ = ["ChangeAction", "build_change", "history_for", "log_bulk", "log_change", "serialize", "snapshot"]

@@ -1,0 +1,72 @@
+"""The gap-engine registry: apps register rules that, for a subtree and a date, yield the gaps (差距).
+
+A gap is computed from the records, never typed in, and names the rule and its source. Each rule
+function receives an organization (the root of the subtree to examine) and a date, and must read data
+only inside that subtree (``in_subtree``); the caller has already checked that the user may see it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Gap:
+    rule: str
+    severity: str
+    title: str
+    detail: str
+    org_id: int
+    org_name: str
+    org_code: str
+    source: str
+    member_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule, "severity": self.severity, "title": self.title, "detail": self.detail,
+            "org": self.org_id, "org_name": self.org_name, "org_code": self.org_code, "source": self.source,
+            "member": self.member_id, **({"extra": self.extra} if self.extra else {}),
+        }
+
+
+GapFunc = Callable[[Any, datetime.date], Iterable[Gap]]
+
+
+@dataclass(frozen=True)
+class GapRule:
+    key: str
+    label: str
+    func: GapFunc
+
+
+_registry: dict[str, GapRule] = {}
+
+
+def register_gap(key: str, label: str) -> Callable[[GapFunc], GapFunc]:
+    def decorate(func: GapFunc) -> GapFunc:
+        _registry[key] = GapRule(key, label, func)
+        return func
+
+    return decorate
+
+
+def gap_rules() -> list[GapRule]:
+    return list(_registry.values())
+
+
+def gaps_for(org: Any, on: datetime.date | None = None, rules: Iterable[str] | None = None) -> list[Gap]:
+    """Every gap in ``org``'s subtree on ``on``, ordered by severity (hard first) then organization path."""
+    on = on or timezone.localdate()
+    wanted = set(rules) if rules else None
+    found: list[Gap] = []
+    for rule in _registry.values():
+        if wanted is None or rule.key in wanted:
+            found.extend(rule.func(org, on))
+    return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))

@@ -1,0 +1,86 @@
+"""Generic write paths that every service builds on: scope checked inside the transaction, logged.
+
+A domain service (``orgs.services.update_member`` …) prepares the object and calls one of these. Each
+re-checks the acting user's scope on the row *as it is in the database* before writing, and on the
+result after writing, so that an object can neither be changed from outside the scope nor moved out of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core.changelog import log_change, snapshot
+from core.choices import Action, ChangeAction
+from core.scoping import can, get_scope
+
+M = TypeVar("M", bound=models.Model)
+
+
+class OutOfScope(PermissionDenied):
+    """The acting user may not make this change (the target lies outside their grants)."""
+
+
+def require(user: Any, action: str, obj: models.Model) -> None:
+    if not can(user, action, obj):
+        raise OutOfScope(_("不在您的管理范围内"))
+
+
+def require_visible_then_writable(user: Any, obj: models.Model) -> None:
+    """404 for what the user cannot see at all, 403 for what they may only read."""
+    if not can(user, Action.VIEW, obj):
+        raise Http404
+    require(user, Action.CHANGE, obj)
+
+
+def require_admin(user: Any) -> None:
+    if not get_scope(user, Action.CHANGE).everything:
+        raise OutOfScope(_("只有管理员可以进行此操作"))
+
+
+def _locked(obj: M) -> M:
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+@transaction.atomic
+def create_object(obj: M, *, acting_user: Any, message: str = "", clean: bool = True) -> M:
+    if clean:
+        obj.full_clean()
+    obj.save()
+    require(acting_user, Action.CHANGE, obj)
+    log_change(obj, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(obj), message=message)
+    return obj
+
+
+@transaction.atomic
+def update_object(obj: M, *, acting_user: Any, changes: dict[str, Any], message: str = "", clean: bool = True) -> M:
+    """Apply ``changes`` (field → value) to ``obj``; log only when something actually changed."""
+    current = _locked(obj)
+    require_visible_then_writable(acting_user, current)
+    before = snapshot(current)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    if clean:
+        obj.full_clean()
+    obj.save()
+    require(acting_user, Action.CHANGE, obj)
+    after = snapshot(obj)
+    if after != before:
+        log_change(obj, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=after, message=message)
+    return obj
+
+
+@transaction.atomic
+def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> None:
+    current = _locked(obj)
+    require_visible_then_writable(acting_user, current)
+    before = snapshot(current)
+    pk = current.pk
+    parent = current.changelog_parent() if hasattr(current, "changelog_parent") else None
+    current.delete()
+    current.pk = pk
+    log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=parent, message=message)

@@ -1,0 +1,88 @@
+"""Choice sets of the organization and member records, named as in rules.md."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委")
+    WORK_COMMITTEE = "work_committee", _("党工委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    JOINT_BRANCH = "joint_branch", _("联合党支部")
+    GROUP = "group", _("党小组")
+
+
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH)
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Education(models.TextChoices):
+    DOCTORATE = "doctorate", _("研究生（博士）")
+    MASTER = "master", _("研究生（硕士）")
+    BACHELOR = "bachelor", _("大学本科")
+    COLLEGE = "college", _("大学专科")
+    VOCATIONAL = "vocational", _("中等专科")
+    HIGH_SCHOOL = "high_school", _("高中")
+    JUNIOR = "junior", _("初中及以下")
+
+
+class Category(models.TextChoices):
+    """Member category for dues (rules.md §1)."""
+
+    EMPLOYED = "employed", _("在职")
+    RETIRED = "retired", _("离退休")
+    FARMER = "farmer", _("农民")
+    STUDENT = "student", _("学生")
+    UNEMPLOYED = "unemployed", _("下岗失业")
+    OTHER = "other", _("其他")
+
+
+class Status(models.TextChoices):
+    APPLICANT = "applicant", _("入党申请人")
+    ACTIVIST = "activist", _("入党积极分子")
+    CANDIDATE = "candidate", _("发展对象")
+    PROBATIONARY = "probationary", _("预备党员")
+    FULL = "full", _("正式党员")
+    TRANSFERRED_OUT = "transferred_out", _("转出")
+    SUSPENDED = "suspended", _("停止党籍")
+    REMOVED = "removed", _("除名/自行脱党")
+    EXPELLED = "expelled", _("出党")
+    DECEASED = "deceased", _("死亡")
+
+
+MEMBER_STATUSES = (Status.PROBATIONARY, Status.FULL)
+DEVELOPMENT_STATUSES = (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE)
+LEAVING_STATUSES = (Status.TRANSFERRED_OUT, Status.SUSPENDED, Status.REMOVED, Status.EXPELLED, Status.DECEASED)
+ACTIVE_STATUSES = (*DEVELOPMENT_STATUSES, *MEMBER_STATUSES)
+
+
+class PositionTitle(models.TextChoices):
+    SECRETARY = "secretary", _("书记")
+    DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
+    ORGANIZATION = "organization", _("组织委员")
+    PROPAGANDA = "propaganda", _("宣传委员")
+    DISCIPLINE = "discipline", _("纪检委员")
+    MEMBER = "member", _("委员")
+    GROUP_LEADER = "group_leader", _("党小组组长")
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("等待接收")
+    CONFIRMED = "confirmed", _("已接收")
+    REJECTED = "rejected", _("已退回")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+ETHNICITIES = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
+    "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族",
+    "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族",
+    "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
+    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+]
+ETHNICITY_CHOICES = [(e, e) for e in ETHNICITIES]

@@ -1,0 +1,315 @@
+"""Every mutation of organizations, members, transfers, positions and grants.
+
+Each service takes the acting user keyword-only, runs in one transaction, re-checks the scope inside
+it and writes the change log (through ``core.services``); views, the API, imports and commands call
+these and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import services as core
+from core.changelog import log_change, snapshot
+from core.choices import Action, ChangeAction, Role
+from core.scoping import can, can_in_org, forget_scopes
+from core.tree import repath
+from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status, TransferStatus
+from orgs.models import Member, Organization, Position, RoleGrant, StatusChange, Transfer
+
+#
+# Organizations
+#
+
+
+def _place(org: Organization) -> None:
+    org.path = f"{org.parent.path}{org.pk}." if org.parent else f"{org.pk}."
+    org.depth = org.path.count(".") - 1
+
+
+@transaction.atomic
+def create_organization(org: Organization, *, acting_user: Any, message: str = "") -> Organization:
+    if org.parent is None:
+        core.require_admin(acting_user)
+    org.path = f"new-{uuid.uuid4().hex}"
+    org.full_clean(exclude=["path"])
+    org.save()
+    _place(org)
+    org.save(update_fields=["path", "depth"])
+    return _log_created(org, acting_user, message)
+
+
+def _log_created(obj: Any, acting_user: Any, message: str) -> Any:
+    core.require(acting_user, Action.CHANGE, obj)
+    log_change(obj, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(obj), message=message)
+    return obj
+
+
+@transaction.atomic
+def update_organization(
+    org: Organization, *, acting_user: Any, changes: dict[str, Any], message: str = ""
+) -> Organization:
+    """Change an organization; a new parent moves the whole subtree and everything its members own."""
+    new_parent = changes.get("parent", org.parent)
+    if new_parent != org.parent:
+        if new_parent is None:
+            core.require_admin(acting_user)
+        elif new_parent.path.startswith(org.path):
+            raise ValidationError({"parent": _("不能把组织移到它自己或其下级组织之下")})
+        else:
+            core.require(acting_user, Action.CHANGE, new_parent)
+    moved = new_parent != org.parent
+    old_path = org.path
+    core.update_object(org, acting_user=acting_user, changes=changes, message=message)
+    if moved:
+        _place(org)
+        repath(old_path, org.path)
+        depth_shift = org.depth - (old_path.count(".") - 1)
+        Organization.objects.filter(path__subtree=org.path).update(depth=F("depth") + depth_shift)
+        org.refresh_from_db()
+    return org
+
+
+def delete_organization(org: Organization, *, acting_user: Any, message: str = "") -> None:
+    if Organization.objects.filter(parent=org).exists() or Member.objects.filter(org=org).exists():
+        raise ValidationError(_("该组织下仍有下级组织或党员，不能删除"))
+    core.delete_object(org, acting_user=acting_user, message=message)
+
+
+#
+# Members
+#
+
+
+@transaction.atomic
+def create_member(member: Member, *, acting_user: Any, message: str = "") -> Member:
+    core.create_object(member, acting_user=acting_user, message=message)
+    StatusChange.objects.create(
+        member=member, org=member.org, to_status=member.status, date=timezone.localdate(),
+        reason=message or _("建档"), created_by=_user_or_none(acting_user),
+    )
+    return member
+
+
+@transaction.atomic
+def update_member(member: Member, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Member:
+    old_status = Member.objects.values_list("status", flat=True).get(pk=member.pk)
+    core.update_object(member, acting_user=acting_user, changes=changes, message=message)
+    if member.status != old_status:
+        StatusChange.objects.create(
+            member=member, org=member.org, from_status=old_status, to_status=member.status,
+            date=timezone.localdate(), reason=message, created_by=_user_or_none(acting_user),
+        )
+    return member
+
+
+def change_status(
+    member: Member, *, acting_user: Any, status: str, date: datetime.date, reason: str, **dates: Any
+) -> Member:
+    """Move a member to ``status`` on ``date`` (setting the milestone date the step records)."""
+    milestone = {
+        Status.ACTIVIST: "activist_date", Status.CANDIDATE: "candidate_date",
+        Status.PROBATIONARY: "admission_date", Status.FULL: "conversion_date",
+    }.get(Status(status))
+    changes: dict[str, Any] = {"status": status, **dates}
+    if milestone and milestone not in changes:
+        changes[milestone] = date
+    return update_member(member, acting_user=acting_user, changes=changes, message=reason)
+
+
+def delete_member(member: Member, *, acting_user: Any, message: str = "") -> None:
+    core.delete_object(member, acting_user=acting_user, message=message)
+
+
+def reveal(member: Member, field: str, *, acting_user: Any) -> str:
+    """The full ID number or phone of ``member``; allowed to managers, and logged every time."""
+    if field not in ("id_number", "phone"):
+        raise ValueError(field)
+    if not can(acting_user, Action.VIEW, member):
+        raise Http404
+    core.require(acting_user, Action.REVEAL, member)
+    label = Member._meta.get_field(field).verbose_name
+    log_change(member, ChangeAction.REVEAL, acting_user=acting_user, message=_("查看完整%(field)s") % {"field": label})
+    return getattr(member, field) or ""
+
+
+#
+# Transfers of 组织关系
+#
+
+
+@transaction.atomic
+def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -> Transfer:
+    """The sending side starts a transfer; to an organization outside Chuxin it completes at once."""
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    core.require_visible_then_writable(acting_user, member)
+    transfer.from_org = member.org
+    if transfer.to_org_id == member.org_id:
+        raise ValidationError({"to_org": _("转入组织不能与当前所在组织相同")})
+    if member.status in LEAVING_STATUSES:
+        raise ValidationError({"member": _("该党员当前状态不能转接组织关系")})
+    if transfer.to_org and transfer.to_org.kind not in BRANCH_KINDS:
+        raise ValidationError({"to_org": _("组织关系应转入党支部")})
+    if transfer.to_org is None:
+        transfer.status, transfer.confirmed_date = TransferStatus.CONFIRMED, transfer.date
+    core.create_object(transfer, acting_user=acting_user, message=message)
+    if transfer.to_org is None:
+        update_member(member, acting_user=acting_user, changes={"status": Status.TRANSFERRED_OUT},
+                      message=_("组织关系转出至%(to)s") % {"to": transfer.to_outside})
+    return transfer
+
+
+@transaction.atomic
+def confirm_transfer(transfer: Transfer, *, acting_user: Any, reply: str = "") -> Transfer:
+    """The receiving side confirms: the member's record moves to the receiving branch."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_receiver(transfer, acting_user)
+    member = transfer.member
+    before = snapshot(transfer)
+    transfer.status, transfer.confirmed_date, transfer.reply = TransferStatus.CONFIRMED, timezone.localdate(), reply
+    transfer.save()
+    log_change(transfer, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(transfer),
+               message=reply)
+    _move_member(member, transfer, acting_user)
+    return transfer
+
+
+def _move_member(member: Member, transfer: Transfer, acting_user: Any) -> None:
+    # The receiver cannot write the member before the move (it is still outside their scope): the
+    # confirmed transfer is the authority, so the move is logged directly rather than via update_object.
+    before = snapshot(member)
+    member.org, member.group = transfer.to_org, None
+    member.save()
+    StatusChange.objects.filter(member=member).update(org=member.org, org_path=member.org_path)
+    log_change(member, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(member),
+               message=_("组织关系由%(src)s转入") % {"src": transfer.from_org})
+
+
+def _require_receiver(transfer: Transfer, acting_user: Any) -> None:
+    if not can(acting_user, Action.VIEW, transfer):
+        raise Http404
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError(_("这条转接已经处理过了"))
+    if not transfer.to_org or not can_in_org(acting_user, Action.CHANGE, transfer.to_org.path):
+        raise core.OutOfScope(_("只有接收方组织可以处理这条转接"))
+
+
+@transaction.atomic
+def reject_transfer(transfer: Transfer, *, acting_user: Any, reply: str) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_receiver(transfer, acting_user)
+    if not reply.strip():
+        raise ValidationError({"reply": _("退回时请说明原因")})
+    before = snapshot(transfer)
+    transfer.status, transfer.reply = TransferStatus.REJECTED, reply
+    transfer.save()
+    log_change(transfer, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(transfer),
+               message=reply)
+    return transfer
+
+
+@transaction.atomic
+def cancel_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if not can(acting_user, Action.VIEW, transfer):
+        raise Http404
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError(_("这条转接已经处理过了"))
+    if not can_in_org(acting_user, Action.CHANGE, transfer.from_org_path):
+        raise core.OutOfScope(_("只有转出方组织可以撤销这条转接"))
+    before = snapshot(transfer)
+    transfer.status = TransferStatus.CANCELLED
+    transfer.save()
+    log_change(transfer, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(transfer),
+               message=message)
+    return transfer
+
+
+#
+# Leadership positions
+#
+
+
+def add_position(position: Position, *, acting_user: Any, message: str = "") -> Position:
+    if position.member_id and position.member.org_id != position.org_id and position.org.kind in BRANCH_KINDS:
+        raise ValidationError({"member": _("支部班子成员应为本支部党员")})
+    return core.create_object(position, acting_user=acting_user, message=message)
+
+
+def update_position(position: Position, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Position:
+    return core.update_object(position, acting_user=acting_user, changes=changes, message=message)
+
+
+def delete_position(position: Position, *, acting_user: Any, message: str = "") -> None:
+    core.delete_object(position, acting_user=acting_user, message=message)
+
+
+#
+# Accounts and role grants
+#
+
+
+@transaction.atomic
+def grant_role(grant: RoleGrant, *, acting_user: Any, message: str = "") -> RoleGrant:
+    """Give ``grant.user`` role R on subtree S; only administrators create administrators."""
+    if grant.role == Role.ADMIN:
+        core.require_admin(acting_user)
+    grant = core.create_object(grant, acting_user=acting_user, message=message)
+    forget_scopes(grant.user)
+    return grant
+
+
+def revoke_grant(grant: RoleGrant, *, acting_user: Any, message: str = "") -> None:
+    if grant.role == Role.ADMIN:
+        core.require_admin(acting_user)
+    core.delete_object(grant, acting_user=acting_user, message=message)
+    forget_scopes(grant.user)
+
+
+@transaction.atomic
+def create_account(
+    member: Member, *, acting_user: Any, username: str, password: str, role: str = Role.MEMBER,
+    org: Organization | None = None,
+) -> Any:
+    """Create a login for ``member`` with the member role (self-service) and optionally one more grant."""
+    core.require_visible_then_writable(acting_user, member)
+    if member.user_id:
+        raise ValidationError(_("该党员已有登录账号"))
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("用户名已被使用")})
+    user = User(username=username, first_name=member.name)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    before = snapshot(member)
+    member.user = user
+    member.save(update_fields=["user"])
+    log_change(member, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(member),
+               message=_("创建登录账号 %(username)s") % {"username": username})
+    grant_role(RoleGrant(user=user, role=Role.MEMBER, org=member.org), acting_user=acting_user)
+    if role != Role.MEMBER:
+        grant_role(RoleGrant(user=user, role=role, org=org or member.org), acting_user=acting_user)
+    return user
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+__all__ = [
+    "OrgKind", "add_position", "cancel_transfer", "change_status", "confirm_transfer", "create_account",
+    "create_member", "create_organization", "delete_member", "delete_organization", "delete_position",
+    "grant_role", "reject_transfer", "reveal", "revoke_grant", "start_transfer", "update_member",
+    "update_organization", "update_position",
+]

@@ -1,0 +1,1 @@
+"""Background tasks of the orgs app (registered with ``core.tasks``)."""
