@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("core.api.urls")),
+    path("imports/", include("core.imports.urls")),
     path("", include("core.urls")),
     path("", include("orgs.urls")),
 ]
