@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.filtersets import ScopedFilterSet, SubtreeFilter
+from orgs.choices import Category, OrgKind, Status, TransferStatus
+from orgs.models import Member, Organization, RoleGrant, Transfer
+
+SORT_HELP = _("排序字段，前加 - 表示倒序")
+
+
+class MemberFilterSet(ScopedFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("党籍状态"))
+    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("人员类别"))
+    sort = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("birth_date", "birth_date"), ("admission_date", "admission_date"),
+                ("status", "status"), ("org_path", "org"), ("pk", "id")),
+        label=_("排序"), help_text=SORT_HELP,
+    )
+
+    class Meta:
+        model = Member
+        fields = ["org", "status", "category", "q"]
+
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Name, or the last digits of the ID number or phone (what people read off a card)."""
+        value = value.strip()
+        if not value:
+            return qs
+        q = Q(name__icontains=value)
+        tail = value.upper()
+        if tail.rstrip("X").isdigit() and len(tail) >= 4:
+            q |= Q(id_number__endswith=tail) | Q(phone__endswith=tail)
+        return qs.filter(q)
+
+
+class OrganizationFilterSet(ScopedFilterSet):
+    org = SubtreeFilter(path_field="path")
+    kind = django_filters.MultipleChoiceFilter(choices=OrgKind.choices, label=_("组织类别"))
+    search_fields = ("name__icontains", "code__iexact", "unit_name__icontains")
+    sort = django_filters.OrderingFilter(
+        fields=(("path", "path"), ("name", "name"), ("code", "code"), ("kind", "kind"), ("term_end", "term_end")),
+        label=_("排序"), help_text=SORT_HELP,
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["org", "kind", "q"]
+
+
+class TransferFilterSet(ScopedFilterSet):
+    org = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Organization.objects.restrict(getattr(request, "user", None)),
+        method="either_side", label=_("组织（转出或转入，含下级）"),
+    )
+    status = django_filters.MultipleChoiceFilter(choices=TransferStatus.choices, label=_("状态"))
+    search_fields = ("member__name__icontains", "to_outside__icontains")
+    sort = django_filters.OrderingFilter(fields=(("date", "date"), ("pk", "id")), label=_("排序"))
+
+    class Meta:
+        model = Transfer
+        fields = ["org", "status", "q"]
+
+    def either_side(self, qs: QuerySet[Any], name: str, value: Organization) -> QuerySet[Any]:
+        if not value:
+            return qs
+        return qs.filter(Q(from_org_path__subtree=value.path) | Q(to_org_path__subtree=value.path))
+
+
+class RoleGrantFilterSet(ScopedFilterSet):
+    org = SubtreeFilter()
+    role = django_filters.CharFilter(label=_("角色"))
+    search_fields = ("user__username__icontains", "user__first_name__icontains")
+    sort = django_filters.OrderingFilter(fields=(("user__username", "user"), ("role", "role")), label=_("排序"))
+
+    class Meta:
+        model = RoleGrant
+        fields = ["org", "role", "q"]
