@@ -1,34 +1,18 @@
-"""Structure gaps of rules.md §4, computed set-wise for a whole subtree (one query per rule)."""
+"""Structure gaps of rules.md §4 (branch size, committee, term), computed set-wise for a subtree."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.gaps import Gap, register_gap
-from core.rules import rule, rule_version
+from core.rules import rule_version
 from orgs.choices import BRANCH_KINDS, MEMBER_STATUSES, Status
 from orgs.models import Member, Organization
-
-
-def _branch_counts(org: Organization) -> Iterator[tuple[Organization, int, int]]:
-    """Each branch in the subtree with its full and total (full + probationary) member counts."""
-    counts = {
-        row["org_id"]: (row["full"], row["total"])
-        for row in Member.objects.in_subtree(org.path)
-        .filter(status__in=MEMBER_STATUSES)
-        .values("org_id")
-        .annotate(full=Count("pk", filter=Q(status=Status.FULL)), total=Count("pk"))
-    }
-    branches = Organization.objects.in_subtree(org.path).filter(kind__in=BRANCH_KINDS).only(
-        "pk", "name", "code", "kind", "has_committee"
-    )
-    for branch in branches:
-        full, total = counts.get(branch.pk, (0, 0))
-        yield branch, full, total
 
 
 def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str) -> Gap:
@@ -37,39 +21,59 @@ def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str
                org_code=org.code, source=version.source)
 
 
-@register_gap("orgs.branch.min_full_members", _("党支部正式党员不足3人"))
-def branch_too_small(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    minimum, _severity = rule("orgs.branch.min_full_members", on)
-    for branch, full, _total in _branch_counts(org):
-        if full < minimum:
-            yield _gap("orgs.branch.min_full_members", on, branch, _("正式党员不足%(n)s人") % {"n": minimum},
-                       _("现有正式党员%(full)s人，应调整为联合党支部或充实力量") % {"full": full})
+def branch_gaps(branch: Organization, full: int, total: int, on: datetime.date) -> Iterator[Gap]:
+    """The size and committee gaps of one branch, given its full and total (full + probationary) counts."""
+    minimum = rule_version("orgs.branch.min_full_members", on).value
+    if full < minimum:
+        yield _gap("orgs.branch.min_full_members", on, branch, _("正式党员不足%(n)s人") % {"n": minimum},
+                   _("现有正式党员%(full)s人，应调整为联合党支部或充实力量") % {"full": full})
+    threshold = rule_version("orgs.branch.committee_min_full_members", on).value
+    if full >= threshold and not branch.has_committee:
+        yield _gap("orgs.branch.committee_min_full_members", on, branch, _("应设立支部委员会"),
+                   _("正式党员%(full)s人，达到%(n)s人应设立支部委员会") % {"full": full, "n": threshold})
+    maximum = rule_version("orgs.branch.max_members", on).value
+    if total > maximum:
+        yield _gap("orgs.branch.max_members", on, branch, _("党员人数超过%(n)s人") % {"n": maximum},
+                   _("现有党员%(total)s人，一般应分设党支部") % {"total": total})
 
 
-@register_gap("orgs.branch.committee_min_full_members", _("正式党员7人以上未设支委会"))
-def branch_without_committee(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    threshold, _severity = rule("orgs.branch.committee_min_full_members", on)
-    for branch, full, _total in _branch_counts(org):
-        if full >= threshold and not branch.has_committee:
-            yield _gap("orgs.branch.committee_min_full_members", on, branch, _("应设立支部委员会"),
-                       _("正式党员%(full)s人，达到%(n)s人应设立支部委员会") % {"full": full, "n": threshold})
+def term_gaps(orgs: Iterable[Organization], on: datetime.date) -> Iterator[Gap]:
+    grace = int(rule_version("orgs.committee.term_overdue_grace_days", on).value)
+    for org in orgs:
+        if org.term_end and org.term_end < on - datetime.timedelta(days=grace):
+            yield _gap("orgs.committee.term_overdue_grace_days", on, org, _("任期已届满"),
+                       _("本届任期于%(date)s届满，应按期换届") % {"date": f"{org.term_end:%Y-%m-%d}"})
 
 
-@register_gap("orgs.branch.max_members", _("党支部党员超过50人"))
-def branch_too_large(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    maximum, _severity = rule("orgs.branch.max_members", on)
-    for branch, _full, total in _branch_counts(org):
-        if total > maximum:
-            yield _gap("orgs.branch.max_members", on, branch, _("党员人数超过%(n)s人") % {"n": maximum},
-                       _("现有党员%(total)s人，一般应分设党支部") % {"total": total})
+def member_counts(**filters: object) -> dict[int, tuple[int, int]]:
+    """org id → (full, full + probationary) for the members matching ``filters``."""
+    rows = (
+        Member.objects.filter(status__in=MEMBER_STATUSES, **filters)
+        .values("org_id")
+        .annotate(full=Count("pk", filter=Q(status=Status.FULL)), total=Count("pk"))
+    )
+    return {row["org_id"]: (row["full"], row["total"]) for row in rows}
 
 
-@register_gap("orgs.committee.term_overdue_grace_days", _("委员会任期届满未换届"))
-def term_ended(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    grace, _severity = rule("orgs.committee.term_overdue_grace_days", on)
-    cutoff = on - datetime.timedelta(days=int(grace))
-    for item in Organization.objects.in_subtree(org.path).filter(term_end__lt=cutoff).only(
-        "pk", "name", "code", "term_end"
-    ):
-        yield _gap("orgs.committee.term_overdue_grace_days", on, item, _("任期已届满"),
-                   _("本届任期于%(date)s届满，应按期换届") % {"date": f"{item.term_end:%Y-%m-%d}"})
+def warnings_for(org: Organization, on: datetime.date) -> list[Gap]:
+    """The structure gaps of ``org`` itself (not its subtree): cheap enough for every organization page."""
+    found = list(term_gaps([org], on))
+    if org.kind in BRANCH_KINDS:
+        full, total = member_counts(org=org).get(org.pk, (0, 0))
+        found.extend(branch_gaps(org, full, total, on))
+    return found
+
+
+@register_gap("orgs.structure", gettext_lazy("组织设置"))
+def structure_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
+    counts = member_counts(org_path__subtree=org.path)
+    branches = Organization.objects.in_subtree(org.path).filter(kind__in=BRANCH_KINDS).only(
+        "pk", "name", "code", "kind", "has_committee"
+    )
+    for branch in branches:
+        full, total = counts.get(branch.pk, (0, 0))
+        yield from branch_gaps(branch, full, total, on)
+    yield from term_gaps(
+        Organization.objects.in_subtree(org.path).filter(term_end__isnull=False).only("pk", "name", "code", "term_end"),
+        on,
+    )

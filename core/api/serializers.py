@@ -1,0 +1,154 @@
+"""Serializer bases and the serializers of core's own endpoints (import jobs, change log, gaps).
+
+``ScopedModelSerializer`` is what every app's serializers build on. It does three things a plain
+``ModelSerializer`` does not: it accepts a ``changelog_message`` that the viewset hands to the service;
+it limits every writable relation to the objects the user may see, so that naming an object outside
+the scope fails exactly like naming one that does not exist; and it builds, rather than saves, the
+instance, because saving is the service's job (which also runs ``full_clean`` and writes the log).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
+
+from core.choices import ChangeAction, Severity, TaskStatus
+from core.models import ObjectChange, Task
+from core.tasks import live_progress
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Base for the serializers of scoped models.
+
+    ``Meta.unscoped_fields`` names writable relations that may point outside the user's scope on
+    purpose (the receiving branch of a transfer); every other writable relation is restricted.
+    """
+
+    changelog_message = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=500,
+        help_text=_("写入变更记录的说明（可选）"),
+    )
+
+    non_model_fields: ClassVar[tuple[str, ...]] = ("changelog_message",)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None:
+            return fields
+        unscoped = getattr(self.Meta, "unscoped_fields", ())
+        for name, field in fields.items():
+            if name in unscoped or field.read_only:
+                continue
+            target = field.child_relation if isinstance(field, ManyRelatedField) else field
+            queryset = getattr(target, "queryset", None) if isinstance(target, RelatedField) else None
+            if queryset is not None and hasattr(queryset, "restrict"):
+                target.queryset = queryset.restrict(request.user, "view")
+        return fields
+
+    def build_instance(self, data: dict[str, Any]) -> models.Model:
+        """An unsaved instance from validated data; the create service saves it."""
+        return self.Meta.model(**data)
+
+
+class ChangelogMessageSerializer(serializers.Serializer):
+    """The body of an action that only takes an optional change-log message."""
+
+    changelog_message = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+#
+# Import jobs (background tasks)
+#
+
+
+class TaskProgressSerializer(serializers.Serializer):
+    """How far a running job has got."""
+
+    done = serializers.IntegerField(source="progress_done")
+    total = serializers.IntegerField(source="progress_total")
+    message = serializers.CharField(source="progress_message")
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A background job (an import, a report) with its status, progress and outcome."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="import-job-detail")
+    status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    progress = TaskProgressSerializer(source="*", read_only=True)
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "url", "kind", "title", "status", "percent", "progress", "result", "error", "created",
+                  "started", "finished"]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Task) -> dict[str, Any]:
+        return super().to_representation(live_progress(instance))
+
+    def get_error(self, task: Task) -> str:
+        """The error message without the traceback (which is in the server log)."""
+        return task.error.split("\n\n", 1)[0]
+
+
+#
+# Change log
+#
+
+
+class ObjectChangeSerializer(serializers.ModelSerializer):
+    """One create, update, delete or reveal, with who, when, before and after."""
+
+    action = serializers.ChoiceField(choices=ChangeAction.choices, read_only=True)
+    object_type = serializers.SerializerMethodField()
+    related_object_type = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ObjectChange
+        fields = ["id", "time", "user", "user_name", "request_id", "action", "object_type", "object_id",
+                  "object_repr", "related_object_type", "related_object_id", "prechange_data", "postchange_data",
+                  "message"]
+        read_only_fields = fields
+
+    def get_object_type(self, change: ObjectChange) -> str:
+        ct = change.content_type
+        return f"{ct.app_label}.{ct.model}"
+
+    def get_related_object_type(self, change: ObjectChange) -> str | None:
+        ct = change.related_content_type
+        return f"{ct.app_label}.{ct.model}" if ct else None
+
+
+#
+# Gaps
+#
+
+
+class GapSerializer(serializers.Serializer):
+    """One gap (差距): what falls short of which rule, where, and the rule's source."""
+
+    rule = serializers.CharField(help_text=_("规则键"))
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    org = serializers.IntegerField(source="org_id")
+    org_code = serializers.CharField()
+    org_name = serializers.CharField()
+    source = serializers.CharField(help_text=_("依据"))
+    member = serializers.IntegerField(source="member_id", allow_null=True)
+    extra = serializers.DictField()
+
+
+class GapQuerySerializer(serializers.Serializer):
+    """Query parameters of the gap list."""
+
+    org = serializers.IntegerField(required=False, help_text=_("组织（含下级）；不填则为您管理范围内的全部组织"))
+    date = serializers.DateField(required=False, help_text=_("日期 YYYY-MM-DD，默认今天"))
+    rule = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("只看这些规则"))
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)

@@ -1,0 +1,161 @@
+"""Core endpoints: import jobs (background tasks), the change log, and the gap list."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import Pagination
+from core.api.registry import api_route
+from core.api.serializers import GapQuerySerializer, GapSerializer, ObjectChangeSerializer, TaskSerializer
+from core.api.viewsets import ScopedReadOnlyViewSet
+from core.choices import ChangeAction, TaskStatus
+from core.filtersets import SubtreeFilter
+from core.gaps import Gap, gaps_for
+from core.models import ObjectChange, Task
+from core.navigation import home_orgs
+from core.tasks import tasks_for
+
+
+def gaps_in(orgs: Iterable[Any], on: datetime.date, rules: Iterable[str] | None = None) -> list[Gap]:
+    """The gaps of several disjoint subtrees, in the order ``gaps_for`` uses for one."""
+    found: list[Gap] = []
+    for org in orgs:
+        found.extend(gaps_for(org, on, rules))
+    return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))
+
+
+#
+# Import jobs
+#
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    kind = django_filters.CharFilter(label=_("类型"))
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = Task
+        fields = ["kind", "status"]
+
+
+@api_route("import-jobs", "import-job")
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background jobs (imports, reports) with their progress; each user sees their own."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilterSet
+    permission_classes = [IsAuthenticated]
+    queryset = Task.objects.none()
+
+    def get_queryset(self) -> QuerySet[Task]:
+        return tasks_for(self.request.user)
+
+
+#
+# Change log
+#
+
+
+class ObjectChangeFilterSet(django_filters.FilterSet):
+    object_type = django_filters.CharFilter(method="filter_object_type", label=_("对象类型（如 orgs.member）"))
+    object_id = django_filters.NumberFilter(label=_("对象编号"))
+    include_children = django_filters.BooleanFilter(
+        method="filter_children", label=_("同时列出下级对象的变更（需同时给出对象类型和编号）")
+    )
+    action = django_filters.MultipleChoiceFilter(choices=ChangeAction.choices, label=_("动作"))
+    user = django_filters.CharFilter(field_name="user_name", label=_("操作人用户名"))
+    org = SubtreeFilter()
+    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte", label=_("起始时间"))
+    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt", label=_("截止时间"))
+
+    class Meta:
+        model = ObjectChange
+        fields = ["object_type", "object_id", "include_children", "action", "user", "org", "since", "until"]
+
+    def filter_object_type(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        app_label, _dot, model = value.lower().partition(".")
+        return qs.filter(content_type__app_label=app_label, content_type__model=model)
+
+    def filter_children(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        # The widening happens in ``filter_queryset`` below, where both object_type and object_id are known.
+        return qs
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        data = self.form.cleaned_data
+        if not (data.get("include_children") and data.get("object_type") and data.get("object_id") is not None):
+            return super().filter_queryset(queryset)
+        app_label, _dot, model = data["object_type"].lower().partition(".")
+        own = Q(content_type__app_label=app_label, content_type__model=model, object_id=data["object_id"])
+        children = Q(related_content_type__app_label=app_label, related_content_type__model=model,
+                     related_object_id=data["object_id"])
+        rest = {k: v for k, v in data.items() if k not in ("object_type", "object_id", "include_children")}
+        queryset = queryset.filter(own | children)
+        for name, value in rest.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+@api_route("changes", "change")
+class ObjectChangeViewSet(ScopedReadOnlyViewSet):
+    """The change log, as far as the user's scope reaches (a change is placed where its object is)."""
+
+    queryset = ObjectChange.objects.select_related("content_type", "related_content_type")
+    serializer_class = ObjectChangeSerializer
+    filterset_class = ObjectChangeFilterSet
+
+
+#
+# Gaps
+#
+
+
+class GapsView(APIView):
+    """The gaps (差距) of an organization's subtree on a date, computed from the records.
+
+    Without ``org``, the gaps of every top organization of the user's scope. An organization the user
+    cannot see is answered 404, like one that does not exist.
+    """
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(
+        parameters=[GapQuerySerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=GapSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = GapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        on = params.get("date") or timezone.localdate()
+        orgs = self.orgs(params.get("org"))
+        gaps = gaps_in(orgs, on, params.get("rule") or None)
+        if params.get("severity"):
+            gaps = [g for g in gaps if g.severity == params["severity"]]
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(gaps, request, view=self)  # type: ignore[arg-type]
+        return paginator.get_paginated_response(GapSerializer(page, many=True).data)
+
+    def orgs(self, org_id: int | None) -> list[Any]:
+        from orgs.models import Organization
+
+        if org_id is None:
+            return home_orgs(self.request.user)
+        org = Organization.objects.restrict(self.request.user, "view").filter(pk=org_id).first()
+        if org is None:
+            raise Http404
+        return [org]

@@ -1,0 +1,71 @@
+"""Declarative tables for list pages: columns with labels, accessors, sort keys and links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.html import format_html
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: Any = ""
+    accessor: str | Callable[[Any], Any] | None = None
+    sort: str | None = None
+    link: bool = False
+    css: str = ""
+
+    def value(self, obj: Any) -> Any:
+        accessor = self.accessor or self.name
+        if callable(accessor):
+            return accessor(obj)
+        target = obj
+        for part in accessor.split("."):
+            display = getattr(target, f"get_{part}_display", None)
+            target = display() if display is not None else getattr(target, part, None)
+            if target is None:
+                return ""
+        return target
+
+
+class Table:
+    """Subclasses set ``model`` and ``columns``; the first linked column links to the object's page."""
+
+    model: type[models.Model]
+    columns: Sequence[Column] = ()
+    select_related: Sequence[str] = ()
+    default_sort: str = "pk"
+
+    def __init__(self, rows: Iterable[Any], sort: str = "") -> None:
+        self.rows = rows
+        self.sort = sort
+
+    @classmethod
+    def label(cls, column: Column) -> Any:
+        if column.label:
+            return column.label
+        try:
+            return cls.model._meta.get_field(column.name).verbose_name
+        except Exception:
+            return column.name
+
+    def headers(self) -> list[dict[str, Any]]:
+        return [{"column": c, "label": self.label(c), "sort": c.sort} for c in self.columns]
+
+    def cells(self) -> Iterable[tuple[Any, list[tuple[Column, Any]]]]:
+        for obj in self.rows:
+            yield obj, [(c, self.render(c, obj)) for c in self.columns]
+
+    def render(self, column: Column, obj: Any) -> Any:
+        value = column.value(obj)
+        if column.link and hasattr(obj, "get_absolute_url"):
+            return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
+        if value is True:
+            return "✓"
+        if value is False:
+            return ""
+        return value

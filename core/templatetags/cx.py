@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def cx_field(field: forms.BoundField) -> Any:
+    """Render a form field with the Bootstrap class its widget needs."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if isinstance(widget, forms.SelectMultiple):
+        attrs["size"] = "3"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def cx_label(column: Any, table: Any) -> Any:
+    return table.label(column)
+
+
+@register.filter
+def cx_verbose_name(model: Any) -> str:
+    return str(model._meta.verbose_name) if model is not None else ""
+
+
+@register.filter
+def cx_field_label(change: Any, field: str) -> Any:
+    model = change.content_type.model_class()
+    try:
+        return model._meta.get_field(field).verbose_name
+    except Exception:
+        return field
+
+
+@register.simple_tag
+def cx_badge(text: Any, tone: str = "secondary") -> Any:
+    return format_html('<span class="badge text-bg-{}">{}</span>', tone, text)

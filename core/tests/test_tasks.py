@@ -1,0 +1,55 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from core import tasks
+from core.choices import TaskStatus
+
+
+@tasks.register_task("test.sum")
+def _sum(ctx):
+    total = 0
+    for i, value in enumerate(ctx.params["values"], 1):
+        total += value
+        ctx.progress(i, len(ctx.params["values"]), "adding")
+    return {"total": total}
+
+
+@tasks.register_task("test.fail")
+def _fail(ctx):
+    raise ValueError("bad row")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_runs_after_commit_and_keeps_its_result_and_progress(settings):
+    settings.CHUXIN_TASKS = "sync"
+    user = get_user_model().objects.create_user("u")
+    task = tasks.enqueue("test.sum", user=user, title="sum", params={"values": [1, 2, 3]})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.SUCCEEDED
+    assert task.result == {"total": 6}
+    assert (task.progress_done, task.progress_total, task.percent) == (3, 3, 100)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_task_is_marked_failed_with_its_error(settings):
+    settings.CHUXIN_TASKS = "sync"
+    user = get_user_model().objects.create_user("u")
+    task = tasks.enqueue("test.fail", user=user, title="fail")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED
+    assert "bad row" in task.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_owner_sees_a_task(settings):
+    settings.CHUXIN_TASKS = "sync"
+    users = get_user_model().objects
+    owner, other = users.create_user("owner"), users.create_user("other")
+    task = tasks.enqueue("test.sum", user=owner, title="sum", params={"values": [1]})
+    assert list(tasks.tasks_for(owner)) == [task]
+    assert list(tasks.tasks_for(other)) == []
+
+
+def test_enqueueing_an_unknown_kind_is_an_error():
+    with pytest.raises(KeyError):
+        tasks.enqueue("test.nothing", user=None, title="x")

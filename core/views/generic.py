@@ -1,0 +1,256 @@
+"""Generic list / detail / edit / delete / history views; a model's screens are a few attributes.
+
+Every view reads through ``queryset.restrict(user, action)``: an object outside the user's scope is a
+404 exactly like a missing one; an object the user may see but not change is a 403. Writes go through
+the service functions the subclass names, never through ``form.save()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.module_loading import import_string
+from django.views import View
+
+from core.changelog import history_for
+from core.choices import Action
+from core.scoping import ScopedQuerySet, can
+from core.tables import Table
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class ChangelogMessageMixin(forms.Form):
+    changelog_message = forms.CharField(
+        label=gettext_lazy("修改说明"), required=False, max_length=500,
+        help_text=gettext_lazy("可选，记入变更记录"),
+    )
+
+
+class ScopedView(LoginRequiredMixin, View):
+    queryset: ClassVar[ScopedQuerySet[Any]]
+    action: ClassVar[str] = Action.VIEW
+
+    def get_queryset(self) -> ScopedQuerySet[Any]:
+        return self.queryset.all().restrict(self.request.user, self.action)
+
+    def get_object(self, pk: Any) -> Any:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.queryset.model
+
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+
+class ObjectListView(ScopedView):
+    """Filter (the model's FilterSet), sort, paginate, and export exactly the filtered rows."""
+
+    filterset: ClassVar[Any]
+    table: ClassVar[type[Table]]
+    template_name: ClassVar[str] = "core/object_list.html"
+    export_resource: ClassVar[Any] = None
+    add_url_name: ClassVar[str | None] = None
+    import_slug: ClassVar[str | None] = None
+    title: ClassVar[Any] = None
+
+    def filtered(self, request: HttpRequest) -> tuple[Any, models.QuerySet[Any]]:
+        qs = self.get_queryset()
+        if self.table.select_related:
+            qs = qs.select_related(*self.table.select_related)
+        filterset = self.filterset(request.GET or None, queryset=qs, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            return filterset, qs.none()
+        rows = filterset.qs
+        if not request.GET.get("sort"):
+            rows = rows.order_by(self.table.default_sort)
+        return filterset, rows
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        filterset, rows = self.filtered(request)
+        fmt = request.GET.get("export")
+        if fmt and self.export_resource is not None:
+            return self.export(rows, fmt)
+        try:
+            per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+        except ValueError:
+            per_page = PAGE_SIZES[0]
+        paginator = Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0])
+        page = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, self.template_name, {
+            "title": self.title or self.model._meta.verbose_name_plural,
+            "filterset": filterset,
+            "table": self.table(page.object_list, sort=request.GET.get("sort", "")),
+            "page": page,
+            "query": query.urlencode(),
+            "query_without_sort": _without(query, "sort"),
+            "export_enabled": self.export_resource is not None,
+            "add_url_name": self.add_url_name if self.can_add() else None,
+            "import_slug": self.import_slug if self.can_add() else None,
+            "page_sizes": PAGE_SIZES,
+            **self.get_extra_context(),
+        })
+
+    def can_add(self) -> bool:
+        from core.scoping import get_scope
+
+        return not get_scope(self.request.user, Action.CHANGE).empty
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {}
+
+    def export(self, rows: models.QuerySet[Any], fmt: str) -> HttpResponse:
+        from core.imports.engine import export_response
+
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        resource = self.export_resource
+        if isinstance(resource, str):
+            resource = import_string(resource)
+        return export_response(resource, rows, fmt, user=self.request.user)
+
+
+def _without(query: Any, key: str) -> str:
+    copy = query.copy()
+    copy.pop(key, None)
+    return copy.urlencode()
+
+
+class ObjectDetailView(ScopedView):
+    template_name: ClassVar[str]
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        obj = self.get_object(pk)
+        return render(request, self.template_name, {
+            "object": obj,
+            "can_change": can(request.user, Action.CHANGE, obj),
+            **self.get_extra_context(obj),
+        })
+
+    def get_extra_context(self, obj: Any) -> dict[str, Any]:
+        return {}
+
+
+class ObjectEditView(ScopedView):
+    """Create (no pk) or edit an object. Subclasses name the form and the services to call.
+
+    ``create(obj, *, acting_user, message)`` and ``update(obj, *, acting_user, changes, message)`` are
+    staticmethods pointing at the model's services; ``initial_object()`` prepares a new instance.
+    """
+
+    form_class: ClassVar[type[forms.ModelForm[Any]]]
+    template_name: ClassVar[str] = "core/object_edit.html"
+
+    def create(self, obj: Any, *, acting_user: Any, message: str) -> Any:
+        raise NotImplementedError
+
+    def update(self, obj: Any, *, acting_user: Any, changes: dict[str, Any], message: str) -> Any:
+        raise NotImplementedError
+
+    def initial_object(self) -> Any:
+        return self.model()
+
+    def load(self, pk: Any | None) -> Any:
+        if pk is None:
+            return self.initial_object()
+        obj = self.get_object(pk)
+        if not can(self.request.user, Action.CHANGE, obj):
+            raise PermissionDenied(_("您只有查看权限"))
+        return obj
+
+    def make_form(self, obj: Any, data: Any = None, files: Any = None) -> forms.ModelForm[Any]:
+        form_class = type("EditForm", (self.form_class, ChangelogMessageMixin), {})
+        return form_class(data=data, files=files, instance=obj, user=self.request.user)  # type: ignore[call-arg]
+
+    def get(self, request: HttpRequest, pk: Any | None = None) -> HttpResponse:
+        obj = self.load(pk)
+        return self.render_form(obj, self.make_form(obj))
+
+    def post(self, request: HttpRequest, pk: Any | None = None) -> HttpResponse:
+        obj = self.load(pk)
+        form = self.make_form(obj, request.POST, request.FILES)
+        if form.is_valid():
+            message = form.cleaned_data.pop("changelog_message", "")
+            try:
+                if pk is None:
+                    obj = self.create(form.instance, acting_user=request.user, message=message)
+                else:
+                    changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+                               and name != "changelog_message"}
+                    obj = self.update(obj, acting_user=request.user, changes=changes, message=message)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("已保存“%(obj)s”") % {"obj": obj})
+                return HttpResponseRedirect(self.success_url(obj))
+        return self.render_form(obj, form)
+
+    def success_url(self, obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+    def render_form(self, obj: Any, form: forms.Form) -> HttpResponse:
+        return render(self.request, self.template_name, {
+            "object": obj if obj.pk else None, "form": form, "verbose_name": self.verbose_name(),
+            "cancel_url": obj.get_absolute_url() if obj.pk else self.request.GET.get("next", "/"),
+        })
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ObjectDeleteView(ScopedView):
+    template_name: ClassVar[str] = "core/object_delete.html"
+
+    def delete(self, obj: Any, *, acting_user: Any, message: str) -> None:
+        raise NotImplementedError
+
+    def success_url(self, obj: Any) -> str:
+        parent = obj.changelog_parent() if hasattr(obj, "changelog_parent") else None
+        return parent.get_absolute_url() if parent is not None and hasattr(parent, "get_absolute_url") else "/"
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        obj = self.get_object(pk)
+        if not can(request.user, Action.CHANGE, obj):
+            raise PermissionDenied(_("您只有查看权限"))
+        return render(request, self.template_name, {"object": obj, "verbose_name": self.verbose_name()})
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        obj = self.get_object(pk)
+        target = self.success_url(obj)
+        try:
+            self.delete(obj, acting_user=request.user, message=request.POST.get("changelog_message", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("已删除“%(obj)s”") % {"obj": obj})
+        return HttpResponseRedirect(target)
+
+
+class ObjectHistoryView(ScopedView):
+    """The change log of one object and of its children (a member's changes on its organization)."""
+
+    template_name: ClassVar[str] = "core/object_history.html"
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        obj = self.get_object(pk)
+        page = Paginator(history_for(obj, request.user), 25).get_page(request.GET.get("page"))
+        return render(request, self.template_name, {"object": obj, "page": page, "verbose_name": self.verbose_name()})

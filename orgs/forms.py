@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Action, Role
+from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status
+from orgs.models import Member, Organization, Position, RoleGrant, Transfer
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def org_choices(user: Any, action: str = Action.CHANGE, **filters: Any) -> Any:
+    return Organization.objects.restrict(user, action).filter(**filters).only("pk", "name", "code", "path")
+
+
+class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A ModelForm that knows the acting user, so organization choices show only what they may use."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class OrganizationForm(ScopedModelForm):
+    class Meta:
+        model = Organization
+        fields = ["code", "name", "kind", "parent", "unit_name", "is_village", "has_committee", "established",
+                  "term_start", "term_end", "note"]
+        widgets = {"established": DATE, "term_start": DATE, "term_end": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = org_choices(self.user).exclude(kind=OrgKind.GROUP)
+        if self.instance.pk:
+            parents = parents.exclude(path__subtree=self.instance.path)
+        self.fields["parent"].queryset = parents
+
+
+class MemberForm(ScopedModelForm):
+    class Meta:
+        model = Member
+        fields = ["name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "workplace", "job",
+                  "category", "status", "org", "group", "application_date", "activist_date", "candidate_date",
+                  "admission_date", "conversion_date", "note"]
+        widgets = {name: DATE for name in ("birth_date", "application_date", "activist_date", "candidate_date",
+                                           "admission_date", "conversion_date")} | {
+            "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = org_choices(self.user, kind__in=BRANCH_KINDS)
+        self.fields["group"].queryset = org_choices(self.user, kind=OrgKind.GROUP)
+        if self.instance.pk:
+            # The 组织关系 moves by transfer, and the status by a status change with its date.
+            del self.fields["org"]
+            del self.fields["status"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        group, org = data.get("group"), data.get("org") or (self.instance.org if self.instance.org_id else None)
+        if group and org and group.parent_id != org.pk:
+            self.add_error("group", _("党小组必须属于所在党支部"))
+        return data
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("新状态"), choices=Status.choices)
+    date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("原因/依据"), max_length=300)
+
+
+class TransferForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Transfer
+        fields = ["to_org", "to_outside", "date", "reason"]
+        widgets = {"date": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any branch in Chuxin can receive; the sender need not manage it.
+        self.fields["to_org"].queryset = Organization.objects.filter(kind__in=BRANCH_KINDS).only("pk", "name")
+        self.fields["to_org"].required = False
+        self.fields["to_org"].widget = forms.TextInput(attrs={"placeholder": _("接收党支部的组织编码")})
+        self.fields["to_org"].to_field_name = "code"
+        self.fields["date"].initial = timezone.localdate
+
+
+class TransferReplyForm(forms.Form):
+    reply = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+
+class PositionForm(ScopedModelForm):
+    class Meta:
+        model = Position
+        fields = ["title", "member", "term_start", "term_end"]
+        widgets = {"term_start": DATE, "term_end": DATE}
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.restrict(self.user).filter(
+            org_path__subtree=org.path).exclude(status__in=LEAVING_STATUSES).only("pk", "name")
+
+
+class AccountForm(forms.Form):
+    username = forms.RegexField(label=_("用户名"), regex=r"^[\w.@+-]+$", max_length=150)
+    password = forms.CharField(label=_("初始密码"), min_length=8, widget=forms.PasswordInput)
+    role = forms.ChoiceField(label=_("附加角色"), choices=[(Role.MEMBER, _("仅本人（党员）")),
+                                                        (Role.MANAGER, Role.MANAGER.label),
+                                                        (Role.INSPECTOR, Role.INSPECTOR.label)])
+
+
+class GrantForm(ScopedModelForm):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+
+    class Meta:
+        model = RoleGrant
+        fields = ["role", "org"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = org_choices(self.user)
+        self.order_fields(["username", "role", "org"])
+
+    def clean_username(self) -> Any:
+        try:
+            return get_user_model().objects.get(username=self.cleaned_data["username"])
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(_("没有这个用户名")) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("username"):
+            self.instance.user = data["username"]
+        return data

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.tables import Column, Table
+from orgs.models import Member, Organization, RoleGrant, Transfer
+
+
+class MemberTable(Table):
+    model = Member
+    select_related = ("org",)
+    columns = (
+        Column("name", link=True, sort="name"),
+        Column("gender"),
+        Column("birth_date", sort="birth_date"),
+        Column("id_number", accessor="id_number_masked", css="cx-masked"),
+        Column("phone", accessor="phone_masked", css="cx-masked"),
+        Column("category"),
+        Column("status", sort="status"),
+        Column("admission_date", sort="admission_date"),
+        Column("org", label=_("所在党支部"), accessor="org.name", sort="org"),
+    )
+
+
+class OrganizationTable(Table):
+    model = Organization
+    select_related = ("parent",)
+    default_sort = "path"
+    columns = (
+        Column("name", link=True, sort="name"),
+        Column("code", sort="code"),
+        Column("kind", sort="kind"),
+        Column("parent", accessor="parent.name"),
+        Column("unit_name"),
+        Column("term_end", sort="term_end"),
+    )
+
+
+class TransferTable(Table):
+    model = Transfer
+    select_related = ("member", "from_org", "to_org")
+    default_sort = "-date"
+    columns = (
+        Column("member", accessor="member.name", link=True),
+        Column("from_org", accessor="from_org.name"),
+        Column("to_org", accessor=lambda t: t.to_org.name if t.to_org else t.to_outside),
+        Column("date", sort="date"),
+        Column("status"),
+        Column("confirmed_date"),
+    )
+
+
+class RoleGrantTable(Table):
+    model = RoleGrant
+    select_related = ("user", "org")
+    default_sort = "user__username"
+    columns = (
+        Column("user", accessor="user.username", sort="user"),
+        Column("name", label=_("姓名"), accessor="user.first_name"),
+        Column("role", sort="role"),
+        Column("org", accessor=lambda g: g.org.name if g.org else _("全部组织")),
+        Column("created", label=_("授权时间"), accessor=lambda g: f"{g.created:%Y-%m-%d}"),
+    )

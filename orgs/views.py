@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.changelog import history_for
+from core.choices import Action
+from core.gaps import gaps_for
+from core.scoping import can, get_scope
+from core.views import generic
+from orgs import forms, services
+from orgs.choices import BRANCH_KINDS, DEVELOPMENT_STATUSES, PositionTitle, Status, TransferStatus
+from orgs.filtersets import MemberFilterSet, OrganizationFilterSet, RoleGrantFilterSet, TransferFilterSet
+from orgs.gaps import warnings_for
+from orgs.models import Member, Organization, Position, RoleGrant, Transfer
+from orgs.tables import MemberTable, OrganizationTable, RoleGrantTable, TransferTable
+
+#
+# Organizations
+#
+
+
+class OrganizationListView(generic.ObjectListView):
+    queryset = Organization.objects.all()
+    filterset = OrganizationFilterSet
+    table = OrganizationTable
+    export_resource = "orgs.resources.OrganizationResource"
+    add_url_name = "orgs:organization_add"
+    import_slug = "orgs"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"scope_org": _scope_org(self.request)}
+
+
+def _scope_org(request: HttpRequest) -> Organization | None:
+    pk = request.GET.get("org")
+    if not pk or not pk.isdigit():
+        return None
+    return Organization.objects.restrict(request.user).filter(pk=pk).first()
+
+
+def subtree_counts(org: Organization) -> dict[str, int]:
+    by_status = dict(
+        Member.objects.in_subtree(org.path).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    orgs = Organization.objects.in_subtree(org.path).exclude(pk=org.pk).aggregate(
+        branches=Count("pk", filter=Q(kind__in=BRANCH_KINDS)), total=Count("pk"))
+    return {
+        "full": by_status.get(Status.FULL, 0),
+        "probationary": by_status.get(Status.PROBATIONARY, 0),
+        "development": sum(by_status.get(s, 0) for s in DEVELOPMENT_STATUSES),
+        "branches": orgs["branches"],
+        "orgs": orgs["total"],
+    }
+
+
+class OrganizationDetailView(generic.ObjectDetailView):
+    queryset = Organization.objects.select_related("parent")
+    template_name = "orgs/organization_detail.html"
+
+    def get_extra_context(self, obj: Organization) -> dict[str, Any]:
+        user = self.request.user
+        ancestor_ids = [int(p) for p in obj.path.split(".")[:-2]]
+        today = timezone.localdate()
+        children = list(obj.children.all().order_by("code"))
+        child_counts = {
+            child.pk: Member.objects.in_subtree(child.path).filter(status__in=(Status.FULL, Status.PROBATIONARY)).count()
+            for child in children
+        } if len(children) <= 60 else {}
+        return {
+            "ancestors": Organization.objects.restrict(user).filter(pk__in=ancestor_ids).order_by("depth"),
+            "children": [(child, child_counts.get(child.pk)) for child in children],
+            "counts": subtree_counts(obj),
+            "positions": Position.objects.filter(org=obj).filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
+            .select_related("member").order_by("title", "term_start"),
+            "position_order": [t.value for t in PositionTitle],
+            "warnings": warnings_for(obj, today),
+            "recent_changes": history_for(obj, user)[:5],
+            "can_reveal": can(user, Action.REVEAL, obj),
+        }
+
+
+class OrganizationEditView(generic.ObjectEditView):
+    queryset = Organization.objects.all()
+    form_class = forms.OrganizationForm
+
+    def initial_object(self) -> Organization:
+        parent = _scope_org(self.request)
+        return Organization(parent=parent)
+
+    def create(self, obj: Organization, *, acting_user: Any, message: str) -> Organization:
+        return services.create_organization(obj, acting_user=acting_user, message=message)
+
+    def update(self, obj: Organization, *, acting_user: Any, changes: dict[str, Any], message: str) -> Organization:
+        return services.update_organization(obj, acting_user=acting_user, changes=changes, message=message)
+
+
+class OrganizationDeleteView(generic.ObjectDeleteView):
+    queryset = Organization.objects.all()
+
+    def delete(self, obj: Organization, *, acting_user: Any, message: str) -> None:
+        services.delete_organization(obj, acting_user=acting_user, message=message)
+
+
+class OrganizationHistoryView(generic.ObjectHistoryView):
+    queryset = Organization.objects.all()
+
+
+@login_required
+def organization_tree(request: HttpRequest, pk: int) -> HttpResponse:
+    """The children of one organization, for the lazily expanded tree."""
+    org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
+    children = org.children.annotate(n_children=Count("children")).order_by("code")
+    return render(request, "orgs/includes/tree_children.html", {"children": children})
+
+
+@login_required
+def organization_gaps(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
+    try:
+        on = datetime.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
+    except ValueError:
+        on = timezone.localdate()
+    gaps = gaps_for(org, on)
+    return render(request, "orgs/organization_gaps.html", {"object": org, "gaps": gaps, "on": on})
+
+
+#
+# Members
+#
+
+
+class MemberListView(generic.ObjectListView):
+    queryset = Member.objects.all()
+    filterset = MemberFilterSet
+    table = MemberTable
+    export_resource = "orgs.resources.MemberResource"
+    add_url_name = "orgs:member_add"
+    import_slug = "members"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"scope_org": _scope_org(self.request)}
+
+
+class MemberDetailView(generic.ObjectDetailView):
+    queryset = Member.objects.select_related("org", "group", "user")
+    template_name = "orgs/member_detail.html"
+
+    def get_extra_context(self, obj: Member) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "can_reveal": can(user, Action.REVEAL, obj),
+            "status_changes": obj.status_changes.select_related("created_by").order_by("-date", "-pk")[:20],
+            "transfers": obj.transfers.select_related("from_org", "to_org")[:20],
+            "positions": obj.positions.select_related("org"),
+            "recent_changes": history_for(obj, user)[:5],
+            "status_form": forms.StatusChangeForm(initial={"status": obj.status}),
+        }
+
+
+class MemberEditView(generic.ObjectEditView):
+    queryset = Member.objects.all()
+    form_class = forms.MemberForm
+
+    def initial_object(self) -> Member:
+        org = _scope_org(self.request)
+        return Member(org=org) if org and org.kind in BRANCH_KINDS else Member()
+
+    def create(self, obj: Member, *, acting_user: Any, message: str) -> Member:
+        return services.create_member(obj, acting_user=acting_user, message=message)
+
+    def update(self, obj: Member, *, acting_user: Any, changes: dict[str, Any], message: str) -> Member:
+        return services.update_member(obj, acting_user=acting_user, changes=changes, message=message)
+
+
+class MemberDeleteView(generic.ObjectDeleteView):
+    queryset = Member.objects.all()
+
+    def delete(self, obj: Member, *, acting_user: Any, message: str) -> None:
+        services.delete_member(obj, acting_user=acting_user, message=message)
+
+
+class MemberHistoryView(generic.ObjectHistoryView):
+    queryset = Member.objects.all()
+
+
+def _member(request: HttpRequest, pk: int) -> Member:
+    return get_object_or_404(Member.objects.restrict(request.user).select_related("org"), pk=pk)
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """Show the full ID number or phone to a manager; each view is written to the change log."""
+    member = _member(request, pk)
+    if field not in ("id_number", "phone"):
+        raise Http404
+    value = services.reveal(member, field, acting_user=request.user)
+    return HttpResponse(f'<span class="cx-masked">{value}</span>' if value else "")
+
+
+@login_required
+def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = forms.StatusChangeForm(request.POST or None, initial={"status": member.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(member, acting_user=request.user, status=form.cleaned_data["status"],
+                                   date=form.cleaned_data["date"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            generic._add_errors(form, exc)
+        else:
+            messages.success(request, _("党籍状态已更新"))
+            return HttpResponseRedirect(member.get_absolute_url())
+    return render(request, "orgs/member_action.html", {
+        "object": member, "form": form, "title": _("变更党籍状态")})
+
+
+@login_required
+def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    if not can(request.user, Action.CHANGE, member):
+        raise PermissionDenied(_("您只有查看权限"))
+    form = forms.TransferForm(request.POST or None, instance=Transfer(member=member, from_org=member.org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = services.start_transfer(form.instance, acting_user=request.user, message=form.instance.reason)
+        except ValidationError as exc:
+            generic._add_errors(form, exc)
+        else:
+            messages.success(request, _("已发起组织关系转接"))
+            return HttpResponseRedirect(transfer.get_absolute_url())
+    return render(request, "orgs/member_action.html", {
+        "object": member, "form": form, "title": _("转出组织关系")})
+
+
+@login_required
+def member_account(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    if not can(request.user, Action.CHANGE, member):
+        raise PermissionDenied(_("您只有查看权限"))
+    form = forms.AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_account(member, acting_user=request.user, username=form.cleaned_data["username"],
+                                    password=form.cleaned_data["password"], role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            generic._add_errors(form, exc)
+        else:
+            messages.success(request, _("已创建登录账号"))
+            return HttpResponseRedirect(member.get_absolute_url())
+    return render(request, "orgs/member_action.html", {
+        "object": member, "form": form, "title": _("创建登录账号")})
+
+
+#
+# Transfers
+#
+
+
+class TransferListView(generic.ObjectListView):
+    queryset = Transfer.objects.all()
+    filterset = TransferFilterSet
+    table = TransferTable
+    title = _("组织关系转接")
+
+
+class TransferDetailView(generic.ObjectDetailView):
+    queryset = Transfer.objects.select_related("member", "from_org", "to_org")
+    template_name = "orgs/transfer_detail.html"
+
+    def get_extra_context(self, obj: Transfer) -> dict[str, Any]:
+        user = self.request.user
+        pending = obj.status == TransferStatus.PENDING
+        change = get_scope(user, Action.CHANGE)
+        return {
+            "can_receive": pending and obj.to_org_id is not None and change.covers_path(obj.to_org_path),
+            "can_cancel": pending and change.covers_path(obj.from_org_path),
+            "reply_form": forms.TransferReplyForm(),
+        }
+
+
+@login_required
+@require_POST
+def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    transfer = get_object_or_404(Transfer.objects.restrict(request.user), pk=pk)
+    reply = request.POST.get("reply", "")
+    handlers = {"confirm": services.confirm_transfer, "reject": services.reject_transfer}
+    try:
+        if action == "cancel":
+            services.cancel_transfer(transfer, acting_user=request.user, message=reply)
+        elif action in handlers:
+            handlers[action](transfer, acting_user=request.user, reply=reply)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已处理"))
+    return HttpResponseRedirect(transfer.get_absolute_url())
+
+
+#
+# Leadership positions
+#
+
+
+@login_required
+def position_add(request: HttpRequest, org_pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.restrict(request.user), pk=org_pk)
+    if not can(request.user, Action.CHANGE, org):
+        raise PermissionDenied(_("您只有查看权限"))
+    form = forms.PositionForm(request.POST or None, instance=Position(org=org), user=request.user, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_position(form.instance, acting_user=request.user)
+        except ValidationError as exc:
+            generic._add_errors(form, exc)
+        else:
+            return HttpResponseRedirect(org.get_absolute_url())
+    return render(request, "orgs/member_action.html", {"object": org, "form": form, "title": _("增加班子成员")})
+
+
+class PositionDeleteView(generic.ObjectDeleteView):
+    queryset = Position.objects.all()
+
+    def delete(self, obj: Position, *, acting_user: Any, message: str) -> None:
+        services.delete_position(obj, acting_user=acting_user, message=message)
+
+
+#
+# Role grants
+#
+
+
+class RoleGrantListView(generic.ObjectListView):
+    queryset = RoleGrant.objects.all()
+    filterset = RoleGrantFilterSet
+    table = RoleGrantTable
+    add_url_name = "orgs:grant_add"
+    title = _("账号与授权")
+
+
+class RoleGrantEditView(generic.ObjectEditView):
+    queryset = RoleGrant.objects.all()
+    form_class = forms.GrantForm
+
+    def create(self, obj: RoleGrant, *, acting_user: Any, message: str) -> RoleGrant:
+        return services.grant_role(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: RoleGrant) -> str:
+        from django.urls import reverse
+
+        return reverse("orgs:grant_list")
+
+
+class RoleGrantDeleteView(generic.ObjectDeleteView):
+    queryset = RoleGrant.objects.all()
+
+    def delete(self, obj: RoleGrant, *, acting_user: Any, message: str) -> None:
+        services.revoke_grant(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: RoleGrant) -> str:
+        from django.urls import reverse
+
+        return reverse("orgs:grant_list")
