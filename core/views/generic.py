@@ -194,6 +194,9 @@ class ObjectEditView(ScopedView):
                     obj = self.update(obj, acting_user=request.user, changes=changes, message=message)
             except ValidationError as exc:
                 _add_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or _("不在您的管理范围内"))
+                return self.render_form(obj, form, status=403)
             else:
                 messages.success(request, _("已保存“%(obj)s”") % {"obj": obj})
                 return HttpResponseRedirect(self.success_url(obj))
@@ -202,8 +205,8 @@ class ObjectEditView(ScopedView):
     def success_url(self, obj: Any) -> str:
         return str(obj.get_absolute_url())
 
-    def render_form(self, obj: Any, form: forms.Form) -> HttpResponse:
-        return render(self.request, self.template_name, {
+    def render_form(self, obj: Any, form: forms.Form, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name, status=status, context={
             "object": obj if obj.pk else None, "form": form, "verbose_name": self.verbose_name(),
             "cancel_url": obj.get_absolute_url() if obj.pk else self.request.GET.get("next", "/"),
         })

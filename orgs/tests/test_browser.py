@@ -1,0 +1,58 @@
+"""The member workflow in a real browser: a branch secretary edits a phone number; a sibling cannot look."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.testing.browser import login
+from core.testing.personas import build_personas
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "browser-pass-123"
+
+
+@pytest.fixture
+def personas(db):
+    return build_personas(password=PASSWORD)
+
+
+def test_branch1_finds_a_member_changes_the_phone_and_sees_it_in_the_history(page, live_server, personas, tmp_path):
+    member = personas.branch1_members[1]
+    login(page, live_server, "branch1", PASSWORD)
+    page.goto(f"{live_server.url}/members/")
+    page.fill("#id_q", member.name)
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("link", name=member.name).click()
+    assert page.locator("h1").inner_text().startswith(member.name)
+    page.get_by_role("link", name="编辑").click()
+    page.fill("#id_phone", "13698765432")
+    page.fill("#id_changelog_message", "本人更换手机号")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"**{member.get_absolute_url()}")
+    assert "136****5432" in page.locator("#phone").inner_text()
+
+    page.get_by_role("link", name="变更记录").first.click()
+    history = page.locator(".cx-history")
+    assert "本人更换手机号" in history.inner_text()
+    assert "136****5432" in history.inner_text()
+    page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
+
+
+def test_branch2_gets_404_at_a_branch1_members_address(page, live_server, personas):
+    member = personas.branch1_members[1]
+    login(page, live_server, "branch2", PASSWORD)
+    response = page.goto(f"{live_server.url}{member.get_absolute_url()}")
+    assert response is not None and response.status == 404
+    response = page.goto(f"{live_server.url}/members/{member.pk}/history/")
+    assert response is not None and response.status == 404
+
+
+def test_the_member_page_works_on_a_phone(phone_page, live_server, personas):
+    login(phone_page, live_server, "branch1", PASSWORD)
+    phone_page.goto(f"{live_server.url}{personas.member.get_absolute_url()}")
+    phone_page.get_by_role("button", name="显示完整").first.click()
+    phone_page.wait_for_function(
+        "id => document.querySelector('#id-number').innerText === id", arg=personas.member.id_number
+    )
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone"

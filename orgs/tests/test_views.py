@@ -1,0 +1,274 @@
+"""Pages of organizations, members and grants, through the generic page suites plus what is particular."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.test import TestCase
+from django.urls import reverse
+
+from core.models import ObjectChange
+from core.testing.personas import Personas, build_personas, id_number
+from core.testing.views import ViewTestCases
+from orgs import services
+from orgs.choices import Gender, OrgKind, Status, TransferStatus
+from orgs.models import Member, Organization, Transfer
+
+
+def new_member(p: Personas, org: Organization, n: int, **extra: Any) -> Member:
+    birth = datetime.date(1970 + n, 2, 3)
+    return services.create_member(Member(
+        org=org, name=f"测试{n}号", gender=Gender.MALE, birth_date=birth,
+        id_number=id_number(birth, Gender.MALE, 500 + n), phone=f"1390000{n:04d}", status=Status.FULL,
+        admission_date=datetime.date(2000, 7, 1), conversion_date=datetime.date(2001, 7, 1), **extra,
+    ), acting_user=p.admin)
+
+
+class MemberViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+    model = Member
+    url_prefix = "orgs:member"
+    list_queries = 7
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Member:
+        return new_member(p, org, n)
+
+    def update_data(self) -> dict[str, Any]:
+        return {"phone": "13912345678", "job": "教研组长"}
+
+    def export_marker(self, obj: Member) -> str:
+        return obj.name
+
+
+class OrganizationViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+    model = Organization
+    url_prefix = "orgs:organization"
+    list_queries = 6
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Organization:
+        return services.create_organization(
+            Organization(code=f"G{org.code}{n}", name=f"测试党小组{org.code}-{n}", kind=OrgKind.GROUP, parent=org),
+            acting_user=p.admin,
+        )
+
+    def update_data(self) -> dict[str, Any]:
+        return {"name": "改名后的党小组", "unit_name": "第一车间"}
+
+    def export_marker(self, obj: Organization) -> str:
+        return obj.code
+
+
+class MemberPageTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.p = build_personas()
+
+    def test_the_member_role_sees_the_own_record_and_nothing_else(self) -> None:
+        self.client.force_login(self.p.member_user)
+        self.assertEqual(self.client.get(self.p.member.get_absolute_url()).status_code, 200)
+        self.assertEqual(self.client.get(self.p.branch1_members[1].get_absolute_url()).status_code, 404)
+        self.assertEqual(self.client.get(reverse("orgs:member_edit", args=[self.p.member.pk])).status_code, 403)
+
+    def test_id_number_and_phone_are_masked_on_the_page(self) -> None:
+        self.client.force_login(self.p.inspector)
+        member = self.p.member
+        response = self.client.get(member.get_absolute_url())
+        self.assertNotContains(response, member.id_number)
+        self.assertNotContains(response, member.phone)
+        self.assertContains(response, member.id_number[:6] + "********" + member.id_number[-4:])
+        self.assertNotContains(response, "显示完整")
+
+    def test_a_manager_reveals_the_full_id_number_and_the_view_is_logged(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.member
+        self.assertContains(self.client.get(member.get_absolute_url()), "显示完整")
+        response = self.client.post(reverse("orgs:member_reveal", args=[member.pk, "id_number"]))
+        self.assertContains(response, member.id_number)
+        change = ObjectChange.objects.get(action="reveal", object_id=member.pk)
+        self.assertEqual(change.user, self.p.branch1_manager)
+
+    def test_reveal_is_403_for_the_inspector_and_404_for_the_sibling(self) -> None:
+        url = reverse("orgs:member_reveal", args=[self.p.member.pk, "phone"])
+        self.client.force_login(self.p.inspector)
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.post(url).status_code, 404)
+        self.assertFalse(ObjectChange.objects.filter(action="reveal").exists())
+
+    def test_search_by_last_digits_of_the_id_number(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        target = self.p.branch2_members[0]
+        response = self.client.get(reverse("orgs:member_list"), {"q": target.id_number[-6:]})
+        self.assertContains(response, target.get_absolute_url())
+        self.assertNotContains(response, self.p.member.get_absolute_url())
+
+    def test_filter_by_status_and_organization_subtree(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(reverse("orgs:member_list"), {"org": self.p.branch1.pk, "status": "probationary"})
+        rows = list(response.context["page"].object_list)
+        self.assertEqual([m.name for m in rows], ["刘洋"])
+
+    def test_a_status_change_is_recorded_in_the_status_history(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = Member.objects.get(name="刘洋")
+        response = self.client.post(reverse("orgs:member_status", args=[member.pk]),
+                                    {"status": Status.FULL, "date": "2025-06-30", "reason": "支部大会讨论通过按期转正"})
+        self.assertEqual(response.status_code, 302)
+        member.refresh_from_db()
+        self.assertEqual((member.status, member.conversion_date), (Status.FULL, datetime.date(2025, 6, 30)))
+        step = member.status_changes.get()
+        self.assertEqual((step.from_status, step.to_status), (Status.PROBATIONARY, Status.FULL))
+
+    def test_a_member_change_also_shows_in_the_organizations_history(self) -> None:
+        services.update_member(self.p.member, acting_user=self.p.branch1_manager, changes={"job": "会计"})
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.get(reverse("orgs:organization_history", args=[self.p.branch1.pk]))
+        shown = list(response.context["page"].object_list)
+        self.assertTrue(any(c.object_id == self.p.member.pk and c.action == "update" for c in shown))
+
+    def test_invalid_id_number_is_refused_with_a_clear_message_and_nothing_is_saved(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        before = Member.objects.count()
+        response = self.client.post(reverse("orgs:member_add"), {
+            "name": "错号", "gender": "M", "ethnicity": "汉族", "birth_date": "1990-01-01",
+            "id_number": "11010519900101001X", "category": "employed", "status": "full", "org": self.p.branch1.pk,
+            "admission_date": "2015-01-01", "conversion_date": "2016-01-01",
+        })
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("校验码", " ".join(response.context["form"].errors["id_number"]))
+        self.assertEqual(Member.objects.count(), before)
+
+    def test_a_manager_cannot_create_a_member_in_the_sibling_branch(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        birth = datetime.date(1990, 1, 1)
+        response = self.client.post(reverse("orgs:member_add"), {
+            "name": "越权", "gender": "M", "ethnicity": "汉族", "birth_date": "1990-01-01",
+            "id_number": id_number(birth, "M", 900), "category": "employed", "status": "full",
+            "org": self.p.branch2.pk, "admission_date": "2015-01-01", "conversion_date": "2016-01-01",
+        })
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("org", response.context["form"].errors)
+        self.assertFalse(Member.objects.filter(name="越权").exists())
+
+    def test_a_manager_creates_an_account_for_a_member_of_the_subtree(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.branch1_members[1]
+        response = self.client.post(reverse("orgs:member_account", args=[member.pk]),
+                                    {"username": "wangfang", "password": "a-long-password", "role": "member"})
+        self.assertEqual(response.status_code, 302)
+        member.refresh_from_db()
+        self.assertEqual(member.user.username, "wangfang")
+        self.assertTrue(member.user.role_grants.filter(role="member", org=self.p.branch1).exists())
+
+
+class TransferPageTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.p = build_personas()
+
+    def test_a_transfer_is_confirmed_by_the_receiving_branch_and_the_record_follows(self) -> None:
+        member = self.p.branch1_members[1]
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.post(reverse("orgs:member_transfer", args=[member.pk]), {
+            "to_org": self.p.branch2.code, "date": "2025-03-01", "reason": "工作调动"})
+        self.assertEqual(response.status_code, 302)
+        transfer = Transfer.objects.get(member=member)
+        self.assertEqual(transfer.status, TransferStatus.PENDING)
+        # The sender cannot confirm on the receiver's behalf.
+        self.client.post(reverse("orgs:transfer_action", args=[transfer.pk, "confirm"]))
+        transfer.refresh_from_db()
+        self.assertEqual(transfer.status, TransferStatus.PENDING)
+
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(transfer.get_absolute_url()).status_code, 200)
+        self.assertEqual(self.client.get(member.get_absolute_url()).status_code, 404)
+        self.client.post(reverse("orgs:transfer_action", args=[transfer.pk, "confirm"]), {"reply": "同意接收"})
+        transfer.refresh_from_db()
+        member.refresh_from_db()
+        self.assertEqual(transfer.status, TransferStatus.CONFIRMED)
+        self.assertEqual((member.org, member.org_path), (self.p.branch2, self.p.branch2.path))
+        self.assertEqual(self.client.get(member.get_absolute_url()).status_code, 200)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(member.get_absolute_url()).status_code, 404)
+
+    def test_a_transfer_to_outside_marks_the_member_transferred_out(self) -> None:
+        member = self.p.branch1_members[2]
+        self.client.force_login(self.p.branch1_manager)
+        self.client.post(reverse("orgs:member_transfer", args=[member.pk]), {
+            "to_outside": "外省某县委组织部", "date": "2025-03-01", "reason": "迁居"})
+        member.refresh_from_db()
+        self.assertEqual(member.status, Status.TRANSFERRED_OUT)
+
+
+class OrganizationPageTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.p = build_personas()
+
+    def test_the_organization_page_shows_counts_and_its_structure_warning(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(self.p.branch2.get_absolute_url())
+        self.assertEqual(response.context["counts"]["full"], 2)
+        self.assertContains(response, "正式党员不足3人")
+        response = self.client.get(self.p.committee.get_absolute_url())
+        self.assertEqual(response.context["counts"]["branches"], 2)
+        self.assertEqual(response.context["counts"]["probationary"], 1)
+
+    def test_the_gap_page_lists_the_subtree_and_hides_the_sibling(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(reverse("orgs:organization_gaps", args=[self.p.committee.pk]))
+        self.assertContains(response, "第二党支部")
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch2.pk])).status_code, 404)
+        response = self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch1.pk]))
+        self.assertNotContains(response, "第二党支部")
+
+    def test_a_term_that_ended_is_a_warning(self) -> None:
+        services.update_organization(self.p.branch1, acting_user=self.p.admin, changes={
+            "term_start": datetime.date(2020, 1, 1), "term_end": datetime.date(2023, 1, 1)})
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(self.p.branch1.get_absolute_url()), "任期已届满")
+
+    def test_the_tree_expands_children_only_in_scope(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(reverse("orgs:organization_tree", args=[self.p.committee.pk])).status_code, 404)
+        response = self.client.get(reverse("orgs:organization_tree", args=[self.p.branch1.pk]))
+        self.assertContains(response, "第一党小组")
+
+    def test_english_is_available(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        response = self.client.get(self.p.committee.get_absolute_url())
+        self.assertContains(response, 'lang="en"')
+
+
+class GrantPageTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.p = build_personas()
+
+    def test_grants_list_is_scoped(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.get(reverse("orgs:grant_list"))
+        usernames = {g.user.username for g in response.context["page"].object_list}
+        self.assertIn("inspector", usernames)
+        self.assertNotIn("branch2", usernames)
+        self.assertNotIn("admin", usernames)
+
+    def test_a_branch_manager_grants_inspector_on_their_branch_but_not_on_the_sibling(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        url = reverse("orgs:grant_add")
+        response = self.client.post(url, {"username": "outsider", "role": "inspector", "org": self.p.branch1.pk})
+        self.assertEqual(response.status_code, 302)
+        response = self.client.post(url, {"username": "outsider", "role": "manager", "org": self.p.branch2.pk})
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(self.p.outsider.role_grants.filter(org=self.p.branch2).exists())
+        response = self.client.post(url, {"username": "outsider", "role": "admin", "org": ""})
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "只有管理员", status_code=403)
+        self.assertFalse(self.p.outsider.role_grants.filter(role="admin").exists())
+        ct = ContentType.objects.get_for_model(self.p.outsider.role_grants.model)
+        self.assertEqual(ObjectChange.objects.filter(content_type=ct, user=self.p.branch1_manager).count(), 1)
