@@ -13,7 +13,7 @@ export MEMBERS PASSWORD DEMO_ARGS PYTEST_ARGS PYTEST_WORKERS PYTHON
 .PHONY: demo setup test lint typecheck migrations-check test-sqlite test-postgres test-browser clean
 
 demo: setup
-	.venv/bin/chuxin demo $${MEMBERS:+--members "$$MEMBERS"} $${PASSWORD:+--password "$$PASSWORD"} $$DEMO_ARGS
+	@set -x; .venv/bin/chuxin demo $${MEMBERS:+--members "$$MEMBERS"} $${PASSWORD:+--password "$$PASSWORD"} $$DEMO_ARGS
 
 setup:
 	scripts/setup.sh

@@ -55,8 +55,10 @@ def build_change(
     request = current_request()
     if parent is None and hasattr(obj, "changelog_parent"):
         parent = obj.changelog_parent()
+    fields: tuple[str, ...] = getattr(obj, "scope_path_fields", None) or (getattr(obj, "scope_path_field", "org_path"),)
     if org_path is None:
-        org_path = getattr(obj, getattr(obj, "scope_path_field", "org_path"), "") or ""
+        org_path = getattr(obj, fields[0], "") or ""
+    related_org_path = (getattr(obj, fields[1], "") or "") if len(fields) > 1 else ""
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     return ObjectChange(
         user=user,
@@ -70,6 +72,7 @@ def build_change(
         related_content_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
         related_object_id=parent.pk if parent is not None else None,
         org_path=org_path,
+        related_org_path=related_org_path,
         prechange_data=before,
         postchange_data=after,
         message=message[:500],

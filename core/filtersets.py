@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 
 def visible_orgs(request: Any) -> QuerySet[Any]:
@@ -16,6 +18,7 @@ def visible_orgs(request: Any) -> QuerySet[Any]:
     return Organization.objects.restrict(user, "view").only("pk", "name", "path")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class SubtreeFilter(django_filters.ModelChoiceFilter):
     """``org=ID`` keeps the rows of that organization's whole subtree (one prefix condition)."""
 

@@ -42,14 +42,14 @@ GapFunc = Callable[[Any, datetime.date], Iterable[Gap]]
 @dataclass(frozen=True)
 class GapRule:
     key: str
-    label: str
+    label: Any
     func: GapFunc
 
 
 _registry: dict[str, GapRule] = {}
 
 
-def register_gap(key: str, label: str) -> Callable[[GapFunc], GapFunc]:
+def register_gap(key: str, label: Any) -> Callable[[GapFunc], GapFunc]:
     def decorate(func: GapFunc) -> GapFunc:
         _registry[key] = GapRule(key, label, func)
         return func
@@ -62,11 +62,17 @@ def gap_rules() -> list[GapRule]:
 
 
 def gaps_for(org: Any, on: datetime.date | None = None, rules: Iterable[str] | None = None) -> list[Gap]:
-    """Every gap in ``org``'s subtree on ``on``, ordered by severity (hard first) then organization path."""
+    """Every gap in ``org``'s subtree on ``on``, hard ones first, then by organization code."""
+    return gaps_in([org], on, rules)
+
+
+def gaps_in(orgs: Iterable[Any], on: datetime.date | None = None, rules: Iterable[str] | None = None) -> list[Gap]:
+    """The gaps of several disjoint subtrees (a user's top organizations), in one ordered list."""
     on = on or timezone.localdate()
     wanted = set(rules) if rules else None
     found: list[Gap] = []
-    for rule in _registry.values():
-        if wanted is None or rule.key in wanted:
-            found.extend(rule.func(org, on))
+    for org in orgs:
+        for rule in _registry.values():
+            if wanted is None or rule.key in wanted:
+                found.extend(rule.func(org, on))
     return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))

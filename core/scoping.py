@@ -53,26 +53,24 @@ def _minimal_paths(paths: set[str]) -> tuple[str, ...]:
 
 
 def get_scope(user: User | None, action: str) -> Scope:
-    """The scope of ``user`` for ``action``, computed once per user object and cached on it."""
+    """The scope of ``user`` for ``action``; the grants are read once per user object and cached on it."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
     if getattr(user, "is_superuser", False):
         return Scope(everything=True, paths=(), own=False)
-    cache: dict[str, Scope] | None = getattr(user, "_chuxin_scopes", None)
-    if cache is None:
-        cache = {}
-        user._chuxin_scopes = cache  # type: ignore[union-attr]
-    if action not in cache:
-        cache[action] = _compute_scope(user, action)
-    return cache[action]
+    grants: list[tuple[str, str | None]] | None = getattr(user, "_chuxin_grants", None)
+    if grants is None:
+        from orgs.models import RoleGrant
+
+        grants = list(RoleGrant.objects.filter(user=user).order_by().values_list("role", "org__path"))
+        user._chuxin_grants = grants  # type: ignore[union-attr,attr-defined]
+    return _scope_from_grants(grants, action)
 
 
-def _compute_scope(user: Any, action: str) -> Scope:
-    from orgs.models import RoleGrant
-
+def _scope_from_grants(grants: list[tuple[str, str | None]], action: str) -> Scope:
     everything, own = False, False
     paths: set[str] = set()
-    for role, path in RoleGrant.objects.filter(user=user).values_list("role", "org__path"):
+    for role, path in grants:
         if action not in ROLE_ACTIONS[role]:
             continue
         if role == Role.ADMIN:
@@ -88,8 +86,8 @@ def _compute_scope(user: Any, action: str) -> Scope:
 
 def forget_scopes(user: Any) -> None:
     """Drop the cached scopes after the user's grants changed."""
-    if hasattr(user, "_chuxin_scopes"):
-        del user._chuxin_scopes
+    if hasattr(user, "_chuxin_grants"):
+        del user._chuxin_grants
 
 
 def scope_fields(model: type[models.Model]) -> tuple[str, ...]:

@@ -49,8 +49,8 @@ class Table:
         if column.label:
             return column.label
         try:
-            return cls.model._meta.get_field(column.name).verbose_name
-        except Exception:
+            return getattr(cls.model._meta.get_field(column.name), "verbose_name", column.name)
+        except LookupError:
             return column.name
 
     def headers(self) -> list[dict[str, Any]]:

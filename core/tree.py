@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Value
+from django.db.models import Model, Value
 from django.db.models.functions import Concat, Substr
 
 from core.fields import TreePathField
 
 
-def tree_path_columns() -> list[tuple[type, str]]:
+def tree_path_columns() -> list[tuple[type[Model], str]]:
     return [
         (model, field.name)
         for model in apps.get_models()

@@ -14,6 +14,12 @@ from orgs.models import Member, Organization, Position, RoleGrant, Transfer
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
 def org_choices(user: Any, action: str = Action.CHANGE, **filters: Any) -> Any:
     return Organization.objects.restrict(user, action).filter(**filters).only("pk", "name", "code", "path")
 
@@ -38,7 +44,7 @@ class OrganizationForm(ScopedModelForm):
         parents = org_choices(self.user).exclude(kind=OrgKind.GROUP)
         if self.instance.pk:
             parents = parents.exclude(path__subtree=self.instance.path)
-        self.fields["parent"].queryset = parents
+        limit_choices(self, "parent", parents)
 
 
 class MemberForm(ScopedModelForm):
@@ -53,15 +59,15 @@ class MemberForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = org_choices(self.user, kind__in=BRANCH_KINDS)
-        self.fields["group"].queryset = org_choices(self.user, kind=OrgKind.GROUP)
+        limit_choices(self, "org", org_choices(self.user, kind__in=BRANCH_KINDS))
+        limit_choices(self, "group", org_choices(self.user, kind=OrgKind.GROUP))
         if self.instance.pk:
             # The 组织关系 moves by transfer, and the status by a status change with its date.
             del self.fields["org"]
             del self.fields["status"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         group, org = data.get("group"), data.get("org") or (self.instance.org if self.instance.org_id else None)
         if group and org and group.parent_id != org.pk:
             self.add_error("group", _("党小组必须属于所在党支部"))
@@ -83,10 +89,12 @@ class TransferForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Any branch in Chuxin can receive; the sender need not manage it.
-        self.fields["to_org"].queryset = Organization.objects.filter(kind__in=BRANCH_KINDS).only("pk", "name")
+        limit_choices(self, "to_org", Organization.objects.filter(kind__in=BRANCH_KINDS).only("pk", "name"))
         self.fields["to_org"].required = False
         self.fields["to_org"].widget = forms.TextInput(attrs={"placeholder": _("接收党支部的组织编码")})
-        self.fields["to_org"].to_field_name = "code"
+        to_org = self.fields["to_org"]
+        assert isinstance(to_org, forms.ModelChoiceField)
+        to_org.to_field_name = "code"
         self.fields["date"].initial = timezone.localdate
 
 
@@ -102,8 +110,8 @@ class PositionForm(ScopedModelForm):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.restrict(self.user).filter(
-            org_path__subtree=org.path).exclude(status__in=LEAVING_STATUSES).only("pk", "name")
+        members = Member.objects.restrict(self.user).filter(org_path__subtree=org.path)
+        limit_choices(self, "member", members.exclude(status__in=LEAVING_STATUSES).only("pk", "name"))
 
 
 class AccountForm(forms.Form):
@@ -123,7 +131,7 @@ class GrantForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = org_choices(self.user)
+        limit_choices(self, "org", org_choices(self.user))
         self.order_fields(["username", "role", "org"])
 
     def clean_username(self) -> Any:
@@ -133,7 +141,7 @@ class GrantForm(ScopedModelForm):
             raise forms.ValidationError(_("没有这个用户名")) from None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("username"):
             self.instance.user = data["username"]
         return data

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction, Role
+from core.models import ObjectChange
 from core.scoping import can, can_in_org, forget_scopes
 from core.tree import repath
 from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status, TransferStatus
@@ -81,6 +83,7 @@ def update_organization(
 
 
 def delete_organization(org: Organization, *, acting_user: Any, message: str = "") -> None:
+    core.require_visible_then_writable(acting_user, org)
     if Organization.objects.filter(parent=org).exists() or Member.objects.filter(org=org).exists():
         raise ValidationError(_("该组织下仍有下级组织或党员，不能删除"))
     core.delete_object(org, acting_user=acting_user, message=message)
@@ -103,8 +106,10 @@ def create_member(member: Member, *, acting_user: Any, message: str = "") -> Mem
 
 @transaction.atomic
 def update_member(member: Member, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Member:
-    old_status = Member.objects.values_list("status", flat=True).get(pk=member.pk)
+    old_status, old_org = Member.objects.values_list("status", "org_id").get(pk=member.pk)
     core.update_object(member, acting_user=acting_user, changes=changes, message=message)
+    if member.org_id != old_org:
+        _status_history_follows(member)
     if member.status != old_status:
         StatusChange.objects.create(
             member=member, org=member.org, from_status=old_status, to_status=member.status,
@@ -138,7 +143,7 @@ def reveal(member: Member, field: str, *, acting_user: Any) -> str:
     if not can(acting_user, Action.VIEW, member):
         raise Http404
     core.require(acting_user, Action.REVEAL, member)
-    label = Member._meta.get_field(field).verbose_name
+    label = getattr(Member._meta.get_field(field), "verbose_name", field)
     log_change(member, ChangeAction.REVEAL, acting_user=acting_user, message=_("查看完整%(field)s") % {"field": label})
     return getattr(member, field) or ""
 
@@ -187,12 +192,20 @@ def confirm_transfer(transfer: Transfer, *, acting_user: Any, reply: str = "") -
 def _move_member(member: Member, transfer: Transfer, acting_user: Any) -> None:
     # The receiver cannot write the member before the move (it is still outside their scope): the
     # confirmed transfer is the authority, so the move is logged directly rather than via update_object.
+    assert transfer.to_org is not None
     before = snapshot(member)
     member.org, member.group = transfer.to_org, None
     member.save()
-    StatusChange.objects.filter(member=member).update(org=member.org, org_path=member.org_path)
+    _status_history_follows(member)
     log_change(member, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(member),
                message=_("组织关系由%(src)s转入") % {"src": transfer.from_org})
+
+
+def _status_history_follows(member: Member) -> None:
+    """The record follows the member: status history and the member's change log move to the new branch."""
+    StatusChange.objects.filter(member=member).update(org=member.org, org_path=member.org_path)
+    ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Member), object_id=member.pk).update(
+        org_path=member.org_path, related_object_id=member.org_id)
 
 
 def _require_receiver(transfer: Transfer, acting_user: Any) -> None:
@@ -299,7 +312,8 @@ def create_account(
                message=_("创建登录账号 %(username)s") % {"username": username})
     grant_role(RoleGrant(user=user, role=Role.MEMBER, org=member.org), acting_user=acting_user)
     if role != Role.MEMBER:
-        grant_role(RoleGrant(user=user, role=role, org=org or member.org), acting_user=acting_user)
+        scope = org if org is not None else member.org
+        grant_role(RoleGrant(user=user, role=role, org=scope), acting_user=acting_user)
     return user
 
 

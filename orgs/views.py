@@ -19,7 +19,7 @@ from core.gaps import gaps_for
 from core.scoping import can, get_scope
 from core.views import generic
 from orgs import forms, services
-from orgs.choices import BRANCH_KINDS, DEVELOPMENT_STATUSES, PositionTitle, Status, TransferStatus
+from orgs.choices import BRANCH_KINDS, DEVELOPMENT_STATUSES, MEMBER_STATUSES, PositionTitle, Status, TransferStatus
 from orgs.filtersets import MemberFilterSet, OrganizationFilterSet, RoleGrantFilterSet, TransferFilterSet
 from orgs.gaps import warnings_for
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
@@ -74,7 +74,7 @@ class OrganizationDetailView(generic.ObjectDetailView):
         today = timezone.localdate()
         children = list(obj.children.all().order_by("code"))
         child_counts = {
-            child.pk: Member.objects.in_subtree(child.path).filter(status__in=(Status.FULL, Status.PROBATIONARY)).count()
+            child.pk: Member.objects.in_subtree(child.path).filter(status__in=MEMBER_STATUSES).count()
             for child in children
         } if len(children) <= 60 else {}
         return {

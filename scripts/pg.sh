@@ -16,6 +16,7 @@ PG_URL=""
 PG_SKIP_REASON=""
 PG_STARTED=""
 PG_CLUSTER=""
+PG_PORT=5432
 
 _as_postgres() {
   if command -v runuser >/dev/null 2>&1; then (cd / && runuser -u postgres -- "$@")
@@ -61,6 +62,7 @@ pg_setup() {
   fi
   read -r ver name port status _ <<<"$line"
   PG_CLUSTER="$ver $name"
+  PG_PORT="$port"
   if [ "$status" != online ]; then
     say "starting PostgreSQL cluster $ver/$name (port $port)"
     if ! pg_ctlcluster "$ver" "$name" start -- -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" 2>/dev/null; then
@@ -93,6 +95,14 @@ pg_setup() {
 
 pg_stop_if_started() {
   if [ -n "$PG_STARTED" ] && [ -n "$PG_CLUSTER" ]; then
+    # Someone else (another test run on this machine) may have started using it meanwhile.
+    local others
+    others="$(_as_postgres psql -p "$PG_PORT" -tAc "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()" 2>/dev/null)"
+    if [ -n "$others" ] && [ "$others" != 0 ]; then
+      warn "PostgreSQL cluster ${PG_CLUSTER/ //} left running: $others other connection(s) use it"
+      PG_STARTED=""
+      return 0
+    fi
     say "stopping PostgreSQL cluster ${PG_CLUSTER/ //} (started by this command)"
     # shellcheck disable=SC2086
     pg_ctlcluster $PG_CLUSTER stop || warn "pg_ctlcluster $PG_CLUSTER stop failed"

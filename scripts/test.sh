@@ -34,7 +34,6 @@ CHROMIUM=/usr/bin/chromium
 unset DATABASE_URL
 export CHUXIN_TASKS=sync
 export CHUXIN_DEBUG=false
-export PYTHONDONTWRITEBYTECODE=1
 
 NAMES=() RESULTS=() TIMES=() NOTES=()
 FAILED=""
@@ -63,7 +62,7 @@ finish() {
   local rc=$?
   pg_stop_if_started
   summary
-  [ -z "$FAILED" ] || rc=1
+  [ -z "$FAILED" ] || [ "$rc" -ne 0 ] || rc=1
   exit "$rc"
 }
 trap finish EXIT
@@ -172,3 +171,4 @@ if wants browser; then
     record browser skipped 0.0 "$reason"
   fi
 fi
+exit 0

@@ -21,6 +21,7 @@ class ObjectChange(models.Model):
     """
 
     scope_path_field: ClassVar[str] = "org_path"
+    scope_path_fields: ClassVar[tuple[str, ...]] = ("org_path", "related_org_path")
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -39,6 +40,8 @@ class ObjectChange(models.Model):
     )
     related_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     org_path = TreePathField(blank=True)
+    # A second place that sees this change, such as the receiving side of a transfer.
+    related_org_path = TreePathField(blank=True)
     prechange_data = models.JSONField(_("修改前"), null=True, blank=True)
     postchange_data = models.JSONField(_("修改后"), null=True, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)

@@ -20,7 +20,7 @@ def cx_field(field: forms.BoundField) -> Any:
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if isinstance(widget, forms.SelectMultiple):
         attrs["size"] = "3"
     return field.as_widget(attrs=attrs)

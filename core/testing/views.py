@@ -22,6 +22,16 @@ from core.testing.personas import Personas, build_personas
 CHANGELOG_MESSAGE = "页面测试变更说明"
 
 
+class PersonaTestCase(TestCase):
+    """A test class with the shared personas built once (``self.p``)."""
+
+    p: ClassVar[Personas]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.p = build_personas()
+
+
 class ViewTestCases:
     """Holder, so that the runner does not collect the generic suites themselves."""
 
@@ -105,7 +115,7 @@ class ViewTestCases:
                 if response.status_code == 404:
                     self.skipTest("this list has no export")
                 self.assertEqual(response.status_code, 200)
-                content = b"".join(response.streaming_content) if response.streaming else response.content
+                content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
                 if fmt == "csv":
                     text = content.decode("utf-8-sig")
                     self.assertIn(self.export_marker(self.obj1), text)

@@ -15,11 +15,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.module_loading import import_string
 from django.views import View
 
 from core.changelog import history_for
@@ -78,7 +78,7 @@ class ObjectListView(ScopedView):
             rows = rows.order_by(self.table.default_sort)
         return filterset, rows
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         filterset, rows = self.filtered(request)
         fmt = request.GET.get("export")
         if fmt and self.export_resource is not None:
@@ -113,7 +113,7 @@ class ObjectListView(ScopedView):
     def get_extra_context(self) -> dict[str, Any]:
         return {}
 
-    def export(self, rows: models.QuerySet[Any], fmt: str) -> HttpResponse:
+    def export(self, rows: models.QuerySet[Any], fmt: str) -> HttpResponseBase:
         from core.imports.engine import export_response
 
         if fmt not in ("xlsx", "csv"):
@@ -205,14 +205,14 @@ class ObjectEditView(ScopedView):
     def success_url(self, obj: Any) -> str:
         return str(obj.get_absolute_url())
 
-    def render_form(self, obj: Any, form: forms.Form, status: int = 200) -> HttpResponse:
+    def render_form(self, obj: Any, form: forms.BaseForm, status: int = 200) -> HttpResponse:
         return render(self.request, self.template_name, status=status, context={
             "object": obj if obj.pk else None, "form": form, "verbose_name": self.verbose_name(),
             "cancel_url": obj.get_absolute_url() if obj.pk else self.request.GET.get("next", "/"),
         })
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

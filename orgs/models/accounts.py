@@ -36,6 +36,10 @@ class RoleGrant(ScopedModel):
                 fields=["user", "role", "org"], name="rolegrant_unique",
                 violation_error_message=_("该账号已拥有此授权。"),
             ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(role=Role.ADMIN), name="rolegrant_one_admin",
+                violation_error_message=_("该账号已是管理员。"),
+            ),
             models.CheckConstraint(
                 condition=Q(role=Role.ADMIN, org__isnull=True) | (~Q(role=Role.ADMIN) & Q(org__isnull=False)),
                 name="rolegrant_org_matches_role",

@@ -43,7 +43,9 @@ class Organization(ScopedModel):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gt=models.F("term_start")),
+                condition=(
+                    Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gt=models.F("term_start"))
+                ),
                 name="organization_term_order",
                 violation_error_message=_("任期届满日期必须晚于任期开始日期。"),
             ),
@@ -57,7 +59,9 @@ class Organization(ScopedModel):
 
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:
-        return Q(members__user=user)
+        from orgs.models import Member
+
+        return Q(pk__in=Member.objects.filter(user=user).values("org_id"))
 
     @property
     def is_branch(self) -> bool:
