@@ -39,6 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     # Background tasks run inline, so a test sees their effects when the request returns.
     settings.CHUXIN_TASKS = "sync"
+    # Tests log in hundreds of times; PBKDF2's deliberate slowness buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploads and generated files go to a temporary folder, never into var/ of a developer's demo.
     _media_root = tempfile.mkdtemp(prefix="chuxin-test-media-")
     settings.MEDIA_ROOT = _media_root

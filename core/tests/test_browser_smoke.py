@@ -58,7 +58,6 @@ def test_login_form_fits_a_phone(phone_page, live_server):
         assert box["x"] + box["width"] <= 390
 
 
-@pytest.mark.xfail(reason="chuxin.css pads main by .6rem on phones, less than the .75rem gutter a .row takes back")
 def test_login_page_does_not_scroll_sideways_on_a_phone(phone_page, live_server):
     phone_page.goto(f"{live_server.url}/login/")
 

@@ -64,9 +64,15 @@ def test_a_committee_manager_sees_the_whole_subtree_and_nothing_beside_it(tree):
 def test_a_path_that_only_shares_a_string_prefix_is_not_in_the_subtree(tree):
     admin, top, *_ = tree
     parent = Organization.objects.get(code="T1")
-    # Enough siblings that some path reads like the subtree's path plus digits ("1.2." vs "1.21.").
-    extra = [org(f"X{i}", top, admin) for i in range(25)]
-    assert any(o.path.startswith(parent.path[:-1]) for o in extra)
+    # Siblings whose paths read like the subtree's path plus digits ("1.2." vs "1.20.", "1.21." …),
+    # placed with explicit keys so the case exists whatever the database's sequences are at.
+    extra = [
+        Organization(pk=int(f"{parent.pk}{d}"), code=f"X{d}", name=f"X{d}", kind="branch", parent=top,
+                     path=f"{top.path}{parent.pk}{d}.", depth=1)
+        for d in range(10)
+    ]
+    Organization.objects.bulk_create(extra)
+    assert all(o.path.startswith(parent.path[:-1]) for o in extra)
     user = grant("mid", Role.MANAGER, parent, admin)
     visible = set(Organization.objects.restrict(user).values_list("pk", flat=True))
     assert not visible & {o.pk for o in extra}
