@@ -38,7 +38,7 @@ class Table:
     model: type[models.Model]
     columns: Sequence[Column] = ()
     select_related: Sequence[str] = ()
-    default_sort: str = "pk"
+    default_sort: tuple[str, ...] = ("pk",)
 
     def __init__(self, rows: Iterable[Any], sort: str = "") -> None:
         self.rows = rows

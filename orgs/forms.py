@@ -66,13 +66,6 @@ class MemberForm(ScopedModelForm):
             del self.fields["org"]
             del self.fields["status"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        group, org = data.get("group"), data.get("org") or (self.instance.org if self.instance.org_id else None)
-        if group and org and group.parent_id != org.pk:
-            self.add_error("group", _("党小组必须属于所在党支部"))
-        return data
-
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("新状态"), choices=Status.choices)

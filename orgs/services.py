@@ -98,7 +98,7 @@ def delete_organization(org: Organization, *, acting_user: Any, message: str = "
 def create_member(member: Member, *, acting_user: Any, message: str = "") -> Member:
     core.create_object(member, acting_user=acting_user, message=message)
     StatusChange.objects.create(
-        member=member, org=member.org, to_status=member.status, date=timezone.localdate(),
+        member=member, org=member.org, to_status=member.status, date=status_reached(member),
         reason=message or _("建档"), created_by=_user_or_none(acting_user),
     )
     return member
@@ -118,14 +118,23 @@ def update_member(member: Member, *, acting_user: Any, changes: dict[str, Any], 
     return member
 
 
+STATUS_MILESTONE = {
+    Status.APPLICANT: "application_date", Status.ACTIVIST: "activist_date", Status.CANDIDATE: "candidate_date",
+    Status.PROBATIONARY: "admission_date", Status.FULL: "conversion_date",
+}
+
+
+def status_reached(member: Member) -> datetime.date:
+    """The date the member reached the current status, as far as the record tells (else today)."""
+    milestone = STATUS_MILESTONE.get(Status(member.status))
+    return (getattr(member, milestone) if milestone else None) or timezone.localdate()
+
+
 def change_status(
     member: Member, *, acting_user: Any, status: str, date: datetime.date, reason: str, **dates: Any
 ) -> Member:
     """Move a member to ``status`` on ``date`` (setting the milestone date the step records)."""
-    milestone = {
-        Status.ACTIVIST: "activist_date", Status.CANDIDATE: "candidate_date",
-        Status.PROBATIONARY: "admission_date", Status.FULL: "conversion_date",
-    }.get(Status(status))
+    milestone = STATUS_MILESTONE.get(Status(status))
     changes: dict[str, Any] = {"status": status, **dates}
     if milestone and milestone not in changes:
         changes[milestone] = date

@@ -9,6 +9,7 @@ from orgs.models import Member, Organization, RoleGrant, Transfer
 class MemberTable(Table):
     model = Member
     select_related = ("org",)
+    default_sort = ("org_path", "pk")
     columns = (
         Column("name", link=True, sort="name"),
         Column("gender"),
@@ -25,7 +26,7 @@ class MemberTable(Table):
 class OrganizationTable(Table):
     model = Organization
     select_related = ("parent",)
-    default_sort = "path"
+    default_sort = ("path",)
     columns = (
         Column("name", link=True, sort="name"),
         Column("code", sort="code"),
@@ -39,7 +40,7 @@ class OrganizationTable(Table):
 class TransferTable(Table):
     model = Transfer
     select_related = ("member", "from_org", "to_org")
-    default_sort = "-date"
+    default_sort = ("-date", "-pk")
     columns = (
         Column("member", accessor="member.name", link=True),
         Column("from_org", accessor="from_org.name"),
@@ -53,7 +54,7 @@ class TransferTable(Table):
 class RoleGrantTable(Table):
     model = RoleGrant
     select_related = ("user", "org")
-    default_sort = "user__username"
+    default_sort = ("user__username", "role")
     columns = (
         Column("user", accessor="user.username", sort="user"),
         Column("name", label=_("姓名"), accessor="user.first_name"),

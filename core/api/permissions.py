@@ -19,7 +19,7 @@ from core.scoping import can
 class ScopedObjectPermission(IsAuthenticated):
     """Authenticated users only; unsafe methods need the view's write action (``change`` by default)."""
 
-    message = _("您没有修改此对象的权限")
+    message = _("您的授权对此对象只读，不能进行此操作")
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
         if request.method in SAFE_METHODS:

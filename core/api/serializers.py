@@ -45,14 +45,15 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             if name in unscoped or field.read_only:
                 continue
             target = field.child_relation if isinstance(field, ManyRelatedField) else field
-            queryset = getattr(target, "queryset", None) if isinstance(target, RelatedField) else None
-            if queryset is not None and hasattr(queryset, "restrict"):
-                target.queryset = queryset.restrict(request.user, "view")
+            queryset: Any = target.queryset if isinstance(target, RelatedField) else None
+            if hasattr(queryset, "restrict"):
+                target.queryset = queryset.restrict(request.user, "view")  # type: ignore[attr-defined]
         return fields
 
     def build_instance(self, data: dict[str, Any]) -> models.Model:
         """An unsaved instance from validated data; the create service saves it."""
-        return self.Meta.model(**data)
+        model: type[models.Model] = self.Meta.model
+        return model(**data)
 
 
 class ChangelogMessageSerializer(serializers.Serializer):
@@ -140,7 +141,7 @@ class GapSerializer(serializers.Serializer):
     org = serializers.IntegerField(source="org_id")
     org_code = serializers.CharField()
     org_name = serializers.CharField()
-    source = serializers.CharField(help_text=_("依据"))
+    source = serializers.CharField(help_text=_("依据"))  # type: ignore[assignment]  # a field named like Field.source
     member = serializers.IntegerField(source="member_id", allow_null=True)
     extra = serializers.DictField()
 

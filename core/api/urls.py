@@ -3,7 +3,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from core.api.registry import register_routes
-from core.api.views import GapsView
 
 router = DefaultRouter()
 register_routes(router)
@@ -12,6 +11,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("gaps/", GapsView.as_view(), name="gaps"),
     path("", include(router.urls)),
 ]

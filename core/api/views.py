@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 import django_filters
@@ -16,7 +15,6 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api.pagination import Pagination
 from core.api.registry import api_route
@@ -24,19 +22,10 @@ from core.api.serializers import GapQuerySerializer, GapSerializer, ObjectChange
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.choices import ChangeAction, TaskStatus
 from core.filtersets import SubtreeFilter
-from core.gaps import Gap, gaps_for
+from core.gaps import Gap, gaps_in
 from core.models import ObjectChange, Task
 from core.navigation import home_orgs
 from core.tasks import tasks_for
-
-
-def gaps_in(orgs: Iterable[Any], on: datetime.date, rules: Iterable[str] | None = None) -> list[Gap]:
-    """The gaps of several disjoint subtrees, in the order ``gaps_for`` uses for one."""
-    found: list[Gap] = []
-    for org in orgs:
-        found.extend(gaps_for(org, on, rules))
-    return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))
-
 
 #
 # Import jobs
@@ -123,7 +112,8 @@ class ObjectChangeViewSet(ScopedReadOnlyViewSet):
 #
 
 
-class GapsView(APIView):
+@api_route("gaps", "gap")
+class GapViewSet(viewsets.ViewSet):
     """The gaps (差距) of an organization's subtree on a date, computed from the records.
 
     Without ``org``, the gaps of every top organization of the user's scope. An organization the user
@@ -137,7 +127,7 @@ class GapsView(APIView):
         parameters=[GapQuerySerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses=GapSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
         query = GapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -147,10 +137,10 @@ class GapsView(APIView):
         if params.get("severity"):
             gaps = [g for g in gaps if g.severity == params["severity"]]
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(gaps, request, view=self)  # type: ignore[arg-type]
+        page: Sequence[Gap] | None = paginator.paginate_queryset(gaps, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response(GapSerializer(page, many=True).data)
 
-    def orgs(self, org_id: int | None) -> list[Any]:
+    def orgs(self, org_id: int | None) -> Sequence[Any]:
         from orgs.models import Organization
 
         if org_id is None:

@@ -26,8 +26,6 @@ from typing import Any, ClassVar
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.settings import api_settings
@@ -35,14 +33,12 @@ from rest_framework.settings import api_settings
 from core import services as core_services
 from core.api.permissions import ScopedObjectPermission
 from core.choices import Action
-from core.filtersets import SubtreeFilter
 
 Service = Callable[..., Any]
 ALL_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 # ``org=ID`` is an organization id; the schema generator cannot infer that on models without an ``org``
 # field (organizations themselves, the change log). This annotation belongs on the class in core/filtersets.py.
-extend_schema_field(OpenApiTypes.INT)(SubtreeFilter)
 
 
 def drf_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -68,7 +64,9 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ScopedObjectPermission]
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        return self.queryset.restrict(self.request.user, Action.VIEW)  # type: ignore[attr-defined]
+        # ``all()`` first: ``restrict`` returns its queryset unchanged for administrators, and the class
+        # attribute must never be evaluated (and cached) itself.
+        return self.queryset.all().restrict(self.request.user, Action.VIEW)  # type: ignore[attr-defined]
 
 
 class ScopedModelViewSet(
@@ -113,6 +111,10 @@ class ScopedModelViewSet(
         if func is None:
             raise MethodNotAllowed(self.request.method or "")
         return func
+
+    def create(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.service("create")  # 405 before validating a body that could not be used anyway
+        return super().create(request, *args, **kwargs)
 
     def changelog_message(self, serializer: Any) -> str:
         """Take the message, and any other field that is not the model's, out of the validated data."""

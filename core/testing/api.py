@@ -219,7 +219,8 @@ class APIViewTestCases:
             self.assertEqual(response.status_code, 200, response.data)
             obj = self.model._default_manager.get(pk=self.obj1.pk)
             for name, value in self.update_data().items():
-                self.assertEqual(str(getattr(obj, obj._meta.get_field(name).attname)), str(value), name)
+                attname = getattr(obj._meta.get_field(name), "attname", name)
+                self.assertEqual(str(getattr(obj, attname)), str(value), name)
             self.assert_logged(self.obj1.pk, "update")
 
     class DeleteObjectViewTestCase(Base):

@@ -81,7 +81,9 @@ _BRANCH2 = [
 ]
 
 
-def _members(org: Organization, rows: list[tuple[Any, ...]], first_seq: int, group: Organization | None) -> list[Member]:
+def _members(
+    org: Organization, rows: list[tuple[Any, ...]], first_seq: int, group: Organization | None
+) -> list[Member]:
     members = []
     for i, (name, gender, birth, status, admission, conversion, application) in enumerate(rows):
         seq = first_seq + i

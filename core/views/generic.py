@@ -75,7 +75,7 @@ class ObjectListView(ScopedView):
             return filterset, qs.none()
         rows = filterset.qs
         if not request.GET.get("sort"):
-            rows = rows.order_by(self.table.default_sort)
+            rows = rows.order_by(*self.table.default_sort)
         return filterset, rows
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -230,6 +230,9 @@ class RevealAPITest(APITestCase):
 
 
 class TransferFlowAPITest(APITestCase):
+    branch3: ClassVar[Organization]
+    branch3_manager: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
