@@ -145,4 +145,22 @@ def build_personas(*, password: str | None = None) -> Personas:
     )
 
 
-__all__ = ["Personas", "build_personas", "id_number"]
+def new_member(p: Personas, org: Organization, n: int, **extra: Any) -> Member:
+    """A full member of ``org`` created through the service (so its change log is the real one)."""
+    birth = datetime.date(1990, 1, 1) + datetime.timedelta(days=n)
+    return services.create_member(Member(
+        org=org, name=f"测试党员{n}", gender=Gender.MALE, birth_date=birth,
+        id_number=id_number(birth, Gender.MALE, 100 + n), phone=f"1390000{n:04d}", status=Status.FULL,
+        admission_date=datetime.date(2015, 7, 1), conversion_date=datetime.date(2016, 7, 1), **extra,
+    ), acting_user=p.admin)
+
+
+def new_group(p: Personas, org: Organization, n: int) -> Organization:
+    """A party group under ``org``, created through the service."""
+    return services.create_organization(
+        Organization(code=f"G{org.pk}-{n}", name=f"测试党小组{org.pk}-{n}", kind=OrgKind.GROUP, parent=org),
+        acting_user=p.admin,
+    )
+
+
+__all__ = ["Personas", "build_personas", "id_number", "new_group", "new_member"]

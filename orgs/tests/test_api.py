@@ -11,21 +11,12 @@ from rest_framework.authtoken.models import Token
 from core.choices import Role
 from core.models import ObjectChange
 from core.testing.api import APITestCase, APIViewTestCases
-from core.testing.personas import Personas, id_number
+from core.testing.personas import Personas, id_number, new_group, new_member
 from orgs import services
 from orgs.choices import Gender, OrgKind, Status, TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
 
 TODAY = datetime.date(2025, 3, 1)
-
-
-def new_member(org: Organization, n: int, **extra: Any) -> Member:
-    birth = datetime.date(1990, 1, 1) + datetime.timedelta(days=n)
-    return Member.objects.create(
-        org=org, name=f"测试党员{n}", gender=Gender.MALE, birth_date=birth,
-        id_number=id_number(birth, Gender.MALE, 100 + n), phone=f"1390000{n:04d}", status=Status.FULL,
-        admission_date=datetime.date(2015, 7, 1), conversion_date=datetime.date(2016, 7, 1), **extra,
-    )
 
 
 #
@@ -40,10 +31,7 @@ class OrganizationAPITest(APIViewTestCases.APIViewTestCase):
 
     @classmethod
     def make_object(cls, p: Personas, org: Organization, n: int) -> Organization:
-        return services.create_organization(
-            Organization(code=f"G{org.pk}-{n}", name=f"测试党小组{n}", kind=OrgKind.GROUP, parent=org),
-            acting_user=p.admin,
-        )
+        return new_group(p, org, n)
 
     def create_data(self) -> dict[str, Any]:
         return {"code": "NEW-1", "name": "新建党小组", "kind": OrgKind.GROUP, "parent": self.p.branch1.pk}
@@ -59,7 +47,7 @@ class MemberAPITest(APIViewTestCases.APIViewTestCase):
 
     @classmethod
     def make_object(cls, p: Personas, org: Organization, n: int) -> Member:
-        return new_member(org, n)
+        return new_member(p, org, n)
 
     def create_data(self) -> dict[str, Any]:
         birth = datetime.date(1992, 8, 8)
@@ -83,7 +71,8 @@ class TransferAPITest(
 
     @classmethod
     def make_object(cls, p: Personas, org: Organization, n: int) -> Transfer:
-        return Transfer.objects.create(member=new_member(org, n), from_org=org, to_outside="外省某党支部", date=TODAY)
+        member = new_member(p, org, n)
+        return Transfer.objects.create(member=member, from_org=org, to_outside="外省某党支部", date=TODAY)
 
     def create_data(self) -> dict[str, Any]:
         return {"member": self.p.branch1_members[1].pk, "to_org": self.p.branch2.pk, "date": "2025-03-01",

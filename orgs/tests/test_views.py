@@ -10,20 +10,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from core.models import ObjectChange
-from core.testing.personas import Personas, id_number
+from core.testing.personas import Personas, id_number, new_group, new_member
 from core.testing.views import PersonaTestCase, ViewTestCases
 from orgs import services
-from orgs.choices import Gender, OrgKind, Status, TransferStatus
+from orgs.choices import Status, TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
-
-
-def new_member(p: Personas, org: Organization, n: int, **extra: Any) -> Member:
-    birth = datetime.date(1970 + n, 2, 3)
-    return services.create_member(Member(
-        org=org, name=f"测试{n}号", gender=Gender.MALE, birth_date=birth,
-        id_number=id_number(birth, Gender.MALE, 500 + n), phone=f"1390000{n:04d}", status=Status.FULL,
-        admission_date=datetime.date(2000, 7, 1), conversion_date=datetime.date(2001, 7, 1), **extra,
-    ), acting_user=p.admin)
 
 
 class MemberViewTest(ViewTestCases.PrimaryObjectViewTestCase):
@@ -49,10 +40,7 @@ class OrganizationViewTest(ViewTestCases.PrimaryObjectViewTestCase):
 
     @classmethod
     def make_object(cls, p: Personas, org: Organization, n: int) -> Organization:
-        return services.create_organization(
-            Organization(code=f"G{org.code}{n}", name=f"测试党小组{org.code}-{n}", kind=OrgKind.GROUP, parent=org),
-            acting_user=p.admin,
-        )
+        return new_group(p, org, n)
 
     def update_data(self) -> dict[str, Any]:
         return {"name": "改名后的党小组", "unit_name": "第一车间"}
