@@ -123,6 +123,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+FORMAT_MODULE_PATH = ["chuxin.formats"]
 USE_I18N = True
 USE_TZ = True
 

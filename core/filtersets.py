@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -39,7 +40,9 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     search_fields: ClassVar[tuple[str, ...]] = ("name__icontains",)
     org = SubtreeFilter()
-    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    q = django_filters.CharFilter(
+        method="search", label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("搜索"), "type": "search"})
+    )
 
     def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()

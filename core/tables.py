@@ -18,6 +18,7 @@ class Column:
     sort: str | None = None
     link: bool = False
     css: str = ""
+    phone: bool = True  # shown on a phone-sized screen
 
     def value(self, obj: Any) -> Any:
         accessor = self.accessor or self.name

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 
 
 class MemberFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索"), widget=forms.TextInput(
+        attrs={"placeholder": _("姓名，或身份证号、手机号的后几位"), "type": "search"}))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("党籍状态"))
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("人员类别"))
     sort = django_filters.OrderingFilter(

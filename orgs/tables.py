@@ -12,13 +12,13 @@ class MemberTable(Table):
     default_sort = ("org_path", "pk")
     columns = (
         Column("name", link=True, sort="name"),
-        Column("gender"),
-        Column("birth_date", sort="birth_date"),
-        Column("id_number", accessor="id_number_masked", css="cx-masked"),
+        Column("gender", phone=False),
+        Column("birth_date", sort="birth_date", phone=False),
+        Column("id_number", accessor="id_number_masked", css="cx-masked", phone=False),
         Column("phone", accessor="phone_masked", css="cx-masked"),
-        Column("category"),
+        Column("category", phone=False),
         Column("status", sort="status"),
-        Column("admission_date", sort="admission_date"),
+        Column("admission_date", sort="admission_date", phone=False),
         Column("org", label=_("所在党支部"), accessor="org.name", sort="org"),
     )
 
@@ -31,8 +31,8 @@ class OrganizationTable(Table):
         Column("name", link=True, sort="name"),
         Column("code", sort="code"),
         Column("kind", sort="kind"),
-        Column("parent", accessor="parent.name"),
-        Column("unit_name"),
+        Column("parent", accessor="parent.name", phone=False),
+        Column("unit_name", phone=False),
         Column("term_end", sort="term_end"),
     )
 
