@@ -725,16 +725,19 @@ class Builder:
         )
 
     def status_change(self, org: Org, row: list[Any]) -> None:
+        """Record how a member who left did so; an active member's past is in the milestone dates."""
         status = row[16]
         date = row[24]
-        self.changes.add((row[0], self.now, self.now, org.pk, org.path, row[0], "", status, self.d(date),
-                          LEAVING_REASONS.get(status, "演示数据：初始状态"), None))
+        del row[24:]
+        if status not in LEAVING_REASONS:
+            return
+        self.changes.add((row[0], self.now, self.now, org.pk, org.path, row[0], Status.FULL, status, self.d(date),
+                          LEAVING_REASONS[status], None))
         if status == Status.TRANSFERRED_OUT:
             self.transfer_pk += 1
             outside = self.rng.choice(OUTSIDE_ORGS)
             self.transfers.add((self.transfer_pk, self.now, self.now, row[0], org.pk, org.path, None, "", outside,
                                 TransferStatus.CONFIRMED, self.d(date), self.d(date), "工作调动", ""))
-        del row[24:]
 
     def person(self, org: Org, p: Profile, workplaces: Sequence[str], forced: str | None, *, leader: bool,
                retired_job: str) -> tuple[list[Any], int]:

@@ -104,19 +104,14 @@ class MemberResource(Resource):
         phone = v["phone"]
         if phone and "phone" not in failed and not rules.PHONE_RE.match(phone):
             row.error(header("phone"), _("手机号码应为11位数字，或带区号的固定电话"))
-        for name, message in rules.member_date_errors(
-            birth_date=v["birth_date"], id_number=valid_id, gender=v["gender"] or None,
+        status = v["status"] if "status" not in failed else None
+        for name, message in rules.member_record_errors(
+            birth_date=v["birth_date"], id_number=valid_id, gender=v["gender"] or None, status=status,
             dates={name: v[name] for name in rules.MILESTONES}, today=self.today, min_age=self.min_age,
+            id_valid=True,
         ):
-            row.error(header(name), message)
-        status = v["status"]
-        if status and "status" not in failed:
-            for name in rules.REQUIRED_DATES.get(status, ()):
-                if v[name] is None and name not in failed:
-                    row.error(header(name), _("状态为“%(status)s”时必须填写%(field)s")
-                              % {"status": Status(status).label, "field": rules.milestone_labels()[name]})
-            if status == Status.PROBATIONARY and v["conversion_date"]:
-                row.error(header("conversion_date"), _("预备党员不应有转正时间"))
+            if name not in failed:
+                row.error(header(name), message)
         org, group = v["org"], v["group"]
         if org is not None and org.kind == OrgKind.GROUP:
             row.error(header("org"), _("组织编码 %(code)s 是党小组，请填写其所在党支部的编码") % {"code": org.code})
@@ -133,13 +128,11 @@ class MemberResource(Resource):
         return data
 
     def after_write(self, created: list[Row], updated: list[Row], *, message: str, now: datetime.datetime) -> None:
-        """Status history: an initial entry for each new member, an entry for each status an import changed;
-        a member an import moved to another branch takes its history along (as a confirmed transfer does)."""
+        """Status history: an entry for each status an import changed (a new member's milestone dates already
+        tell how they got where they are); a member an import moved to another branch takes its history along
+        (as a confirmed transfer does)."""
         user_id = self.user.pk if getattr(self.user, "is_authenticated", False) else None
         history: list[tuple[Any, ...]] = []
-        for row in created:
-            m = row.obj
-            history.append((m.pk, m.org_id, m.org_path, "", m.status, self.today, message, user_id, None, None))
         moved: dict[Any, list[Any]] = defaultdict(list)
         for row in updated:
             m, before = row.obj, row.before or {}

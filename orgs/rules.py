@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    return ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def normalize_id_number(value: str) -> str:
@@ -102,41 +103,61 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
 MILESTONES = ("application_date", "activist_date", "candidate_date", "admission_date", "conversion_date")
 
 
-def member_date_errors(
+def member_record_errors(
     *,
     birth_date: datetime.date | None,
     id_number: str | None,
     gender: str | None,
+    status: str | None,
     dates: dict[str, datetime.date | None],
     today: datetime.date,
     min_age: int,
+    id_valid: bool | None = None,
 ) -> list[tuple[str, str]]:
-    """(field, message) for every inconsistency among a member's dates; shared by forms, API and import."""
+    """(field, message) for every inconsistency among a member's identity, status and milestone dates.
+
+    The one statement of these rules, shared by ``Member.clean`` (forms, API) and the importer. Callers
+    that already checked the ID number pass ``id_valid``; messages are translated only when there is one.
+    """
     errors: list[tuple[str, str]] = []
-    if id_number and not id_number_error(id_number):
+    if id_number and (id_valid if id_valid is not None else id_number_error(id_number) is None):
         if birth_date and id_birth_date(id_number) != birth_date:
             errors.append(("birth_date", _("出生日期与身份证号中的出生日期不一致")))
         if gender and id_gender(id_number) != gender:
             errors.append(("gender", _("性别与身份证号不一致")))
     if birth_date and birth_date > today:
         errors.append(("birth_date", _("出生日期不能晚于今天")))
-    previous: tuple[str, datetime.date] | None = None
-    labels = milestone_labels()
+    previous: str | None = None
+    previous_date: datetime.date | None = None
     for name in MILESTONES:
         value = dates.get(name)
         if value is None:
             continue
         if value > today:
-            errors.append((name, _("%(field)s不能晚于今天") % {"field": labels[name]}))
+            errors.append((name, _("%(field)s不能晚于今天") % {"field": milestone_labels()[name]}))
         if birth_date and value < birth_date:
-            errors.append((name, _("%(field)s不能早于出生日期") % {"field": labels[name]}))
-        if previous and value < previous[1]:
-            errors.append((name, _("%(field)s不能早于%(prev)s") % {"field": labels[name], "prev": labels[previous[0]]}))
-        previous = (name, value)
+            errors.append((name, _("%(field)s不能早于出生日期") % {"field": milestone_labels()[name]}))
+        if previous_date and value < previous_date:
+            labels = milestone_labels()
+            message = _("%(field)s不能早于%(prev)s") % {"field": labels[name], "prev": labels[previous or ""]}
+            errors.append((name, message))
+        previous, previous_date = name, value
     application = dates.get("application_date")
     if birth_date and application and age_on(birth_date, application) < min_age:
         errors.append(("application_date", _("递交入党申请时应年满%(age)s岁") % {"age": min_age}))
+    for name in REQUIRED_DATES.get(status or "", ()):
+        if dates.get(name) is None:
+            errors.append((name, _("状态为“%(status)s”时必须填写%(field)s")
+                           % {"status": status_label(status), "field": milestone_labels()[name]}))
+    if status == "probationary" and dates.get("conversion_date"):
+        errors.append(("conversion_date", _("预备党员不应有转正时间")))
     return errors
+
+
+def status_label(status: str | None) -> str:
+    from orgs.choices import Status
+
+    return str(Status(status).label) if status in Status.values else str(status)
 
 
 def milestone_labels() -> dict[str, str]:

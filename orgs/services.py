@@ -94,14 +94,9 @@ def delete_organization(org: Organization, *, acting_user: Any, message: str = "
 #
 
 
-@transaction.atomic
 def create_member(member: Member, *, acting_user: Any, message: str = "") -> Member:
-    core.create_object(member, acting_user=acting_user, message=message)
-    StatusChange.objects.create(
-        member=member, org=member.org, to_status=member.status, date=status_reached(member),
-        reason=message or _("建档"), created_by=_user_or_none(acting_user),
-    )
-    return member
+    """Register a member; the status history records later changes (the milestone dates tell the past)."""
+    return core.create_object(member, acting_user=acting_user, message=message)
 
 
 @transaction.atomic
@@ -122,12 +117,6 @@ STATUS_MILESTONE = {
     Status.APPLICANT: "application_date", Status.ACTIVIST: "activist_date", Status.CANDIDATE: "candidate_date",
     Status.PROBATIONARY: "admission_date", Status.FULL: "conversion_date",
 }
-
-
-def status_reached(member: Member) -> datetime.date:
-    """The date the member reached the current status, as far as the record tells (else today)."""
-    milestone = STATUS_MILESTONE.get(Status(member.status))
-    return (getattr(member, milestone) if milestone else None) or timezone.localdate()
 
 
 def change_status(

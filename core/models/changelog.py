@@ -24,19 +24,21 @@ class ObjectChange(models.Model):
     scope_path_fields: ClassVar[tuple[str, ...]] = ("org_path", "related_org_path")
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Indexes are few on purpose: an import writes one row per record, and each index costs on every row.
+    # Objects are found through the two composite indexes below, scopes through the two paths.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     user_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    request_id = models.UUIDField(_("请求编号"), null=True, blank=True, db_index=True)
+    request_id = models.UUIDField(_("请求编号"), null=True, blank=True)
     request_repr = models.CharField(_("请求"), max_length=300, blank=True)
     action = models.CharField(_("动作"), max_length=10, choices=ChangeAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(_("对象"), max_length=200)
     related_content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     related_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     org_path = TreePathField(blank=True)

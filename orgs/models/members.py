@@ -37,7 +37,7 @@ class Member(OrgOwnedModel):
     workplace = models.CharField(_("工作单位"), max_length=200, blank=True)
     job = models.CharField(_("职务/岗位"), max_length=100, blank=True)
     category = models.CharField(_("人员类别"), max_length=20, choices=Category.choices, default=Category.EMPLOYED)
-    status = models.CharField(_("党籍状态"), max_length=20, choices=Status.choices, db_index=True)
+    status = models.CharField(_("党籍状态"), max_length=20, choices=Status.choices)
     application_date = models.DateField(_("申请入党日期"), null=True, blank=True)
     activist_date = models.DateField(_("确定积极分子日期"), null=True, blank=True)
     candidate_date = models.DateField(_("确定发展对象日期"), null=True, blank=True)
@@ -92,24 +92,16 @@ class Member(OrgOwnedModel):
         if self.phone and not rules.PHONE_RE.match(self.phone):
             errors.setdefault("phone", []).append(str(_("手机号码应为11位数字，或带区号的固定电话")))
         today = timezone.localdate()
-        for field, message in rules.member_date_errors(
-            birth_date=self.birth_date, id_number=self.id_number, gender=self.gender,
+        for field, message in rules.member_record_errors(
+            birth_date=self.birth_date, id_number=self.id_number, gender=self.gender, status=self.status,
             dates={name: getattr(self, name) for name in rules.MILESTONES}, today=today,
-            min_age=rule_value("orgs.application.min_age", today),
+            min_age=rule_value("orgs.application.min_age", today), id_valid="id_number" not in errors,
         ):
             errors.setdefault(field, []).append(message)
-        for name in rules.REQUIRED_DATES.get(self.status, ()):
-            if getattr(self, name) is None:
-                errors.setdefault(name, []).append(
-                    str(_("状态为“%(status)s”时必须填写%(field)s"))
-                    % {"status": self.get_status_display(), "field": rules.milestone_labels()[name]}
-                )
         if self.group_id and self.org_id and self.group is not None and (
             self.group.kind != OrgKind.GROUP or self.group.parent_id != self.org_id
         ):
             errors.setdefault("group", []).append(str(_("党小组必须是所在党支部下的党小组")))
-        if self.status == Status.PROBATIONARY and self.conversion_date:
-            errors.setdefault("conversion_date", []).append(str(_("预备党员不应有转正时间")))
         if errors:
             raise ValidationError(errors)
 

@@ -43,9 +43,14 @@ def demo(db: Any) -> Organization:
     return Organization.objects.get(parent=None)
 
 
-def test_demo_has_the_requested_number_of_members_with_one_status_change_each(demo: Organization) -> None:
+def test_demo_has_the_requested_number_of_members_and_a_status_change_for_each_who_left(
+    demo: Organization,
+) -> None:
     assert Member.objects.count() == MEMBERS
-    assert StatusChange.objects.count() == MEMBERS
+    left = Member.objects.filter(status__in=LEAVING_STATUSES)
+    assert left.exists()
+    assert StatusChange.objects.count() == left.count()
+    assert set(StatusChange.objects.values_list("member_id", flat=True)) == set(left.values_list("pk", flat=True))
     assert not StatusChange.objects.exclude(to_status=F("member__status")).exists()
 
 
