@@ -62,7 +62,7 @@ def get_scope(user: User | None, action: str) -> Scope:
     if grants is None:
         from orgs.models import RoleGrant
 
-        grants = list(RoleGrant.objects.filter(user=user).order_by().values_list("role", "org__path"))
+        grants = list(RoleGrant.objects.filter(user_id=user.pk).order_by().values_list("role", "org__path"))
         user._chuxin_grants = grants  # type: ignore[union-attr,attr-defined]
     return _scope_from_grants(grants, action)
 
