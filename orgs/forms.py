@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action, Role
+from orgs import rules
 from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MASKED_FIELDS = {"id_number": rules.mask_id_number, "phone": rules.mask_phone}
 
 
 def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
@@ -65,6 +67,23 @@ class MemberForm(ScopedModelForm):
             # The 组织关系 moves by transfer, and the status by a status change with its date.
             del self.fields["org"]
             del self.fields["status"]
+            # Full personal numbers are shown only through the logged reveal; the form shows them masked
+            # and takes a masked value back as "unchanged".
+            for name in MASKED_FIELDS:
+                self.initial[name] = MASKED_FIELDS[name](getattr(self.instance, name))
+                self.fields[name].help_text = _("显示为脱敏值；不修改则保持原值")
+
+    def _keep_if_masked(self, name: str) -> Any:
+        value = self.cleaned_data.get(name)
+        if self.instance.pk and value and value == MASKED_FIELDS[name](getattr(self.instance, name)):
+            return getattr(self.instance, name)
+        return value
+
+    def clean_id_number(self) -> Any:
+        return self._keep_if_masked("id_number")
+
+    def clean_phone(self) -> Any:
+        return self._keep_if_masked("phone")
 
 
 class StatusChangeForm(forms.Form):

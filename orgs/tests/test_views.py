@@ -247,3 +247,22 @@ class GrantPageTest(PersonaTestCase):
         self.assertFalse(self.p.outsider.role_grants.filter(role="admin").exists())
         ct = ContentType.objects.get_for_model(self.p.outsider.role_grants.model)
         self.assertEqual(ObjectChange.objects.filter(content_type=ct, user=self.p.branch1_manager).count(), 1)
+
+
+class MemberEditFormTest(PersonaTestCase):
+    def test_the_edit_form_shows_personal_numbers_masked_and_keeps_them_when_unchanged(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.member
+        url = reverse("orgs:member_edit", args=[member.pk])
+        response = self.client.get(url)
+        self.assertNotContains(response, member.id_number or "-")
+        self.assertNotContains(response, member.phone)
+        form = response.context["form"]
+        data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+        data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items() if v not in (None, False)}
+        data["job"] = "出纳"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        member.refresh_from_db()
+        self.assertEqual((member.job, member.id_number, member.phone),
+                         ("出纳", self.p.member.id_number, self.p.member.phone))
+        self.assertFalse(ObjectChange.objects.filter(action="reveal").exists())
