@@ -13,7 +13,6 @@ from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MASKED_FIELDS = {"id_number": rules.mask_id_number, "phone": rules.mask_phone}
 
 
 def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
@@ -69,13 +68,13 @@ class MemberForm(ScopedModelForm):
             del self.fields["status"]
             # Full personal numbers are shown only through the logged reveal; the form shows them masked
             # and takes a masked value back as "unchanged".
-            for name in MASKED_FIELDS:
-                self.initial[name] = MASKED_FIELDS[name](getattr(self.instance, name))
+            for name in rules.MASKED_FIELDS:
+                self.initial[name] = rules.MASKED_FIELDS[name](getattr(self.instance, name))
                 self.fields[name].help_text = _("显示为脱敏值；不修改则保持原值")
 
     def _keep_if_masked(self, name: str) -> Any:
         value = self.cleaned_data.get(name)
-        if self.instance.pk and value and value == MASKED_FIELDS[name](getattr(self.instance, name)):
+        if self.instance.pk and value and value == rules.MASKED_FIELDS[name](getattr(self.instance, name)):
             return getattr(self.instance, name)
         return value
 

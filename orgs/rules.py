@@ -96,6 +96,9 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
 
 
+MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
 def age_on(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ScopedModelSerializer
 from core.choices import Role
+from orgs import rules
 from orgs.choices import TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
 
@@ -53,7 +54,18 @@ class MemberSerializer(ScopedModelSerializer):
 
     def validate_id_number(self, value: str | None) -> str | None:
         # A blank ID number is "unknown" (NULL), so that any number of members may lack one.
-        return value.strip() or None if value else None
+        value = value.strip() or None if value else None
+        return self._keep_if_masked("id_number", value)
+
+    def validate_phone(self, value: str) -> str:
+        return self._keep_if_masked("phone", value) or ""
+
+    def _keep_if_masked(self, name: str, value: str | None) -> str | None:
+        """A masked value sent back (what GET returned) means "unchanged", as in the edit form."""
+        instance = self.instance if isinstance(self.instance, Member) else None
+        if instance is not None and value and value == rules.MASKED_FIELDS[name](getattr(instance, name)):
+            return getattr(instance, name)
+        return value
 
 
 class RevealSerializer(serializers.Serializer):

@@ -439,3 +439,18 @@ class AuthAndSchemaAPITest(APITestCase):
         response = self.client.delete(reverse("organization-detail", args=[self.p.branch1.pk]))
         self.assertEqual(response.status_code, 400)
         self.assertIn("non_field_errors", response.data)
+
+
+class MemberMaskedRoundTripTest(APITestCase):
+    def test_putting_back_the_masked_values_of_a_get_changes_nothing_but_the_edited_field(self) -> None:
+        self.login(self.p.branch1_manager)
+        member = self.p.member
+        url = reverse("member-detail", args=[member.pk])
+        data = self.client.get(url).json()
+        self.assertIn("*", data["id_number"])
+        data["job"] = "出纳"
+        response = self.client.put(url, data, format="json")
+        self.assertEqual(response.status_code, 200, response.content)
+        member.refresh_from_db()
+        self.assertEqual((member.job, member.id_number, member.phone),
+                         ("出纳", self.p.member.id_number, self.p.member.phone))
