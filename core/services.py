@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -81,6 +82,11 @@ def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> 
     before = snapshot(current)
     pk = current.pk
     parent = current.changelog_parent() if hasattr(current, "changelog_parent") else None
-    current.delete()
+    try:
+        with transaction.atomic():
+            current.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+        raise ValidationError(_("仍有关联的%(kinds)s，不能删除") % {"kinds": "、".join(kinds)}) from exc
     current.pk = pk
     log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=parent, message=message)

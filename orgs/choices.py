@@ -14,6 +14,17 @@ class OrgKind(models.TextChoices):
 
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH)
+COMMITTEE_KINDS = (OrgKind.COMMITTEE, OrgKind.WORK_COMMITTEE)
+
+# Which kinds may sit directly under which (None: the root). Members belong to branches only.
+ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
+    OrgKind.COMMITTEE: (None, *COMMITTEE_KINDS),
+    OrgKind.WORK_COMMITTEE: (None, *COMMITTEE_KINDS),
+    OrgKind.GENERAL_BRANCH: COMMITTEE_KINDS,
+    OrgKind.BRANCH: (*COMMITTEE_KINDS, OrgKind.GENERAL_BRANCH),
+    OrgKind.JOINT_BRANCH: (*COMMITTEE_KINDS, OrgKind.GENERAL_BRANCH),
+    OrgKind.GROUP: BRANCH_KINDS,
+}
 
 
 class Gender(models.TextChoices):

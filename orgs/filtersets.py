@@ -36,7 +36,7 @@ class MemberFilterSet(ScopedFilterSet):
             return qs
         q = Q(name__icontains=value)
         tail = value.upper()
-        if tail.rstrip("X").isdigit() and len(tail) >= 4:
+        if len(tail) == 4 and tail.rstrip("X").isdigit():
             q |= Q(id_number__endswith=tail) | Q(phone__endswith=tail)
         return qs.filter(q)
 

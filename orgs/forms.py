@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action, Role
 from orgs import rules
-from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status
+from orgs.choices import BRANCH_KINDS, OrgKind, Status
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -86,7 +86,8 @@ class MemberForm(ScopedModelForm):
 
 
 class StatusChangeForm(forms.Form):
-    status = forms.ChoiceField(label=_("新状态"), choices=Status.choices)
+    # 转出 happens through a transfer, with its receiving organization and date.
+    status = forms.ChoiceField(label=_("新状态"), choices=[c for c in Status.choices if c[0] != Status.TRANSFERRED_OUT])
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("原因/依据"), max_length=300)
 
@@ -121,8 +122,8 @@ class PositionForm(ScopedModelForm):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        members = Member.objects.restrict(self.user).filter(org_path__subtree=org.path)
-        limit_choices(self, "member", members.exclude(status__in=LEAVING_STATUSES).only("pk", "name"))
+        members = Member.objects.restrict(self.user).filter(org_path__subtree=org.path, status=Status.FULL)
+        limit_choices(self, "member", members.only("pk", "name"))
 
 
 class AccountForm(forms.Form):

@@ -100,17 +100,47 @@ def create_member(member: Member, *, acting_user: Any, message: str = "") -> Mem
 
 
 @transaction.atomic
-def update_member(member: Member, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Member:
+def update_member(
+    member: Member, *, acting_user: Any, changes: dict[str, Any], message: str = "",
+    status_date: datetime.date | None = None,
+) -> Member:
+    """Change a member record; a status change is recorded in the status history (dated ``status_date``),
+    and a member who leaves or moves to another branch gives up the seats held where they were."""
     old_status, old_org = Member.objects.values_list("status", "org_id").get(pk=member.pk)
+    new_status = changes.get("status", old_status)
+    if new_status != old_status:
+        check_status_change(old_status, new_status)
     core.update_object(member, acting_user=acting_user, changes=changes, message=message)
+    day = status_date or timezone.localdate()
     if member.org_id != old_org:
         _status_history_follows(member)
+        end_positions(member, day, acting_user=acting_user, reason=message)
     if member.status != old_status:
         StatusChange.objects.create(
             member=member, org=member.org, from_status=old_status, to_status=member.status,
-            date=timezone.localdate(), reason=message, created_by=_user_or_none(acting_user),
+            date=day, reason=message, created_by=_user_or_none(acting_user),
         )
+        if member.status in LEAVING_STATUSES:
+            end_positions(member, day, acting_user=acting_user, reason=message)
     return member
+
+
+def check_status_change(old: str, new: str) -> None:
+    """Status moves that the records must not take: out of 死亡, and 转出 without a transfer."""
+    if old == Status.DECEASED:
+        raise ValidationError({"status": _("已故党员的状态不能再变更")})
+    if new == Status.TRANSFERRED_OUT:
+        raise ValidationError({"status": _("转出须通过组织关系转接办理")})
+
+
+def end_positions(member: Member, day: datetime.date, *, acting_user: Any, reason: str = "") -> None:
+    """End the member's current seats (a member who leaves or moves cannot keep them), logged."""
+    for position in Position.objects.filter(member=member, term_end__isnull=True).select_related("org"):
+        before = snapshot(position)
+        position.term_end = max(day, position.term_start + datetime.timedelta(days=1))
+        position.save(update_fields=["term_end", "updated"])
+        log_change(position, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(position),
+                   message=reason or _("党员离开本组织，任职终止"))
 
 
 STATUS_MILESTONE = {
@@ -122,12 +152,13 @@ STATUS_MILESTONE = {
 def change_status(
     member: Member, *, acting_user: Any, status: str, date: datetime.date, reason: str, **dates: Any
 ) -> Member:
-    """Move a member to ``status`` on ``date`` (setting the milestone date the step records)."""
+    """Move a member to ``status`` on ``date``; the step's milestone date is set when not yet recorded
+    (a date already on the record, such as the conversion date of a restored member, is history)."""
     milestone = STATUS_MILESTONE.get(Status(status))
     changes: dict[str, Any] = {"status": status, **dates}
-    if milestone and milestone not in changes:
+    if milestone and milestone not in changes and getattr(member, milestone) is None:
         changes[milestone] = date
-    return update_member(member, acting_user=acting_user, changes=changes, message=reason)
+    return update_member(member, acting_user=acting_user, changes=changes, message=reason, status_date=date)
 
 
 def delete_member(member: Member, *, acting_user: Any, message: str = "") -> None:
@@ -167,8 +198,14 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
         transfer.status, transfer.confirmed_date = TransferStatus.CONFIRMED, transfer.date
     core.create_object(transfer, acting_user=acting_user, message=message)
     if transfer.to_org is None:
-        update_member(member, acting_user=acting_user, changes={"status": Status.TRANSFERRED_OUT},
-                      message=_("组织关系转出至%(to)s") % {"to": transfer.to_outside})
+        # The one way into 转出: a confirmed transfer to an organization outside Chuxin.
+        old_status = member.status
+        core.update_object(member, acting_user=acting_user, changes={"status": Status.TRANSFERRED_OUT},
+                           message=_("组织关系转出至%(to)s") % {"to": transfer.to_outside})
+        StatusChange.objects.create(member=member, org=member.org, from_status=old_status,
+                                    to_status=Status.TRANSFERRED_OUT, date=transfer.date, reason=transfer.reason,
+                                    created_by=_user_or_none(acting_user))
+        end_positions(member, transfer.date, acting_user=acting_user, reason=_("组织关系转出"))
     return transfer
 
 
@@ -177,7 +214,9 @@ def confirm_transfer(transfer: Transfer, *, acting_user: Any, reply: str = "") -
     """The receiving side confirms: the member's record moves to the receiving branch."""
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     _require_receiver(transfer, acting_user)
-    member = transfer.member
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    if member.org_id != transfer.from_org_id or member.status in LEAVING_STATUSES:
+        raise ValidationError(_("该党员的组织关系或状态已变化，这条转接不能再接收，请转出方撤销后重新发起"))
     before = snapshot(transfer)
     transfer.status, transfer.confirmed_date, transfer.reply = TransferStatus.CONFIRMED, timezone.localdate(), reply
     transfer.save()
@@ -195,6 +234,7 @@ def _move_member(member: Member, transfer: Transfer, acting_user: Any) -> None:
     member.org, member.group = transfer.to_org, None
     member.save()
     _status_history_follows(member)
+    end_positions(member, timezone.localdate(), acting_user=acting_user, reason=_("组织关系转出"))
     log_change(member, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(member),
                message=_("组织关系由%(src)s转入") % {"src": transfer.from_org})
 
@@ -254,6 +294,9 @@ def cancel_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") 
 def add_position(position: Position, *, acting_user: Any, message: str = "") -> Position:
     if position.member_id and position.member.org_id != position.org_id and position.org.kind in BRANCH_KINDS:
         raise ValidationError({"member": _("支部班子成员应为本支部党员")})
+    if position.member_id and position.member.status != Status.FULL:
+        # 党章 第七条: a probationary member can neither elect nor be elected.
+        raise ValidationError({"member": _("班子成员应为正式党员")})
     return core.create_object(position, acting_user=acting_user, message=message)
 
 

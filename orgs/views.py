@@ -87,6 +87,7 @@ class OrganizationDetailView(generic.ObjectDetailView):
             "warnings": warnings_for(obj, today),
             "recent_changes": history_for(obj, user)[:5],
             "can_reveal": can(user, Action.REVEAL, obj),
+            "branch_members": Member.objects.restrict(user).filter(org=obj).only("pk", "name", "status")[:60],
         }
 
 

@@ -22,7 +22,7 @@ class RoleGrant(ScopedModel):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("组织范围"), null=True, blank=True, on_delete=models.CASCADE,
+        "orgs.Organization", verbose_name=_("组织范围"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="role_grants",
     )
     org_path = TreePathField(blank=True)

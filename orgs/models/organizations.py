@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import TreePathField
 from core.models import OrgOwnedModel, ScopedModel
-from orgs.choices import BRANCH_KINDS, OrgKind, PositionTitle
+from orgs.choices import ALLOWED_PARENTS, BRANCH_KINDS, OrgKind, PositionTitle
 
 
 class Organization(ScopedModel):
@@ -67,6 +68,23 @@ class Organization(ScopedModel):
     def is_branch(self) -> bool:
         return self.kind in BRANCH_KINDS
 
+    def clean(self) -> None:
+        """The tree's shape: committees above general branches above branches above party groups."""
+        parent_kind = self.parent.kind if self.parent_id and self.parent else None
+        allowed = ALLOWED_PARENTS.get(self.kind, ())
+        if parent_kind not in allowed:
+            if parent_kind is None:
+                raise ValidationError({"parent": _("%(kind)s必须有上级组织") % {"kind": self.get_kind_display()}})
+            raise ValidationError({"parent": _("%(kind)s不能设在%(parent)s之下") % {
+                "kind": self.get_kind_display(), "parent": OrgKind(parent_kind).label}})
+        if not self.pk:
+            return
+        if self.kind not in BRANCH_KINDS and self.members.exists():
+            raise ValidationError({"kind": _("该组织下有党员，只能是党支部或联合党支部")})
+        child_kinds = set(self.children.values_list("kind", flat=True))
+        if any(self.kind not in ALLOWED_PARENTS[kind] for kind in child_kinds):
+            raise ValidationError({"kind": _("下级组织的类别与此类别不相容")})
+
     def changelog_parent(self) -> models.Model | None:
         return self.parent
 
@@ -75,7 +93,7 @@ class Position(OrgOwnedModel):
     """A seat in an organization's leadership (书记, 副书记, 委员 …) held for a term."""
 
     org = models.ForeignKey(
-        Organization, verbose_name=_("所在组织"), on_delete=models.CASCADE, related_name="positions"
+        Organization, verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="positions"
     )
     title = models.CharField(_("职务"), max_length=20, choices=PositionTitle.choices)
     member = models.ForeignKey(
