@@ -97,8 +97,8 @@ class MemberLifecycleTest(PersonaTestCase):
 class TransferRecheckTest(PersonaTestCase):
     def test_a_transfer_cannot_be_confirmed_after_the_member_left_meanwhile(self) -> None:
         member = new_member(self.p, self.p.branch1, 40)
-        transfer = services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=datetime.date(2025, 3, 1)),
-                                           acting_user=self.p.branch1_manager)
+        pending = Transfer(member=member, to_org=self.p.branch2, date=datetime.date(2025, 3, 1))
+        transfer = services.start_transfer(pending, acting_user=self.p.branch1_manager)
         services.change_status(member, acting_user=self.p.branch1_manager, status=Status.DECEASED,
                                date=datetime.date(2025, 3, 5), reason="病故")
         with self.assertRaises(ValidationError):
