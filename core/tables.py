@@ -14,16 +14,16 @@ from django.utils.html import format_html
 class Column:
     name: str
     label: Any = ""
-    accessor: str | Callable[[Any], Any] | None = None
+    accessor: str | Callable[[Any, Any], Any] | None = None  # a dotted path, or a function of (row, table)
     sort: str | None = None
     link: bool = False
     css: str = ""
     phone: bool = True  # shown on a phone-sized screen
 
-    def value(self, obj: Any) -> Any:
+    def value(self, obj: Any, table: Any = None) -> Any:
         accessor = self.accessor or self.name
         if callable(accessor):
-            return accessor(obj)
+            return accessor(obj, table)
         target = obj
         for part in accessor.split("."):
             display = getattr(target, f"get_{part}_display", None)
@@ -41,9 +41,10 @@ class Table:
     select_related: Sequence[str] = ()
     default_sort: tuple[str, ...] = ("pk",)
 
-    def __init__(self, rows: Iterable[Any], sort: str = "") -> None:
+    def __init__(self, rows: Iterable[Any], sort: str = "", user: Any = None) -> None:
         self.rows = rows
         self.sort = sort
+        self.user = user
 
     @classmethod
     def label(cls, column: Column) -> Any:
@@ -62,7 +63,7 @@ class Table:
             yield obj, [(c, self.render(c, obj)) for c in self.columns]
 
     def render(self, column: Column, obj: Any) -> Any:
-        value = column.value(obj)
+        value = column.value(obj, self)
         if column.link and hasattr(obj, "get_absolute_url"):
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
         if value is True:

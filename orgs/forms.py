@@ -73,10 +73,8 @@ class MemberForm(ScopedModelForm):
                 self.fields[name].help_text = _("显示为脱敏值；不修改则保持原值")
 
     def _keep_if_masked(self, name: str) -> Any:
-        value = self.cleaned_data.get(name)
-        if self.instance.pk and value and value == rules.MASKED_FIELDS[name](getattr(self.instance, name)):
-            return getattr(self.instance, name)
-        return value
+        current = getattr(self.instance, name) if self.instance.pk else None
+        return rules.unmasked(name, self.cleaned_data.get(name), current)
 
     def clean_id_number(self) -> Any:
         return self._keep_if_masked("id_number")

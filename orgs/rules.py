@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import operator
 import re
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -96,7 +97,20 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
 
 
+def mask_birth_date(value: datetime.date | None) -> str:
+    """Year and month only: with the region code and last digits a masked ID number shows, the full birth
+    date would give the whole ID number away."""
+    return f"{value:%Y-%m}" if value else ""
+
+
 MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def unmasked(name: str, value: Any, current: Any) -> Any:
+    """A masked value sent back (what a form or the API showed) means "unchanged": the current value."""
+    if value and current and value == MASKED_FIELDS[name](current):
+        return current
+    return value
 
 
 def age_on(birth: datetime.date, day: datetime.date) -> int:

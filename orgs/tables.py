@@ -13,7 +13,7 @@ class MemberTable(Table):
     columns = (
         Column("name", link=True, sort="name"),
         Column("gender", phone=False),
-        Column("birth_date", sort="birth_date", phone=False),
+        Column("birth_date", sort="birth_date", phone=False, accessor=lambda m, t: m.birth_date_for(t.user)),
         Column("id_number", accessor="id_number_masked", css="cx-masked", phone=False),
         Column("phone", accessor="phone_masked", css="cx-masked"),
         Column("category", phone=False),
@@ -44,7 +44,7 @@ class TransferTable(Table):
     columns = (
         Column("member", accessor="member.name", link=True),
         Column("from_org", accessor="from_org.name"),
-        Column("to_org", accessor=lambda t: t.to_org.name if t.to_org else t.to_outside),
+        Column("to_org", accessor=lambda t, _table: t.to_org.name if t.to_org else t.to_outside),
         Column("date", sort="date"),
         Column("status"),
         Column("confirmed_date"),
@@ -59,6 +59,6 @@ class RoleGrantTable(Table):
         Column("user", accessor="user.username", sort="user"),
         Column("name", label=_("姓名"), accessor="user.first_name"),
         Column("role", sort="role"),
-        Column("org", accessor=lambda g: g.org.name if g.org else _("全部组织")),
-        Column("created", label=_("授权时间"), accessor=lambda g: f"{g.created:%Y-%m-%d}"),
+        Column("org", accessor=lambda g, _table: g.org.name if g.org else _("全部组织")),
+        Column("created", label=_("授权时间"), accessor=lambda g, _table: f"{g.created:%Y-%m-%d}"),
     )

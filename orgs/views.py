@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +22,15 @@ from core.gaps import gaps_for
 from core.scoping import can, get_scope
 from core.views import generic
 from orgs import forms, services
-from orgs.choices import BRANCH_KINDS, DEVELOPMENT_STATUSES, MEMBER_STATUSES, PositionTitle, Status, TransferStatus
+from orgs.choices import (
+    BRANCH_KINDS,
+    DEVELOPMENT_STATUSES,
+    MEMBER_STATUSES,
+    OrgKind,
+    PositionTitle,
+    Status,
+    TransferStatus,
+)
 from orgs.filtersets import MemberFilterSet, OrganizationFilterSet, RoleGrantFilterSet, TransferFilterSet
 from orgs.gaps import warnings_for
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
@@ -49,19 +60,31 @@ def _scope_org(request: HttpRequest) -> Organization | None:
     return Organization.objects.restrict(request.user).filter(pk=pk).first()
 
 
-def subtree_counts(org: Organization) -> dict[str, int]:
-    by_status = dict(
-        Member.objects.in_subtree(org.path).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+def _status_counts(members: Any) -> Counter[str]:
+    return Counter(dict(members.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
+
+
+def subtree_counts(org: Organization, children: list[Organization]) -> tuple[dict[str, int], dict[int, int]]:
+    """The subtree's member counts by kind, and each child's party-member count, in one pass over the
+    subtree: one grouped count per child subtree (each an index range) plus the organization's own members."""
+    by_status = _status_counts(Member.objects.filter(org=org))
+    per_child: dict[int, int] = {}
+    for child in children:
+        if child.kind == OrgKind.GROUP:  # a group's members belong to the branch and are counted there
+            per_child[child.pk] = Member.objects.filter(group=child, status__in=MEMBER_STATUSES).count()
+            continue
+        child_counts = _status_counts(Member.objects.in_subtree(child.path))
+        per_child[child.pk] = sum(child_counts[s] for s in MEMBER_STATUSES)
+        by_status.update(child_counts)
     orgs = Organization.objects.in_subtree(org.path).exclude(pk=org.pk).aggregate(
         branches=Count("pk", filter=Q(kind__in=BRANCH_KINDS)), total=Count("pk"))
     return {
-        "full": by_status.get(Status.FULL, 0),
-        "probationary": by_status.get(Status.PROBATIONARY, 0),
-        "development": sum(by_status.get(s, 0) for s in DEVELOPMENT_STATUSES),
+        "full": by_status[Status.FULL],
+        "probationary": by_status[Status.PROBATIONARY],
+        "development": sum(by_status[s] for s in DEVELOPMENT_STATUSES),
         "branches": orgs["branches"],
         "orgs": orgs["total"],
-    }
+    }, per_child
 
 
 class OrganizationDetailView(generic.ObjectDetailView):
@@ -73,14 +96,11 @@ class OrganizationDetailView(generic.ObjectDetailView):
         ancestor_ids = [int(p) for p in obj.path.split(".")[:-2]]
         today = timezone.localdate()
         children = list(obj.children.all().order_by("code"))
-        child_counts = {
-            child.pk: Member.objects.in_subtree(child.path).filter(status__in=MEMBER_STATUSES).count()
-            for child in children
-        } if len(children) <= 60 else {}
+        counts, child_counts = subtree_counts(obj, children)
         return {
             "ancestors": Organization.objects.restrict(user).filter(pk__in=ancestor_ids).order_by("depth"),
             "children": [(child, child_counts.get(child.pk)) for child in children],
-            "counts": subtree_counts(obj),
+            "counts": counts,
             "positions": Position.objects.filter(org=obj).filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
             .select_related("member").order_by("title", "term_start"),
             "position_order": [t.value for t in PositionTitle],
@@ -133,7 +153,12 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         on = timezone.localdate()
     gaps = gaps_for(org, on)
-    return render(request, "orgs/organization_gaps.html", {"object": org, "gaps": gaps, "on": on})
+    page = Paginator(gaps, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "orgs/organization_gaps.html", {
+        "object": org, "gaps": page.object_list, "page": page, "total": len(gaps), "on": on,
+        "query": query.urlencode()})
 
 
 #
@@ -161,6 +186,7 @@ class MemberDetailView(generic.ObjectDetailView):
         user = self.request.user
         return {
             "can_reveal": can(user, Action.REVEAL, obj),
+            "birth_date_masked": obj.birth_date_for(None) if not can(user, Action.REVEAL, obj) else None,
             "status_changes": obj.status_changes.select_related("created_by").order_by("-date", "-pk")[:20],
             "transfers": obj.transfers.select_related("from_org", "to_org")[:20],
             "positions": obj.positions.select_related("org"),
@@ -207,7 +233,7 @@ def member_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in ("id_number", "phone"):
         raise Http404
     value = services.reveal(member, field, acting_user=request.user)
-    return HttpResponse(f'<span class="cx-masked">{value}</span>' if value else "")
+    return HttpResponse(format_html('<span class="cx-masked">{}</span>', value) if value else "")
 
 
 @login_required

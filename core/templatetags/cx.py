@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms, template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -48,3 +49,25 @@ def cx_field_label(change: Any, field: str) -> Any:
 @register.simple_tag
 def cx_badge(text: Any, tone: str = "secondary") -> Any:
     return format_html('<span class="badge text-bg-{}">{}</span>', tone, text)
+
+
+@register.simple_tag(takes_context=True)
+def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
+    """A value as the change log recorded it, shown as a person reads it: the label of a choice, the name
+    of a related object the viewer may see (else its number), 是/否 for booleans."""
+    if value is None or value == "":
+        return ""
+    model = change.content_type.model_class()
+    try:
+        model_field = model._meta.get_field(field)
+    except Exception:
+        return value
+    if getattr(model_field, "choices", None):
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    related = getattr(model_field, "related_model", None)
+    if related is not None and hasattr(related, "scope_path_field"):
+        obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()
+        return str(obj) if obj is not None else f"#{value}"
+    return value

@@ -94,7 +94,7 @@ class ObjectListView(ScopedView):
         return render(request, self.template_name, {
             "title": self.title or self.model._meta.verbose_name_plural,
             "filterset": filterset,
-            "table": self.table(page.object_list, sort=request.GET.get("sort", "")),
+            "table": self.table(page.object_list, sort=request.GET.get("sort", ""), user=request.user),
             "page": page,
             "query": query.urlencode(),
             "query_without_sort": _without(query, "sort"),

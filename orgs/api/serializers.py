@@ -50,6 +50,9 @@ class MemberSerializer(ScopedModelSerializer):
         data = super().to_representation(instance)
         data["id_number"] = instance.id_number_masked
         data["phone"] = instance.phone_masked
+        request = self.context.get("request")
+        shown = instance.birth_date_for(getattr(request, "user", None))
+        data["birth_date"] = shown if isinstance(shown, str) else data["birth_date"]
         return data
 
     def validate_id_number(self, value: str | None) -> str | None:
@@ -63,9 +66,7 @@ class MemberSerializer(ScopedModelSerializer):
     def _keep_if_masked(self, name: str, value: str | None) -> str | None:
         """A masked value sent back (what GET returned) means "unchanged", as in the edit form."""
         instance = self.instance if isinstance(self.instance, Member) else None
-        if instance is not None and value and value == rules.MASKED_FIELDS[name](getattr(instance, name)):
-            return getattr(instance, name)
-        return value
+        return rules.unmasked(name, value, getattr(instance, name) if instance is not None else None)
 
 
 class RevealSerializer(serializers.Serializer):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.changelog import log_change
 from core.choices import ChangeAction, Role
+from core.models import ObjectChange
 from core.tree import tree_path_columns
 from orgs.choices import OrgKind, PositionTitle, Status, TransferStatus
 from orgs.demo.data import (
@@ -780,6 +781,16 @@ def organization_models() -> list[type[models.Model]]:
     return sorted(found, key=lambda m: m._meta.db_table)
 
 
+DEMO_MARK = "chuxin-demo"
+
+
+def holds_real_data() -> bool:
+    """Whether the database has organizations that ``chuxin demo`` did not make (which it would delete)."""
+    if not Organization.objects.exists():
+        return False
+    return not ObjectChange.objects.filter(action=ChangeAction.CREATE, postchange_data__source=DEMO_MARK).exists()
+
+
 def wipe() -> None:
     """Remove all organization data and the organization's accounts (every non-superuser and the demo ones)."""
     User = get_user_model()
@@ -833,7 +844,7 @@ def load_demo(*, members: int = 2000, password: str, seed: int | None = None,
         accounts = _accounts(builder, password)
         admin = get_user_model().objects.get(username="admin")
         log_change(top, ChangeAction.CREATE, acting_user=admin,
-                   after={"members": members, "organizations": len(builder.orgs), "seed": seed},
+                   after={"source": DEMO_MARK, "members": members, "organizations": len(builder.orgs), "seed": seed},
                    message=_("载入演示数据：%(orgs)s个组织，%(members)s名党员")
                    % {"orgs": len(builder.orgs), "members": members})
         with connection.cursor() as cursor:

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Action
 from core.fields import TreePathField
 from core.models import OrgOwnedModel, ScopedModel
 from core.rules import rule_value
+from core.scoping import can
 from orgs import rules
 from orgs.choices import ETHNICITY_CHOICES, Category, Education, Gender, OrgKind, Status, TransferStatus
 
@@ -74,6 +76,10 @@ class Member(OrgOwnedModel):
     @property
     def phone_masked(self) -> str:
         return rules.mask_phone(self.phone)
+
+    def birth_date_for(self, user: Any) -> Any:
+        """The birth date in full for those who may reveal this member's ID number, else year and month."""
+        return self.birth_date if can(user, Action.REVEAL, self) else rules.mask_birth_date(self.birth_date)
 
     def changelog_data(self) -> dict[str, Any]:
         data = super().changelog_data()

@@ -227,3 +227,16 @@ def test_serve_prints_the_url_and_runs_waitress(monkeypatch: pytest.MonkeyPatch,
     call_command("serve", port=8765)
     assert served == {"host": "127.0.0.1", "port": 8765, "threads": 8, "ident": "chuxin", "_quiet": True}
     assert "http://127.0.0.1:8765/" in capsys.readouterr().out
+
+
+def test_demo_refuses_to_replace_data_it_did_not_make_unless_told(db: Any) -> None:
+    from core.testing.personas import build_personas
+
+    build_personas()
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("demo", members=100, password="demo-pass-123", no_serve=True, verbosity=0)
+    assert Organization.objects.filter(code="T00").exists()
+    call_command("demo", members=100, password="demo-pass-123", no_serve=True, replace=True, verbosity=0)
+    assert not Organization.objects.filter(code="T00").exists()
+    # A demo database may be rebuilt freely.
+    call_command("demo", members=100, password="demo-pass-123", no_serve=True, verbosity=0)

@@ -266,3 +266,49 @@ class MemberEditFormTest(PersonaTestCase):
         self.assertEqual((member.job, member.id_number, member.phone),
                          ("出纳", self.p.member.id_number, self.p.member.phone))
         self.assertFalse(ObjectChange.objects.filter(action="reveal").exists())
+
+
+class OrganizationCountsTest(PersonaTestCase):
+    def test_the_group_shows_its_own_members_and_the_branch_counts_each_member_once(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.get(self.p.branch1.get_absolute_url())
+        self.assertEqual(response.context["counts"]["full"], 3)
+        self.assertEqual(response.context["counts"]["probationary"], 1)
+        self.assertEqual(dict((c.pk, n) for c, n in response.context["children"]), {self.p.group.pk: 2})
+
+
+class PersonalDataDisplayTest(PersonaTestCase):
+    def test_a_viewer_who_may_not_reveal_sees_only_year_and_month_of_birth(self) -> None:
+        member = self.p.member
+        self.client.force_login(self.p.inspector)
+        full = f"{member.birth_date:%Y-%m-%d}"
+        for url in (member.get_absolute_url(), reverse("orgs:member_list")):
+            response = self.client.get(url)
+            self.assertNotContains(response, full)
+            self.assertContains(response, f"{member.birth_date:%Y-%m}")
+        api = self.client.get(reverse("member-detail", args=[member.pk])).json()
+        self.assertEqual(api["birth_date"], f"{member.birth_date:%Y-%m}")
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(member.get_absolute_url()), full)
+
+    def test_the_history_shows_labels_not_codes(self) -> None:
+        services.change_status(self.p.branch1_members[3], acting_user=self.p.branch1_manager, status=Status.FULL,
+                               date=datetime.date(2025, 7, 1), reason="按期转正")
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.get(reverse("orgs:member_history", args=[self.p.branch1_members[3].pk]))
+        self.assertContains(response, "预备党员")
+        self.assertContains(response, "正式党员")
+        self.assertNotContains(response, ">probationary<")
+
+
+class StructureWarningTest(PersonaTestCase):
+    def test_seven_full_members_without_a_committee_and_more_than_fifty_members_are_gaps(self) -> None:
+        from core.gaps import gaps_for
+
+        for n in range(47):
+            new_member(self.p, self.p.branch1, 200 + n)
+        rules = {g.rule for g in gaps_for(self.p.committee) if g.org_id == self.p.branch1.pk}
+        self.assertEqual(rules, {"orgs.branch.committee_min_full_members", "orgs.branch.max_members"})
+        services.update_organization(self.p.branch1, acting_user=self.p.admin, changes={"has_committee": True})
+        rules = {g.rule for g in gaps_for(self.p.committee) if g.org_id == self.p.branch1.pk}
+        self.assertEqual(rules, {"orgs.branch.max_members"})

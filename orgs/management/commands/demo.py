@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from orgs.demo import MIN_MEMBERS, load_demo
+from orgs.demo import MIN_MEMBERS, holds_real_data, load_demo
 
 
 def _width(text: str) -> int:
@@ -35,6 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--password", help=_("演示账号的密码（默认随机生成）"))
         parser.add_argument("--seed", type=int, help=_("随机种子：相同的种子生成相同的数据"))
         parser.add_argument("--no-serve", action="store_true", help=_("生成后不启动服务"))
+        parser.add_argument("--replace", action="store_true",
+                            help=_("数据库中已有不是由演示生成的组织数据时，仍然全部替换"))
         parser.add_argument("--host", default="127.0.0.1", help=_("服务监听地址（默认 127.0.0.1）"))
         parser.add_argument("--port", type=int, default=8000, help=_("服务端口（默认 8000）"))
 
@@ -50,6 +52,8 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         self.stdout.write(_("正在更新数据库结构……"))
         call_command("migrate", interactive=False, verbosity=0)
+        if not options["replace"] and holds_real_data():
+            raise CommandError(_("数据库中已有不是由演示生成的组织数据，演示会将其全部删除。确需替换请加 --replace。"))
         self.stdout.write(_("正在生成演示组织（%(n)s名党员）……") % {"n": f"{members:,}"})
         progress = sys.stderr if verbosity > 0 and members >= 20000 else None
         result = load_demo(members=members, password=password, seed=options["seed"], progress=progress)
