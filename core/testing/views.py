@@ -12,12 +12,11 @@ from __future__ import annotations
 import io
 from typing import Any, ClassVar
 
-from python_calamine import CalamineWorkbook
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import TestCase
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from core.models import ObjectChange
 from core.testing.personas import Personas, build_personas
