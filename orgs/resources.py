@@ -107,7 +107,7 @@ class MemberResource(Resource):
         status = v["status"] if "status" not in failed else None
         for name, message in rules.member_record_errors(
             birth_date=v["birth_date"], id_number=valid_id, gender=v["gender"] or None, status=status,
-            dates={name: v[name] for name in rules.MILESTONES}, today=self.today, min_age=self.min_age,
+            dates=v, today=self.today, min_age=self.min_age,  # the row's values hold the milestone dates
             id_valid=True,
         ):
             if name not in failed:

@@ -54,7 +54,14 @@ ID_RE = re.compile(r"^\d{17}[\dX]$")
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
+# The ASCII code of a digit is the digit plus 48: the weighted sum of the codes is off by 48 × the weights.
+_ID_CODE_OFFSET = 48 * sum(ID_WEIGHTS)
+
+
 def id_check_char(first17: str) -> str:
+    if first17.isascii() and first17.isdigit():
+        # An import checks 100,000 of these: summing the byte codes saves an ``int()`` call per digit.
+        return ID_CHECK_CHARS[(sum(map(operator.mul, first17.encode(), ID_WEIGHTS)) - _ID_CODE_OFFSET) % 11]
     return ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
@@ -74,7 +81,10 @@ def id_number_error(value: str) -> str | None:
 
 
 def id_birth_date(value: str) -> datetime.date | None:
+    digits = value[6:14]
     try:
+        if len(digits) == 8 and digits.isascii() and digits.isdigit():
+            return datetime.date.fromisoformat(digits)  # YYYYMMDD in one C call
         return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return None
