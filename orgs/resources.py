@@ -18,8 +18,8 @@ from core.imports.bulk import insert_rows, model_field
 from core.imports.columns import BooleanColumn, ChoiceColumn, DateColumn, ForeignKeyColumn, TextColumn
 from core.imports.engine import Pending, Resource, Row, register
 from core.rules import rule_value
-from orgs import rules
-from orgs.choices import ETHNICITY_CHOICES, Category, Education, Gender, OrgKind, Status
+from orgs import rules, services
+from orgs.choices import ALLOWED_PARENTS, BRANCH_KINDS, ETHNICITY_CHOICES, Category, Education, Gender, OrgKind, Status
 from orgs.filtersets import MemberFilterSet, OrganizationFilterSet
 from orgs.models import Member, Organization, StatusChange
 
@@ -142,7 +142,7 @@ class MemberResource(Resource):
                 history.append((m.pk, m.org_id, m.org_path, before.get("status") or "", m.status, self.today, message,
                                 user_id, None, None))
         for org, member_ids in moved.items():
-            StatusChange.objects.filter(member_id__in=member_ids).update(org=org, org_path=org.path)
+            services.records_follow(member_ids, org)
         names = ("member", "org", "org_path", "from_status", "to_status", "date", "reason", "created_by",
                  "created", "updated")
         insert_rows(StatusChange, [model_field(StatusChange, n) for n in names], history, now=now)
@@ -190,8 +190,15 @@ class OrganizationResource(Resource):
         if start and end and end <= start:
             row.error(header("term_end"), str(TERM_ORDER.violation_error_message))
         parent, existing = v["parent"], row.existing
-        if parent is not None and not isinstance(parent, Pending) and parent.kind == OrgKind.GROUP:
-            row.error(header("parent"), _("党小组不能设下级组织"))
+        if v["kind"] and "kind" not in row.failed and not isinstance(parent, Pending) and "parent" not in row.failed:
+            problem = rules.org_parent_error(v["kind"], parent.kind if parent is not None else None)
+            if problem:
+                row.error(header("parent"), problem)
+        if existing is not None and v["kind"] and v["kind"] != existing.kind:
+            if v["kind"] not in BRANCH_KINDS and existing.members.exists():
+                row.error(header("kind"), _("该组织下有党员，只能是党支部或联合党支部"))
+            if any(v["kind"] not in ALLOWED_PARENTS[k] for k in existing.children.values_list("kind", flat=True)):
+                row.error(header("kind"), _("下级组织的类别与此类别不相容"))
         if existing is not None and "parent" not in row.failed and (
             isinstance(parent, Pending) or existing.parent_id != getattr(parent, "pk", None)
         ):
@@ -200,7 +207,15 @@ class OrganizationResource(Resource):
             row.error(header("parent"), _("上级组织不能是本组织"))
 
     def clean_rows(self, rows: list[Row]) -> None:
-        """New organizations whose parents are new in the same file must reach an existing one."""
+        """New organizations whose parents are new in the same file must reach an existing one, and sit
+        under a parent of a fitting kind."""
+        kinds = {r.values["code"]: r.values["kind"] for r in rows}
+        for row in rows:
+            parent, kind = row.values["parent"], row.values["kind"]
+            if isinstance(parent, Pending) and kind and kinds.get(parent.key):
+                problem = rules.org_parent_error(kind, kinds[parent.key])
+                if problem:
+                    row.error(self.header_of("parent"), problem)
         pending = {r.values["code"]: r for r in rows if r.existing is None and isinstance(r.values["parent"], Pending)}
         for code, row in pending.items():
             seen = {code}

@@ -123,6 +123,17 @@ def unmasked(name: str, value: Any, current: Any) -> Any:
     return value
 
 
+def org_parent_error(kind: str, parent_kind: str | None) -> str | None:
+    """Why an organization of ``kind`` cannot sit under one of ``parent_kind`` (None: at the root)."""
+    from orgs.choices import ALLOWED_PARENTS, OrgKind
+
+    if parent_kind in ALLOWED_PARENTS.get(kind, ()):
+        return None
+    if parent_kind is None:
+        return _("%(kind)s必须有上级组织") % {"kind": OrgKind(kind).label}
+    return _("%(kind)s不能设在%(parent)s之下") % {"kind": OrgKind(kind).label, "parent": OrgKind(parent_kind).label}
+
+
 def age_on(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 

@@ -240,10 +240,16 @@ def _move_member(member: Member, transfer: Transfer, acting_user: Any) -> None:
 
 
 def _status_history_follows(member: Member) -> None:
-    """The record follows the member: status history and the member's change log move to the new branch."""
-    StatusChange.objects.filter(member=member).update(org=member.org, org_path=member.org_path)
-    ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Member), object_id=member.pk).update(
-        org_path=member.org_path, related_object_id=member.org_id)
+    records_follow([member.pk], member.org)
+
+
+def records_follow(member_ids: list[int], org: Organization) -> None:
+    """The record follows the member: status history and the members' change log move to ``org``, so the
+    new branch sees the past and the old one no longer sees personal data of people who left it."""
+    StatusChange.objects.filter(member_id__in=member_ids).update(org=org, org_path=org.path)
+    member_type = ContentType.objects.get_for_model(Member)
+    ObjectChange.objects.filter(content_type=member_type, object_id__in=member_ids).update(
+        org_path=org.path, related_object_id=org.pk)
 
 
 def _require_receiver(transfer: Transfer, acting_user: Any) -> None:

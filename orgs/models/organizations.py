@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import TreePathField
 from core.models import OrgOwnedModel, ScopedModel
+from orgs import rules
 from orgs.choices import ALLOWED_PARENTS, BRANCH_KINDS, OrgKind, PositionTitle
 
 
@@ -71,12 +72,9 @@ class Organization(ScopedModel):
     def clean(self) -> None:
         """The tree's shape: committees above general branches above branches above party groups."""
         parent_kind = self.parent.kind if self.parent_id and self.parent else None
-        allowed = ALLOWED_PARENTS.get(self.kind, ())
-        if parent_kind not in allowed:
-            if parent_kind is None:
-                raise ValidationError({"parent": _("%(kind)s必须有上级组织") % {"kind": self.get_kind_display()}})
-            raise ValidationError({"parent": _("%(kind)s不能设在%(parent)s之下") % {
-                "kind": self.get_kind_display(), "parent": OrgKind(parent_kind).label}})
+        problem = rules.org_parent_error(self.kind, parent_kind)
+        if problem:
+            raise ValidationError({"parent": problem})
         if not self.pk:
             return
         if self.kind not in BRANCH_KINDS and self.members.exists():

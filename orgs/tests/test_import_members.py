@@ -440,6 +440,12 @@ class ScopeTest(ImportTestCase):
         self.assertEqual((member.org, member.org_path), (self.p.branch2, self.p.branch2.path))
         self.assertEqual(set(StatusChange.objects.filter(member=member).values_list("org_path", flat=True)),
                          {self.p.branch2.path})
+        # The change log follows too: the old branch no longer reads the member's personal data there.
+        member_log = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Member),
+                                                 object_id=member.pk)
+        self.assertTrue(member_log.exists())
+        self.assertFalse(member_log.restrict(self.p.branch1_manager).exists())
+        self.assertEqual(member_log.restrict(self.p.branch2_manager).count(), member_log.count())
 
 
 @override_settings(CHUXIN_TASKS="sync", CHUXIN_IMPORT_TASK_ROWS=1)

@@ -130,7 +130,14 @@ class OrganizationImportTest(PersonaTestCase):
         rows = [org_row("N01", "新党支部", "NOPE"), org_row("N02", "组下组", "T0101", kind="党小组")]
         result = self.run_import(self.csv_file(rows))
         self.assert_refused(result, (2, "上级组织编码", "组织编码 NOPE 不存在或不在您的管理范围内"),
-                            (3, "上级组织编码", "党小组不能设下级组织"))
+                            (3, "上级组织编码", "党小组不能设在党小组之下"))
+
+    def test_an_organization_of_the_wrong_kind_for_its_parent_is_refused(self) -> None:
+        rows = [org_row("N03", "支部下的党委", "T01", kind="党委"), org_row("N04", "新总支", "T00", kind="党总支"),
+                org_row("N05", "总支下的党委", "N04", kind="党委")]
+        result = self.run_import(self.csv_file(rows))
+        self.assert_refused(result, (2, "上级组织编码", "党委不能设在党支部之下"),
+                            (4, "上级组织编码", "党委不能设在党总支之下"))
 
     def test_a_changed_name_is_an_update_with_a_change_log(self) -> None:
         path = self.tmp / "orgs.xlsx"
