@@ -47,7 +47,7 @@ class MemberResource(Resource):
                      hint=gettext_lazy("男或女；留空时按身份证号填写")),
         ChoiceColumn("民族", "ethnicity", ETHNICITY_CHOICES, default="汉族", example="汉族",
                      hint=gettext_lazy("如“汉族”；新建时留空按汉族")),
-        DateColumn("出生日期", "birth_date", example=datetime.date(1990, 1, 1),
+        DateColumn("出生日期", "birth_date", mask=rules.mask_birth_date, example=datetime.date(1990, 1, 1),
                    hint=gettext_lazy("YYYY-MM-DD；留空时按身份证号填写")),
         TextColumn("身份证号", "id_number", max_length=18, normalize=rules.normalize_id_number,
                    mask=rules.mask_id_number, digits_as_text=True, example="11010119900101001X",

@@ -35,6 +35,9 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
+MASKED_DATE_RE = re.compile(r"^\d{4}-\d{2}$")
+
+
 class Masked(str):
     """A masked personal value (``110101********1234``) read from a file: it means "unchanged"."""
 
@@ -88,6 +91,8 @@ class Column:
 
     kind = "text"
     blank_value: Any = ""
+    # How the value is shown in an export to someone outside its reveal scope (None: shown as it is).
+    mask: Callable[[Any], Any] | None = None
 
     def __init__(
         self, header: str, field: str, *, required: bool = False, default: Any = UNSET, hint: Any = "",
@@ -262,7 +267,13 @@ class DateColumn(Column):
     kind = "date"
     blank_value = None
 
+    def __init__(self, header: str, field: str, *, mask: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(header, field, **kwargs)
+        self.mask = mask
+
     def parse(self, raw: Any) -> Any:
+        if self.mask is not None and isinstance(raw, str) and MASKED_DATE_RE.match(raw.strip()):
+            return Masked(raw.strip())  # what an export shows outside the reveal scope: "unchanged"
         return parse_date(raw)
 
     def _fast(self, raws: Sequence[Any], blank: Any) -> list[Any]:

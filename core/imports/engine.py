@@ -128,7 +128,7 @@ class Resource:
         columns = self.columns
         path_field = self.model.scope_path_field  # type: ignore[attr-defined]
         scope_attname = bulk.model_field(self.model, self.scope_column).attname
-        masked = [i for i, c in enumerate(columns) if isinstance(c, TextColumn) and c.mask]
+        masked = [i for i, c in enumerate(columns) if c.mask]
         formats = [c.format for c in columns]
         reveal = self.reveal_scope
         n = len(columns)
@@ -141,7 +141,7 @@ class Resource:
                         revealed[values[n + 1]] += 1
                 else:
                     for i in masked:
-                        row[i] = columns[i].mask(row[i]) or None  # type: ignore[attr-defined]
+                        row[i] = columns[i].mask(row[i]) or None  # type: ignore[misc]
             yield row
 
     def export(

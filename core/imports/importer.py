@@ -163,8 +163,7 @@ class Importer:
         self.result = ImportResult(resource.slug, str(resource.title), filename, dry_run)
         self.key_column = resource.column(resource.key)
         self.fk_columns = [c for c in resource.columns if isinstance(c, ForeignKeyColumn)]
-        self.masked_columns = [c for c in resource.columns if isinstance(c, TextColumn) and c.mask
-                               and c.field != resource.key]
+        self.masked_columns = [c for c in resource.columns if c.mask and c.field != resource.key]
         self.default_columns = [c for c in resource.columns if c.default is not UNSET]
         self.fk_attnames = {c.field: bulk.model_field(resource.model, c.field).attname for c in self.fk_columns}
         self.message = _("导入文件“%(name)s”") % {"name": filename}
@@ -418,7 +417,7 @@ class Importer:
                 row.error(column.header, _("新建记录时请填写完整的%(field)s") % {"field": column.header})
                 continue
             stored = getattr(existing, column.field)
-            if cast(TextColumn, column).mask(stored) == value:  # type: ignore[misc]
+            if column.mask(stored) == value:  # type: ignore[misc]
                 values[column.field] = stored
             else:
                 row.fail(column.field)

@@ -529,3 +529,17 @@ class CommandTest(ImportTestCase):
             call_command("export", "members", str(self.tmp / "x.csv"), "--org", "T02", "--user", "branch1",
                          stdout=io.StringIO())
         self.assertIn("组织编码 T02 不存在或不在您的管理范围内", str(caught.exception))
+
+
+class ExportMaskingTest(ImportTestCase):
+    def test_an_inspectors_export_masks_id_number_phone_and_birth_date(self) -> None:
+        member = self.p.branch1_members[0]
+        text = self.export("inspector.csv", self.p.inspector).read_text(encoding="utf-8-sig")
+        self.assertIn(member.name, text)
+        self.assertNotIn(member.id_number or "-", text)
+        self.assertNotIn(member.phone, text)
+        self.assertNotIn(f"{member.birth_date:%Y-%m-%d}", text)
+        self.assertIn(f"{member.birth_date:%Y-%m}", text)
+        full = self.export("manager.csv", self.p.branch1_manager).read_text(encoding="utf-8-sig")
+        self.assertIn(f"{member.birth_date:%Y-%m-%d}", full)
+        self.assertIn(member.id_number or "-", full)
