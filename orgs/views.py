@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -146,13 +146,24 @@ def organization_tree(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_gaps(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
     org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
     try:
         on = datetime.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
     except ValueError:
         on = timezone.localdate()
     gaps = gaps_for(org, on)
+    fmt = request.GET.get("export")
+    if fmt:
+        from core.imports.engine import rows_response
+
+        labels = {"hard": _("强制"), "warning": _("提醒")}
+        return rows_response(
+            fmt, title=_("差距"), filename=f"{_('差距')}_{org.code}_{on:%Y%m%d}",
+            header=[_("性质"), _("组织编码"), _("组织名称"), _("差距"), _("说明"), _("依据")],
+            rows=([labels.get(g.severity, g.severity), g.org_code, g.org_name, g.title, g.detail, g.source]
+                  for g in gaps),
+        )
     page = Paginator(gaps, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 
@@ -358,7 +358,22 @@ def export_response(
     return FileResponse(out, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
 
 
+def rows_response(
+    fmt: str, *, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str
+) -> FileResponse:
+    """A download of plain rows (a computed list such as the gaps) in the same formats as the exports."""
+    if fmt not in FORMATS:
+        raise Http404
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (FileResponse closes it)
+    if fmt == "xlsx":
+        write_xlsx(out, title=title, header=header, rows=rows)
+    else:
+        write_csv(out, header=header, rows=rows)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{filename}.{fmt}", content_type=CONTENT_TYPES[fmt])
+
+
 __all__ = [
     "CREATE", "REFUSED", "UNCHANGED", "UPDATE", "ImportResult", "Pending", "Resource", "Row", "Stored", "error_line",
-    "export", "export_response", "get_resource", "import_file", "register", "resources",
+    "export", "export_response", "get_resource", "import_file", "register", "resources", "rows_response",
 ]

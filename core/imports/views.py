@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.choices import Action
-from core.imports.engine import Resource, export_response, get_resource, resources
+from core.imports.engine import SPOOL_BYTES, Resource, export_response, get_resource, resources
 from core.imports.files import CONTENT_TYPES, FORMATS, FileError, human_size, max_import_bytes
 from core.imports.uploads import (
     IMPORT_TASK,
@@ -32,8 +32,6 @@ from core.imports.uploads import (
 )
 from core.scoping import get_scope
 from core.tasks import enqueue, tasks_for
-
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def may_import(user: Any) -> bool:

@@ -312,3 +312,18 @@ class StructureWarningTest(PersonaTestCase):
         services.update_organization(self.p.branch1, acting_user=self.p.admin, changes={"has_committee": True})
         rules = {g.rule for g in gaps_for(self.p.committee) if g.org_id == self.p.branch1.pk}
         self.assertEqual(rules, {"orgs.branch.max_members"})
+
+
+class GapExportTest(PersonaTestCase):
+    def test_the_gap_list_exports_exactly_the_subtrees_gaps(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        url = reverse("orgs:organization_gaps", args=[self.p.committee.pk])
+        response = self.client.get(url, {"export": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+        self.assertIn("T02", text)
+        self.assertIn("正式党员不足3人", text)
+        self.client.force_login(self.p.branch1_manager)
+        url = reverse("orgs:organization_gaps", args=[self.p.branch1.pk])
+        text = b"".join(self.client.get(url, {"export": "csv"}).streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+        self.assertNotIn("T02", text)
+        self.assertEqual(self.client.get(url, {"export": "xlsx"}).status_code, 200)
