@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.html import format_html
 
@@ -52,7 +53,7 @@ class Table:
             return column.label
         try:
             return getattr(cls.model._meta.get_field(column.name), "verbose_name", column.name)
-        except LookupError:
+        except FieldDoesNotExist:
             return column.name
 
     def headers(self) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
 from core.filtersets import ScopedFilterSet, SubtreeFilter
 from orgs.choices import Category, OrgKind, Status, TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
@@ -76,7 +77,7 @@ class TransferFilterSet(ScopedFilterSet):
 
 class RoleGrantFilterSet(ScopedFilterSet):
     org = SubtreeFilter()
-    role = django_filters.CharFilter(label=_("角色"))
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices, label=_("角色"))
     search_fields = ("user__username__icontains", "user__first_name__icontains")
     sort = django_filters.OrderingFilter(fields=(("user__username", "user"), ("role", "role")), label=_("排序"))
 

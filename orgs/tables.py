@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Action
+from core.scoping import can
 from core.tables import Column, Table
 from orgs.models import Member, Organization, RoleGrant, Transfer
 
@@ -61,4 +65,7 @@ class RoleGrantTable(Table):
         Column("role", sort="role"),
         Column("org", accessor=lambda g, _table: g.org.name if g.org else _("全部组织")),
         Column("created", label=_("授权时间"), accessor=lambda g, _table: f"{g.created:%Y-%m-%d}"),
+        Column("revoke", label=_("操作"), accessor=lambda g, table: format_html(
+            '<a class="text-danger" href="{}">{}</a>', reverse("orgs:grant_delete", args=[g.pk]), _("撤销"),
+        ) if can(table.user, Action.CHANGE, g) else ""),
     )

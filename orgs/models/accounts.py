@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
@@ -50,6 +51,9 @@ class RoleGrant(ScopedModel):
     def __str__(self) -> str:
         where = self.org.name if self.org_id and self.org else _("全部组织")
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:grant_list")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.org_path = self.org.path if self.org_id and self.org else ""

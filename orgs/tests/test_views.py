@@ -327,3 +327,13 @@ class GapExportTest(PersonaTestCase):
         text = b"".join(self.client.get(url, {"export": "csv"}).streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
         self.assertNotIn("T02", text)
         self.assertEqual(self.client.get(url, {"export": "xlsx"}).status_code, 200)
+
+
+class GrantRevokeLinkTest(PersonaTestCase):
+    def test_a_manager_sees_revoke_links_and_an_inspector_does_not(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(reverse("orgs:grant_list")), "撤销")
+        response = self.client.get(reverse("orgs:grant_list"), {"role": "inspector"})
+        self.assertEqual([g.user.username for g in response.context["page"].object_list], ["inspector"])
+        self.client.force_login(self.p.inspector)
+        self.assertNotContains(self.client.get(reverse("orgs:grant_list")), "撤销")
