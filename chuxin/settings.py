@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "orgs",
+    "learning",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ SKIPPED_FIELDS = {"created", "updated", "org_path", "path", "password"}
 
 
 def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -243,10 +243,23 @@ def _status_history_follows(member: Member) -> None:
     records_follow([member.pk], member.org)
 
 
+_member_records: list[type[models.Model]] = [StatusChange]
+
+
+def register_member_records(*record_models: type[models.Model]) -> None:
+    """Other apps' per-member records (hours ledgers …) with ``member``, ``org`` and ``org_path`` fields,
+    which follow the member to a new branch like the status history does."""
+    for model in record_models:
+        if model not in _member_records:
+            _member_records.append(model)
+
+
 def records_follow(member_ids: list[int], org: Organization) -> None:
-    """The record follows the member: status history and the members' change log move to ``org``, so the
-    new branch sees the past and the old one no longer sees personal data of people who left it."""
-    StatusChange.objects.filter(member_id__in=member_ids).update(org=org, org_path=org.path)
+    """The record follows the member: status history, the records other apps keep per member and the
+    members' change log move to ``org``, so the new branch sees the past and the old one no longer sees
+    personal data of people who left it."""
+    for model in _member_records:
+        model._default_manager.filter(member_id__in=member_ids).update(org=org, org_path=org.path)
     member_type = ContentType.objects.get_for_model(Member)
     ObjectChange.objects.filter(content_type=member_type, object_id__in=member_ids).update(
         org_path=org.path, related_object_id=org.pk)

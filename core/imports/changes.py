@@ -143,7 +143,7 @@ class FastChangeLog:
 
 def _json_converter(field: models.Field) -> Callable[[Any], Any] | None:
     """What ``core.changelog.jsonable`` does to this field's values (the engine checks they agree)."""
-    if isinstance(field, models.DateField):
+    if isinstance(field, models.DateField | models.TimeField):
         return _isoformat
     if isinstance(field, models.DecimalField | models.UUIDField):
         return str

@@ -10,6 +10,7 @@ one) or a "required" error.
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -371,16 +372,61 @@ class BooleanColumn(Column):
         return str(self.hint or _("填写“是”或“否”"))
 
 
+class DecimalColumn(Column):
+    """A number kept to ``places`` decimals, between ``minimum`` and ``maximum``."""
+
+    kind = "decimal"
+    blank_value = None
+
+    def __init__(self, header: str, field: str, *, places: int = 1, minimum: Any = None, maximum: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(header, field, **kwargs)
+        self.places = places
+        self.minimum = None if minimum is None else decimal.Decimal(str(minimum))
+        self.maximum = None if maximum is None else decimal.Decimal(str(maximum))
+
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise CellError(_("应填写数字"))
+        text = number_text(raw) if isinstance(raw, int | float) else str(raw).strip()
+        try:
+            value = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            raise CellError(_("应填写数字")) from None
+        if not value.is_finite():
+            raise CellError(_("应填写数字"))
+        step = decimal.Decimal(1).scaleb(-self.places)
+        if value != value.quantize(step):
+            raise CellError(_("最多保留%(n)s位小数") % {"n": self.places})
+        if self.minimum is not None and value < self.minimum:
+            raise CellError(_("不能小于%(n)s") % {"n": self.minimum})
+        if self.maximum is not None and value > self.maximum:
+            raise CellError(_("不能大于%(n)s") % {"n": self.maximum})
+        return value.quantize(step)
+
+    def format(self, value: Any) -> Any:
+        return None if value is None else float(value)
+
+    def describe(self) -> str:
+        bounds = ""
+        if self.minimum is not None and self.maximum is not None:
+            bounds = _("，%(lo)s–%(hi)s") % {"lo": self.minimum, "hi": self.maximum}
+        return str(self.hint or (_("数字，最多%(n)s位小数") % {"n": self.places} + bounds))
+
+
 class ForeignKeyColumn(Column):
     """A reference by natural key (an organization by its code); the engine resolves all of them at once."""
 
     kind = "fk"
     blank_value = None
 
-    def __init__(self, header: str, field: str, *, model: Any, key: str = "code", **kwargs: Any) -> None:
+    def __init__(self, header: str, field: str, *, model: Any, key: str = "code",
+                 mask: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(header, field, **kwargs)
         self.model = model
         self.key = key
+        if mask is not None:
+            self.mask = mask  # a personal key (a member's ID number), masked in exports like the member's own
 
     @property
     def export_path(self) -> str:
@@ -403,6 +449,7 @@ class ForeignKeyColumn(Column):
 
 
 __all__ = [
-    "UNSET", "BooleanColumn", "CellError", "ChoiceColumn", "Column", "DateColumn", "ForeignKeyColumn", "Masked",
+    "UNSET", "BooleanColumn", "CellError", "ChoiceColumn", "Column", "DateColumn", "DecimalColumn", "ForeignKeyColumn",
+    "Masked",
     "TextColumn", "is_blank", "normalize_label", "parse_date",
 ]

@@ -178,7 +178,7 @@ class Resource:
     def log_reveal(self, revealed: Counter[Any]) -> None:
         """Full personal values left in an export: one reveal record per organization, naming the count."""
         parent_model = self.model._meta.get_field(self.scope_column).related_model
-        labels = "、".join(str(c.header) for c in self.columns if isinstance(c, TextColumn) and c.mask)
+        labels = "、".join(str(c.header) for c in self.columns if c.mask)
         changes = [
             build_change(parent, ChangeAction.REVEAL, acting_user=self.user,
                          message=_("导出%(n)s条%(title)s记录的完整%(fields)s")

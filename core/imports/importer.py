@@ -448,7 +448,7 @@ class Importer:
         if target is None:
             if not scope.everything:
                 row.error(resource.header_of(name), resource.root_message())
-        elif not scope.covers_path(target.path):
+        elif not scope.covers_path(getattr(target, type(target).scope_path_field)):
             fk_column = cast(ForeignKeyColumn, resource.column(name))
             row.error(fk_column.header, resource.missing_message(fk_column, getattr(target, fk_column.key)))
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LearningConfig(AppConfig):
+    name = "learning"
+    verbose_name = _("学习培训")
+
+    def ready(self) -> None:
+        from learning import gaps, resources, rules, signals  # noqa: F401  (register rules, gaps, imports, signals)
+        from learning.models import Attendance, MemberYear, StudyRecord
+        from orgs.services import register_member_records
+
+        register_member_records(StudyRecord, MemberYear, Attendance)

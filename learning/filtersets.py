@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.filtersets import ScopedFilterSet
+from learning.choices import ActivityForm, AttendanceStatus, RecordSource, StudyKind
+from learning.models import Activity, Attendance, StudyRecord
+
+SORT_HELP = _("排序字段，前加 - 表示倒序")
+
+
+class ActivityFilterSet(ScopedFilterSet):
+    form = django_filters.MultipleChoiceFilter(choices=ActivityForm.choices, label=_("学习形式"))
+    kind = django_filters.MultipleChoiceFilter(choices=StudyKind.choices, label=_("学时类别"))
+    year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
+    search_fields = ("title__icontains", "place__icontains")
+    sort = django_filters.OrderingFilter(
+        fields=(("start", "start"), ("title", "title"), ("hours", "hours"), ("org_path", "org")),
+        label=_("排序"), help_text=SORT_HELP,
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["org", "form", "kind", "year", "q"]
+
+
+class AttendanceFilterSet(ScopedFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=AttendanceStatus.choices, label=_("出勤情况"))
+    activity = django_filters.NumberFilter(field_name="activity_id", label=_("学习活动"))
+    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+    search_fields = ("member__name__icontains", "activity__title__icontains")
+
+    class Meta:
+        model = Attendance
+        fields = ["org", "activity", "member", "status", "q"]
+
+
+class StudyRecordFilterSet(ScopedFilterSet):
+    year = django_filters.NumberFilter(label=_("年度"))
+    kind = django_filters.MultipleChoiceFilter(choices=StudyKind.choices, label=_("学时类别"))
+    source = django_filters.MultipleChoiceFilter(choices=RecordSource.choices, label=_("来源"))
+    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+    search_fields = ("member__name__icontains", "title__icontains", "provider__icontains")
+    sort = django_filters.OrderingFilter(
+        fields=(("date", "date"), ("hours", "hours"), ("org_path", "org"), ("pk", "id")),
+        label=_("排序"), help_text=SORT_HELP,
+    )
+
+    class Meta:
+        model = StudyRecord
+        fields = ["org", "year", "kind", "source", "member", "q"]
+
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Name, course or provider; or the last four digits of the member's ID number."""
+        value = value.strip()
+        tail = value.upper()
+        if len(tail) == 4 and tail.rstrip("X").isdigit():
+            return qs.filter(member__id_number__endswith=tail)
+        return super().search(qs, name, value)

@@ -1,0 +1,103 @@
+"""Import/export of the hours ledger: hours done elsewhere (an online platform's export, a party school's
+certificate list), matched to members by ID number and refused for members outside the importer's scope."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.imports.columns import ChoiceColumn, DateColumn, DecimalColumn, ForeignKeyColumn, TextColumn
+from core.imports.engine import Resource, Row, register
+from learning.choices import RecordSource, StudyKind
+from learning.filtersets import StudyRecordFilterSet
+from learning.ledger import refresh_years
+from learning.models import StudyRecord
+from orgs import rules as org_rules
+from orgs.models import Member
+
+
+@register
+class StudyRecordResource(Resource):
+    """The hours ledger (学时台账); a row is matched by its certificate number, or without one by member,
+    course and date, so that importing the same list twice changes nothing."""
+
+    slug = "study-records"
+    title = gettext_lazy("学时记录")
+    model = StudyRecord
+    key = "reference"
+    scope_column = "member"
+    label_field = "title"
+    blank_key_match = ("title", "date")
+    extra_update_fields = ("org", "org_path", "year")
+    filterset_class: ClassVar[Any] = StudyRecordFilterSet
+    columns = (
+        ForeignKeyColumn("身份证号", "member", model=Member, key="id_number", required=True,
+                         mask=org_rules.mask_id_number, example="11010119900101001X",
+                         hint=gettext_lazy("党员的18位身份证号；请设为文本格式")),
+        TextColumn("学习内容", "title", required=True, max_length=200, example="学习贯彻党的二十大精神专题网络培训"),
+        DateColumn("学习日期", "date", required=True, example=datetime.date(2026, 3, 15)),
+        DecimalColumn("学时", "hours", required=True, places=1, minimum="0.5", maximum=24, example=4,
+                      hint=gettext_lazy("0.5–24，最多1位小数；多天的培训请按天分行填写")),
+        ChoiceColumn("学时类别", "kind", StudyKind.choices, default=StudyKind.ONLINE, example="网络学习",
+                     hint=gettext_lazy("集中培训、集体学习、网络学习或个人自学；留空按网络学习")),
+        TextColumn("举办单位或平台", "provider", max_length=200, example="中国干部网络学院"),
+        TextColumn("证书或记录编号", "reference", max_length=64, example="",
+                   hint=gettext_lazy("可选；填写后按编号匹配已导入的记录")),
+    )
+
+    def missing_message(self, column: ForeignKeyColumn, code: str) -> str:
+        if column.field == "member":
+            return _("身份证号为%(code)s的党员不存在或不在您的管理范围内") % {"code": code}
+        return super().missing_message(column, code)
+
+    def out_of_scope_message(self, row: Row) -> str:
+        return _("这条记录属于您管理范围以外的党员")
+
+    def clean_row(self, row: Row) -> None:
+        date = row.values.get("date")
+        if date and "date" not in row.failed and date > self.today:
+            row.error(self.header_of("date"), _("学习日期不能晚于今天"))
+
+    def clean_rows(self, rows: list[Row]) -> None:
+        """The same course on the same day twice for one member is one record listed twice; and lines the
+        ledger took from activity attendance change only through the attendance."""
+        seen: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+        for row in rows:
+            v = row.values
+            if not v.get("reference") and v.get("member") is not None:
+                seen[(v["member"].pk, v["title"], v["date"])].append(row)
+        for group in seen.values():
+            if len(group) > 1:
+                for row in group:
+                    others = "、".join(str(r.number) for r in group if r is not row)
+                    row.error(self.header_of("title"), _("与第%(rows)s行是同一党员同一天的同一学习内容")
+                              % {"rows": others})
+        existing = {row.existing.pk: row for row in rows if row.existing is not None}
+        if existing:
+            from_attendance = StudyRecord.objects.filter(pk__in=list(existing), attendance__isnull=False)
+            for pk in from_attendance.values_list("pk", flat=True):
+                row = existing[pk]
+                if row.changes:
+                    row.error(self.header_of("hours"), _("这条学时来自活动出勤，请在活动的出勤登记中修改"))
+
+    def prepare(self, obj: Any, row: Row) -> None:
+        member = row.values["member"]
+        obj.org_id = member.org_id
+        obj.org_path = member.org_path
+        obj.year = obj.date.year
+        if not obj.source:
+            obj.source = RecordSource.EXTERNAL
+
+    def after_write(self, created: list[Row], updated: list[Row], *, message: str, now: datetime.datetime) -> None:
+        years: dict[int, set[int]] = defaultdict(set)
+        for row in (*created, *updated):
+            years[row.obj.year].add(row.obj.member_id)
+            before_year = (row.before or {}).get("date", "")[:4]
+            if before_year.isdigit():
+                years[int(before_year)].add(row.obj.member_id)
+        for year, member_ids in years.items():
+            refresh_years(member_ids, [year], today=self.today)

@@ -1,0 +1,393 @@
+"""Every change to activities, attendance and the hours ledger: atomic, scope-checked, change-logged.
+
+The ledger (``StudyRecord``) follows attendance: a member present at an activity, or who made it up,
+has one record crediting the activity's hours; any other status has none. Each service refreshes the
+touched members' yearly totals (``ledger.refresh_years``) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import services as core
+from core.changelog import build_change, log_bulk, log_change, snapshot
+from core.choices import Action, ChangeAction
+from core.rules import rule_value
+from core.scoping import can
+from learning import audience as audiences
+from learning import rules
+from learning.choices import (
+    CREDITED_ATTENDANCE,
+    FORM_KIND,
+    AttendanceMethod,
+    AttendanceStatus,
+    Frequency,
+    RecordSource,
+)
+from learning.ledger import refresh_years
+from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
+from orgs.models import Member, Organization
+
+
+def conversion(on: datetime.date) -> rules.Conversion:
+    return rules.Conversion(*(Decimal(rule_value(f"learning.hours.{k}", on))
+                              for k in ("full_day", "half_day", "full_day_min", "half_day_min")))
+
+
+def fill_defaults(activity: Activity) -> None:
+    """The credited kind from the form, the hours from the conversion rule and the make-up deadline."""
+    if not activity.kind and activity.form:
+        activity.kind = FORM_KIND[activity.form]  # type: ignore[index]
+    if activity.start and activity.end:
+        local_start = timezone.localtime(activity.start)
+        if activity.hours is None:
+            activity.hours = rules.credited_hours(local_start, timezone.localtime(activity.end),
+                                                  conversion(local_start.date()))
+        if activity.makeup_until is None:
+            days = int(rule_value("learning.makeup.window_days", local_start.date()))
+            activity.makeup_until = timezone.localtime(activity.end).date() + datetime.timedelta(days=days)
+
+
+def _check_audience(activity: Activity, orgs: Iterable[Organization], members: Iterable[Member]) -> None:
+    """Chosen organizations and members must lie in the organizing organization's subtree."""
+    path = activity.org.path
+    if any(not o.path.startswith(path) for o in orgs):
+        raise ValidationError({"audience_orgs": _("指定组织必须是组织单位或其下级组织")})
+    if any(not m.org_path.startswith(path) for m in members):
+        raise ValidationError({"audience_members": _("指定党员必须在组织单位的管理范围内")})
+
+
+@transaction.atomic
+def create_activity(
+    activity: Activity, *, acting_user: Any, message: str = "",
+    audience_orgs: Sequence[Organization] = (), audience_members: Sequence[Member] = (),
+) -> Activity:
+    fill_defaults(activity)
+    if activity.org_id:
+        _check_audience(activity, audience_orgs, audience_members)
+    core.create_object(activity, acting_user=acting_user, message=message)
+    activity.audience_orgs.set(audience_orgs)
+    activity.audience_members.set(audience_members)
+    return activity
+
+
+@transaction.atomic
+def update_activity(activity: Activity, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Activity:
+    """Change an activity; changed hours, kind or title are carried into every ledger line it credited."""
+    orgs = changes.pop("audience_orgs", None)
+    members = changes.pop("audience_members", None)
+    old = Activity.objects.get(pk=activity.pk)
+    if "hours" in changes and changes["hours"] is None:
+        start = timezone.localtime(changes.get("start", activity.start))
+        end = timezone.localtime(changes.get("end", activity.end))
+        changes["hours"] = rules.credited_hours(start, end, conversion(start.date()))
+    _check_audience(activity, orgs if orgs is not None else activity.audience_orgs.all(),
+                    members if members is not None else activity.audience_members.all())
+    core.update_object(activity, acting_user=acting_user, changes=changes, message=message)
+    if orgs is not None:
+        activity.audience_orgs.set(orgs)
+    if members is not None:
+        activity.audience_members.set(members)
+    if (old.hours, old.kind, old.title, old.start) != (activity.hours, activity.kind, activity.title, activity.start):
+        _recredit(activity)
+    return activity
+
+
+def _recredit(activity: Activity) -> None:
+    credited = Attendance.objects.filter(activity=activity, status__in=CREDITED_ATTENDANCE)
+    Attendance.objects.filter(activity=activity, status=AttendanceStatus.PRESENT).update(hours=activity.hours)
+    Attendance.objects.filter(activity=activity, status=AttendanceStatus.MAKEUP).update(hours=activity.hours)
+    records = StudyRecord.objects.filter(attendance__activity=activity)
+    years = set(records.values_list("year", flat=True))
+    records.update(hours=activity.hours, kind=activity.kind, title=activity.title)
+    date = timezone.localtime(activity.start).date()
+    StudyRecord.objects.filter(attendance__activity=activity, source=RecordSource.ACTIVITY).update(
+        date=date, year=date.year)
+    years.add(date.year)
+    refresh_years(credited.values_list("member_id", flat=True), years)
+
+
+@transaction.atomic
+def delete_activity(activity: Activity, *, acting_user: Any, message: str = "") -> None:
+    if Attendance.objects.filter(activity=activity).exists():
+        raise ValidationError(_("该活动已有出勤记录，不能删除"))
+    core.delete_object(activity, acting_user=acting_user, message=message)
+
+
+@transaction.atomic
+def add_material(material: ActivityMaterial, *, acting_user: Any, message: str = "") -> ActivityMaterial:
+    material.org_path = material.activity.org_path
+    return core.create_object(material, acting_user=acting_user, message=message)
+
+
+@transaction.atomic
+def delete_material(material: ActivityMaterial, *, acting_user: Any, message: str = "") -> None:
+    core.delete_object(material, acting_user=acting_user, message=message)
+    material.file.delete(save=False)
+
+
+def series_dates(series: ActivitySeries) -> list[datetime.date]:
+    """The dates a series' rule yields between its first and last date (inclusive)."""
+    first, last = series.first_date, series.last_date
+    if series.frequency == Frequency.WEEKLY:
+        day = first + datetime.timedelta(days=(series.day - 1 - first.weekday()) % 7)
+        return [day + datetime.timedelta(weeks=i) for i in range(((last - day).days // 7) + 1)] if day <= last else []
+    dates = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        day = datetime.date(year, month, series.day)
+        if first <= day <= last:
+            dates.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dates
+
+
+MAX_SERIES = 60
+
+
+@transaction.atomic
+def create_series(series: ActivitySeries, *, acting_user: Any, message: str = "") -> list[Activity]:
+    """The rule and one activity per date it yields (at most ``MAX_SERIES``), each change-logged."""
+    errors = {}
+    if series.frequency == Frequency.MONTHLY and not 1 <= series.day <= 28:
+        errors["day"] = _("每月的日期应为1–28")
+    if series.frequency == Frequency.WEEKLY and not 1 <= series.day <= 7:
+        errors["day"] = _("星期几应为1–7")
+    if series.last_date < series.first_date:
+        errors["last_date"] = _("末次日期不能早于首次日期")
+    if series.end_time <= series.start_time:
+        errors["end_time"] = _("结束时间必须晚于开始时间")
+    if errors:
+        raise ValidationError(errors)
+    dates = series_dates(series)
+    if not dates:
+        raise ValidationError({"last_date": _("这段时间内没有符合规则的日期")})
+    if len(dates) > MAX_SERIES:
+        raise ValidationError({"last_date": _("一次最多生成%(n)s次活动") % {"n": MAX_SERIES}})
+    core.create_object(series, acting_user=acting_user, message=message)
+    zone = timezone.get_current_timezone()
+    made = []
+    for day in dates:
+        activity = Activity(
+            org=series.org, title=f"{series.title}（{day:%Y-%m-%d}）", form=series.form, place=series.place,
+            audience=series.audience, series=series,
+            start=datetime.datetime.combine(day, series.start_time, tzinfo=zone),
+            end=datetime.datetime.combine(day, series.end_time, tzinfo=zone),
+        )
+        made.append(create_activity(activity, acting_user=acting_user, message=message))
+    return made
+
+
+#
+# Attendance
+#
+
+
+def _credit(attendance: Attendance, date: datetime.date, source: str) -> StudyRecord:
+    activity = attendance.activity
+    return StudyRecord(
+        member_id=attendance.member_id, org_id=attendance.org_id, org_path=attendance.org_path, date=date,
+        year=date.year, hours=activity.hours, kind=activity.kind, source=source, title=activity.title,
+        provider=activity.org.name, attendance=attendance,
+    )
+
+
+def _apply(attendance: Attendance, credit_date: datetime.date | None, source: str) -> None:
+    """Keep the attendance's ledger line in step with its status (one line when credited, none otherwise)."""
+    StudyRecord.objects.filter(attendance=attendance).delete()
+    if attendance.status in CREDITED_ATTENDANCE and attendance.activity.hours > 0 and credit_date is not None:
+        record = _credit(attendance, credit_date, source)
+        record.save()
+
+
+def open_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:
+    minutes = int(rule_value("learning.sign_in.opens_minutes", timezone.localtime(activity.start).date()))
+    return activity.start - datetime.timedelta(minutes=minutes), activity.end
+
+
+@transaction.atomic
+def sign_in(
+    activity: Activity, *, acting_user: Any, code: str = "", now: datetime.datetime | None = None
+) -> Attendance:
+    """A member signs in on their phone while the activity is open (with the code shown on site, if set)."""
+    now = now or timezone.now()
+    member = Member.objects.select_for_update().filter(user=acting_user).first() if acting_user.is_authenticated \
+        else None
+    if member is None:
+        raise PermissionDenied(_("您的账号没有关联党员档案，无法签到"))
+    activity = Activity.objects.select_related("org").get(pk=activity.pk)
+    if not audiences.includes(activity, member):
+        raise ValidationError(_("您不在这次活动的参加对象中"))
+    opens, closes = open_window(activity)
+    if now < opens:
+        raise ValidationError(_("签到尚未开始，%(time)s起可以签到")
+                              % {"time": f"{timezone.localtime(opens):%Y-%m-%d %H:%M}"})
+    if now > closes:
+        raise ValidationError(_("活动已经结束，不能再签到；请联系组织补登或补学"))
+    if activity.sign_in_code and code.strip() != activity.sign_in_code:
+        raise ValidationError({"code": _("签到码不正确")})
+    if Attendance.objects.filter(activity=activity, member=member).exists():
+        raise ValidationError(_("您已经签到过了"))
+    attendance = Attendance(
+        activity=activity, member=member, org_id=member.org_id, org_path=member.org_path,
+        activity_org_path=activity.org_path, status=AttendanceStatus.PRESENT, method=AttendanceMethod.SIGN_IN,
+        signed_in_at=now, hours=activity.hours,
+    )
+    attendance.save()
+    _apply(attendance, timezone.localtime(activity.start).date(), RecordSource.ACTIVITY)
+    log_change(attendance, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(attendance),
+               message=_("本人签到"))
+    refresh_years([member.pk], [timezone.localtime(activity.start).year])
+    return attendance
+
+
+@dataclass(frozen=True)
+class Entry:
+    member: Member
+    status: str
+    reason: str = ""
+
+
+@transaction.atomic
+def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_user: Any,
+                      message: str = "") -> list[Attendance]:
+    """The organizer records (or corrects) attendance in bulk; only members of the audience, only by
+    those who may change the activity, and every change logged."""
+    activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
+    core.require_visible_then_writable(acting_user, activity)
+    entries = list(entries)
+    allowed = set(audiences.members(activity).filter(pk__in=[e.member.pk for e in entries])
+                  .values_list("pk", flat=True))
+    errors = [_("%(name)s不在这次活动的参加对象中") % {"name": e.member.name} for e in entries
+              if e.member.pk not in allowed]
+    errors += [_("%(name)s：缺席或请假请注明原因") % {"name": e.member.name} for e in entries
+               if e.status in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED) and not e.reason.strip()]
+    errors += [_("%(name)s：补学请通过“补学”登记") % {"name": e.member.name} for e in entries
+               if e.status == AttendanceStatus.MAKEUP]
+    if errors:
+        raise ValidationError(errors)
+    existing = {a.member_id: a for a in Attendance.objects.select_for_update().filter(
+        activity=activity, member__in=[e.member for e in entries])}
+    day = timezone.localtime(activity.start).date()
+    changes, saved = [], []
+    for entry in entries:
+        current = existing.get(entry.member.pk)
+        before = snapshot(current) if current is not None else None
+        attendance = current or Attendance(
+            activity=activity, member=entry.member, org_id=entry.member.org_id, org_path=entry.member.org_path,
+            activity_org_path=activity.org_path, method=AttendanceMethod.RECORDED)
+        if current is not None and (current.status, current.reason) == (entry.status, entry.reason.strip()):
+            continue
+        if current is not None and current.status == AttendanceStatus.MAKEUP:
+            raise ValidationError(_("%(name)s已经补学，不能再修改出勤情况") % {"name": entry.member.name})
+        attendance.status = entry.status
+        attendance.reason = entry.reason.strip() if entry.status != AttendanceStatus.PRESENT else ""
+        attendance.hours = activity.hours if entry.status == AttendanceStatus.PRESENT else Decimal(0)
+        if current is not None:
+            attendance.method = AttendanceMethod.RECORDED
+        attendance.save()
+        _apply(attendance, day, RecordSource.ACTIVITY)
+        changes.append(build_change(attendance, ChangeAction.UPDATE if current else ChangeAction.CREATE,
+                                    acting_user=acting_user, before=before, after=snapshot(attendance),
+                                    message=message))
+        saved.append(attendance)
+    log_bulk(changes)
+    refresh_years([a.member_id for a in saved], [day.year])
+    return saved
+
+
+@transaction.atomic
+def record_makeup(attendance: Attendance, *, acting_user: Any, date: datetime.date, message: str = "") -> Attendance:
+    """补学: an absent or excused member made the study up within the window; credited on the make-up date."""
+    attendance = Attendance.objects.select_for_update().select_related("activity__org").get(pk=attendance.pk)
+    activity = attendance.activity
+    core.require_visible_then_writable(acting_user, activity)
+    if attendance.status not in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED):
+        raise ValidationError(_("只有缺席或请假的党员可以登记补学"))
+    if date < timezone.localtime(activity.start).date():
+        raise ValidationError({"date": _("补学日期不能早于活动日期")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("补学日期不能晚于今天")})
+    if activity.makeup_until and date > activity.makeup_until:
+        raise ValidationError({"date": _("已超过补学期限（%(date)s）") % {"date": f"{activity.makeup_until:%Y-%m-%d}"}})
+    before = snapshot(attendance)
+    attendance.status, attendance.method, attendance.hours = (
+        AttendanceStatus.MAKEUP, AttendanceMethod.MAKEUP, activity.hours)
+    attendance.save()
+    _apply(attendance, date, RecordSource.MAKEUP)
+    log_change(attendance, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(attendance),
+               message=message or _("补学"))
+    refresh_years([attendance.member_id], [date.year])
+    return attendance
+
+
+#
+# The ledger
+#
+
+
+def _check_record(record: StudyRecord) -> None:
+    if record.member_id and (not record.org_id or record.org_id != record.member.org_id):
+        record.org = record.member.org
+    if record.date and record.date > timezone.localdate():
+        raise ValidationError({"date": _("学习日期不能晚于今天")})
+
+
+@transaction.atomic
+def create_record(record: StudyRecord, *, acting_user: Any, message: str = "") -> StudyRecord:
+    _check_record(record)
+    record.source = record.source or RecordSource.EXTERNAL
+    core.create_object(record, acting_user=acting_user, message=message)
+    refresh_years([record.member_id], [record.year])
+    return record
+
+
+def _require_manual(record: StudyRecord) -> None:
+    if record.attendance_id:
+        raise ValidationError(_("这条学时来自活动出勤，请在活动的出勤登记中修改"))
+
+
+@transaction.atomic
+def update_record(record: StudyRecord, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> StudyRecord:
+    _require_manual(record)
+    old_year = StudyRecord.objects.get(pk=record.pk).year
+    for name, value in changes.items():
+        setattr(record, name, value)
+    _check_record(record)
+    changes.setdefault("org", record.org)
+    core.update_object(record, acting_user=acting_user, changes=changes, message=message)
+    refresh_years([record.member_id], {old_year, record.year})
+    return record
+
+
+@transaction.atomic
+def delete_record(record: StudyRecord, *, acting_user: Any, message: str = "") -> None:
+    _require_manual(record)
+    core.delete_object(record, acting_user=acting_user, message=message)
+    refresh_years([record.member_id], [record.year])
+
+
+def visible_activity(user: Any, pk: Any) -> Activity:
+    activity = Activity.objects.restrict(user).filter(pk=pk).select_related("org").first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def can_manage(user: Any, activity: Activity) -> bool:
+    return can(user, Action.CHANGE, activity)
+
+
+def audience_queryset(activity: Activity) -> QuerySet[Member]:
+    return audiences.members(activity)
