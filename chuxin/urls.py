@@ -8,5 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/", include("core.imports.urls")),
     path("", include("core.urls")),
     path("", include("orgs.urls")),
+    path("learning/", include("learning.urls")),
 ]
 

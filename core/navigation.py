@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from core.scoping import get_scope
@@ -21,3 +22,24 @@ def home_orgs(user: Any) -> list[Any]:
             orgs = [user.member.org]
     user._chuxin_home_orgs = orgs
     return orgs
+
+
+@dataclass(frozen=True)
+class OrgLink:
+    """A page about one organization that an app adds to the organization page (``url_name`` takes its pk)."""
+
+    label: Any
+    url_name: str
+    icon: str
+
+
+_org_links: list[OrgLink] = []
+
+
+def register_org_link(label: Any, url_name: str, icon: str = "bi-box-arrow-up-right") -> None:
+    if all(link.url_name != url_name for link in _org_links):
+        _org_links.append(OrgLink(label, url_name, icon))
+
+
+def org_links() -> list[OrgLink]:
+    return list(_org_links)

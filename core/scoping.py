@@ -106,6 +106,12 @@ def scope_q(model: type[models.Model], user: User | None, action: str) -> Q | No
         for path in scope.paths:
             part = Q(**{f"{field}__subtree": path})
             q = part if q is None else q | part
+    reaching = getattr(model, "reaching_q", None)
+    if reaching is not None and action == "view":
+        for path in scope.paths:
+            part = reaching(path)
+            if part is not None:
+                q = part if q is None else q | part
     if scope.own:
         own_q = model.self_scope_q(user)  # type: ignore[attr-defined]
         if own_q is not None:
@@ -133,7 +139,8 @@ def can(user: User | None, action: str, obj: models.Model) -> bool:
         path = getattr(obj, field, "")
         if path and scope.covers_path(path):
             return True
-    if not scope.own:
+    reaches = action == "view" and scope.paths and hasattr(type(obj), "reaching_q")
+    if not scope.own and not reaches:
         return False
     return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()  # type: ignore[attr-defined]
 

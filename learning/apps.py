@@ -7,8 +7,10 @@ class LearningConfig(AppConfig):
     verbose_name = _("学习培训")
 
     def ready(self) -> None:
+        from core.navigation import register_org_link
         from learning import gaps, resources, rules, signals  # noqa: F401  (register rules, gaps, imports, signals)
         from learning.models import Attendance, MemberYear, StudyRecord
         from orgs.services import register_member_records
 
         register_member_records(StudyRecord, MemberYear, Attendance)
+        register_org_link(_("学时完成情况"), "learning:compliance", "bi-bar-chart")

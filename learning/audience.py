@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
+from core.scoping import ScopedQuerySet
 from learning.choices import Audience
 from learning.ledger import LEADER_TITLES
 from orgs.choices import MEMBER_STATUSES, PositionTitle
 from orgs.models import Member, Position
 
 
-def members(activity: Any) -> QuerySet[Member]:
+def members(activity: Any) -> ScopedQuerySet[Member]:
     """The party members (full and probationary) the activity asks to attend."""
     party = Member.objects.filter(status__in=MEMBER_STATUSES)
     audience = activity.audience

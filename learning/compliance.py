@@ -61,6 +61,18 @@ class Summary:
     def percent(self, count: int) -> float:
         return round(100 * count / self.members, 1) if self.members else 0.0
 
+    @property
+    def done_pct(self) -> float:
+        return self.percent(self.done)
+
+    @property
+    def on_track_pct(self) -> float:
+        return self.percent(self.on_track)
+
+    @property
+    def behind_pct(self) -> float:
+        return self.percent(self.behind)
+
     def as_dict(self) -> dict[str, Any]:
         org = self.org
         return {

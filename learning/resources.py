@@ -10,14 +10,21 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.imports.columns import ChoiceColumn, DateColumn, DecimalColumn, ForeignKeyColumn, TextColumn
+from core.imports.columns import (
+    ChoiceColumn,
+    DateColumn,
+    DateTimeColumn,
+    DecimalColumn,
+    ForeignKeyColumn,
+    TextColumn,
+)
 from core.imports.engine import Resource, Row, register
-from learning.choices import RecordSource, StudyKind
-from learning.filtersets import StudyRecordFilterSet
+from learning.choices import ActivityForm, Audience, RecordSource, StudyKind
+from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
 from learning.ledger import refresh_years
-from learning.models import StudyRecord
+from learning.models import Activity, StudyRecord
 from orgs import rules as org_rules
-from orgs.models import Member
+from orgs.models import Member, Organization
 
 
 @register
@@ -101,3 +108,27 @@ class StudyRecordResource(Resource):
                 years[int(before_year)].add(row.obj.member_id)
         for year, member_ids in years.items():
             refresh_years(member_ids, [year], today=self.today)
+
+
+class ActivityResource(Resource):
+    """The activity list's export (activities are planned in Chuxin, so there is no import)."""
+
+    slug = "activities"
+    title = gettext_lazy("学习活动")
+    model = Activity
+    key = "title"
+    scope_column = "org"
+    label_field = "title"
+    filterset_class: ClassVar[Any] = ActivityFilterSet
+    columns = (
+        TextColumn("名称", "title", required=True, max_length=200),
+        ChoiceColumn("学习形式", "form", ActivityForm.choices, required=True),
+        ChoiceColumn("学时类别", "kind", StudyKind.choices, required=True),
+        ForeignKeyColumn("组织单位编码", "org", model=Organization, required=True),
+        DateTimeColumn("开始时间", "start", required=True),
+        DateTimeColumn("结束时间", "end", required=True),
+        TextColumn("地点", "place", max_length=200),
+        DecimalColumn("认定学时", "hours", places=1, minimum=0, maximum=240),
+        ChoiceColumn("参加对象", "audience", Audience.choices, required=True),
+        DateColumn("补学截止日期", "makeup_until"),
+    )

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from core import services as core
 from core.changelog import build_change, log_bulk, log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.rules import rule_value
-from core.scoping import can
+from core.scoping import ScopedQuerySet, can, get_scope
 from learning import audience as audiences
 from learning import rules
 from learning.choices import (
@@ -259,17 +258,35 @@ class Entry:
     reason: str = ""
 
 
+def may_record(user: Any, activity: Activity) -> bool:
+    """The organizer records everybody's attendance; the managers of an organization in the audience
+    record their own members' (a branch secretary at the committee's lecture)."""
+    return can(user, Action.CHANGE, activity) or not get_scope(user, Action.CHANGE).empty
+
+
+def recordable_members(user: Any, activity: Activity) -> ScopedQuerySet[Member]:
+    members = audiences.members(activity)
+    return members if can(user, Action.CHANGE, activity) else members.restrict(user, Action.CHANGE)
+
+
+def _require_recorder(user: Any, activity: Activity) -> None:
+    if not Activity.objects.restrict(user).filter(pk=activity.pk).exists():
+        raise Http404
+    if not may_record(user, activity):
+        raise core.OutOfScope(_("您只有查看权限"))
+
+
 @transaction.atomic
 def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_user: Any,
                       message: str = "") -> list[Attendance]:
-    """The organizer records (or corrects) attendance in bulk; only members of the audience, only by
-    those who may change the activity, and every change logged."""
+    """Record (or correct) attendance in bulk: the organizer for the whole audience, a manager below for
+    the audience members in their scope; every change logged, nothing written if any entry is refused."""
     activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
-    core.require_visible_then_writable(acting_user, activity)
+    _require_recorder(acting_user, activity)
     entries = list(entries)
-    allowed = set(audiences.members(activity).filter(pk__in=[e.member.pk for e in entries])
+    allowed = set(recordable_members(acting_user, activity).filter(pk__in=[e.member.pk for e in entries])
                   .values_list("pk", flat=True))
-    errors = [_("%(name)s不在这次活动的参加对象中") % {"name": e.member.name} for e in entries
+    errors = [_("%(name)s不在这次活动的参加对象中，或不在您的管理范围内") % {"name": e.member.name} for e in entries
               if e.member.pk not in allowed]
     errors += [_("%(name)s：缺席或请假请注明原因") % {"name": e.member.name} for e in entries
                if e.status in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED) and not e.reason.strip()]
@@ -310,9 +327,12 @@ def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_us
 @transaction.atomic
 def record_makeup(attendance: Attendance, *, acting_user: Any, date: datetime.date, message: str = "") -> Attendance:
     """补学: an absent or excused member made the study up within the window; credited on the make-up date."""
-    attendance = Attendance.objects.select_for_update().select_related("activity__org").get(pk=attendance.pk)
+    attendance = Attendance.objects.select_for_update().select_related("activity__org", "member").get(
+        pk=attendance.pk)
     activity = attendance.activity
-    core.require_visible_then_writable(acting_user, activity)
+    _require_recorder(acting_user, activity)
+    if not recordable_members(acting_user, activity).filter(pk=attendance.member_id).exists():
+        raise core.OutOfScope(_("%(name)s不在您的管理范围内") % {"name": attendance.member.name})
     if attendance.status not in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED):
         raise ValidationError(_("只有缺席或请假的党员可以登记补学"))
     if date < timezone.localtime(activity.start).date():
@@ -389,5 +409,5 @@ def can_manage(user: Any, activity: Activity) -> bool:
     return can(user, Action.CHANGE, activity)
 
 
-def audience_queryset(activity: Activity) -> QuerySet[Member]:
+def audience_queryset(activity: Activity) -> ScopedQuerySet[Member]:
     return audiences.members(activity)

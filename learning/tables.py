@@ -27,7 +27,7 @@ class StudyRecordTable(Table):
     columns = (
         Column("member", accessor="member.name"),
         Column("date", sort="date"),
-        Column("title"),
+        Column("title", link=True),
         Column("hours", sort="hours"),
         Column("kind", phone=False),
         Column("source", phone=False),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core.changelog import history_for
 from core.choices import Action
 from core.gaps import gaps_for
+from core.navigation import org_links
 from core.scoping import can, get_scope
 from core.views import generic
 from orgs import forms, services
@@ -106,6 +107,7 @@ class OrganizationDetailView(generic.ObjectDetailView):
             "position_order": [t.value for t in PositionTitle],
             "warnings": warnings_for(obj, today),
             "recent_changes": history_for(obj, user)[:5],
+            "org_links": org_links(),
             "can_reveal": can(user, Action.REVEAL, obj),
             "branch_members": Member.objects.restrict(user).filter(org=obj).only("pk", "name", "status")[:60],
         }
@@ -202,6 +204,7 @@ class MemberDetailView(generic.ObjectDetailView):
             "transfers": obj.transfers.select_related("from_org", "to_org")[:20],
             "positions": obj.positions.select_related("org"),
             "recent_changes": history_for(obj, user)[:5],
+            "org_links": org_links(),
             "status_form": forms.StatusChangeForm(initial={"status": obj.status}),
         }
 

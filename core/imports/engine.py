@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from core.changelog import build_change, log_bulk
 from core.choices import Action, ChangeAction
 from core.imports import bulk
-from core.imports.columns import Column, ForeignKeyColumn, TextColumn
+from core.imports.columns import Column, ForeignKeyColumn
 from core.imports.files import CONTENT_TYPES, FORMATS, FileError, format_for, write_csv, write_xlsx
 from core.imports.importer import (
     CREATE,

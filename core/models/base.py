@@ -38,6 +38,9 @@ class ScopedModel(TimestampedModel):
     def self_scope_q(cls, user: Any) -> Q | None:
         return None
 
+    # A model may also define ``reaching_q(path) -> Q | None``: rows kept above a granted subtree that
+    # concern it (an activity a committee holds for its whole subtree), visible to the subtree's managers.
+
     def changelog_parent(self) -> models.Model | None:
         """The object whose history also shows this object's changes (usually its organization)."""
         return None

@@ -9,6 +9,7 @@ from django.test import TestCase
 from rest_framework.authtoken.models import Token
 
 from core.testing.personas import Personas, build_personas
+from core.testing.views import PersonaTestCase
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -73,8 +74,8 @@ class GapsCommandTest(TestCase):
         self.assertTrue(self.lines("--org", "T02"))
 
     def test_user_option_applies_the_users_scope(self) -> None:
-        self.assertEqual(self.lines("--user", "branch1"), [])
-        self.assertTrue(self.lines("--user", "branch2"))
+        self.assertEqual(self.lines("--user", "branch1", "--date", "2025-03-01"), [])
+        self.assertTrue(self.lines("--user", "branch2", "--date", "2025-03-01"))
         with self.assertRaises(CommandError):
             run("gaps", "--user", "branch1", "--org", "T02")
 
@@ -92,3 +93,13 @@ class GapsCommandTest(TestCase):
             run("gaps", "--date", "2025-02-30")
         with self.assertRaises(CommandError):
             run("gaps", "--org", "NOPE")
+
+
+class GapsRuleOptionTest(PersonaTestCase):
+    def test_rule_option_keeps_only_that_kind_of_gap(self) -> None:
+        out = run("gaps", "--rule", "orgs.structure", "--date", "2026-11-21")[0].splitlines()
+        self.assertTrue(out)
+        self.assertTrue(all("支部工作条例" in line or "选举工作条例" in line for line in out), out)
+        learning = run("gaps", "--rule", "learning.pace", "--date", "2026-11-21")[0].splitlines()
+        self.assertTrue(learning)
+        self.assertTrue(all("学" in line.split("\t")[2] for line in learning), learning)

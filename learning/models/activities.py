@@ -123,6 +123,17 @@ class Activity(OrgOwnedModel):
             | Q(pk__in=Attendance.objects.filter(member=member).values("activity_id"))
         )
 
+    @classmethod
+    def reaching_q(cls, path: str) -> Q | None:
+        """Managers and inspectors of a subtree also see the activities held above it for their members:
+        for the whole subtree of an ancestor, or naming an organization of theirs."""
+        above = ancestor_paths(path)[:-1]
+        chosen = cls.audience_orgs.through.objects.filter(organization__path__subtree=path)
+        named = cls.audience_members.through.objects.filter(member__org_path__subtree=path)
+        return (Q(audience__in=(Audience.SUBTREE, Audience.LEADERS, Audience.SECRETARIES), org_path__in=above)
+                | Q(audience=Audience.ORGS, pk__in=chosen.values("activity_id"))
+                | Q(audience=Audience.MEMBERS, pk__in=named.values("activity_id")))
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.start and self.end:
@@ -141,9 +152,18 @@ def material_path(instance: ActivityMaterial, filename: str) -> str:
 
 
 class ActivityMaterial(ScopedModel):
-    """A file handed out with an activity (slides, a speech, a regulation)."""
+    """A file handed out with an activity (slides, a speech, a regulation); whoever sees the activity may read it."""
 
     scope_path_field: ClassVar[str] = "org_path"
+
+    @classmethod
+    def self_scope_q(cls, user: Any) -> Q | None:
+        q = Activity.self_scope_q(user)
+        return None if q is None else Q(activity__in=Activity.objects.filter(q).values("pk"))
+
+    @classmethod
+    def reaching_q(cls, path: str) -> Q | None:
+        return Q(activity__in=Activity.objects.filter(Activity.reaching_q(path)).values("pk"))
 
     activity = models.ForeignKey(Activity, verbose_name=_("学习活动"), on_delete=models.CASCADE,
                                  related_name="files")

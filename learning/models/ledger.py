@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import OrgOwnedModel
@@ -40,6 +41,9 @@ class StudyRecord(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:record_detail", args=[self.pk])
 
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:

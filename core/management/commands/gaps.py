@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import Severity
-from core.gaps import gaps_in
+from core.gaps import gap_rules, gaps_in
 from core.navigation import home_orgs
 
 
@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--date", metavar="YYYY-MM-DD", help=_("日期，默认今天"))
         parser.add_argument("--user", metavar="USERNAME", help=_("只看该账号管理范围内的组织"))
         parser.add_argument("--format", choices=["table", "json"], default="table", help=_("输出格式"))
+        keys = [r.key for r in gap_rules()]
+        parser.add_argument("--rule", action="append", metavar="KEY", choices=keys,
+                            help=_("只列出这类差距（可重复）：%(keys)s") % {"keys": ", ".join(keys)})
 
     def handle(self, *args: Any, **options: Any) -> None:
         from orgs.models import Organization
@@ -39,7 +42,7 @@ class Command(BaseCommand):
             roots = [org]
         else:
             roots = home_orgs(user) if user else list(orgs.filter(parent__isnull=True))
-        gaps = gaps_in(roots, on)
+        gaps = gaps_in(roots, on, options["rule"])
         if options["format"] == "json":
             self.stdout.write(json.dumps([g.as_dict() for g in gaps], ensure_ascii=False, indent=2))
             return

@@ -1,0 +1,212 @@
+"""Pages of the learning app: the generic suites, and the roll, sign-in, ledger and compliance pages."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from core.testing.personas import Personas
+from core.testing.views import PersonaTestCase, ViewTestCases
+from learning import services
+from learning.choices import AttendanceStatus, StudyKind
+from learning.models import Activity, ActivityMaterial, Attendance, MemberYear, StudyRecord
+from learning.tests.helpers import new_activity
+from orgs.models import Organization
+
+
+class ActivityViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+    model = Activity
+    url_prefix = "learning:activity"
+    list_queries = 7
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Activity:
+        return new_activity(p, org, n * 10 + org.pk)
+
+    def update_data(self) -> dict[str, Any]:
+        return {"place": "党员活动室", "hours": "3.5"}
+
+
+class StudyRecordViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+    model = StudyRecord
+    url_prefix = "learning:record"
+    list_queries = 7
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> StudyRecord:
+        member = p.branch1_members[n % 3] if org == p.branch1 else p.branch2_members[n % 2]
+        return services.create_record(StudyRecord(
+            member=member, date=timezone.localdate(), hours=Decimal(4), kind=StudyKind.ONLINE,
+            title=f"网络课程{org.code}-{n}", reference=f"CERT-{org.code}-{n}"), acting_user=p.admin)
+
+    def update_data(self) -> dict[str, Any]:
+        return {"hours": "6.0", "provider": "市委党校"}
+
+    def export_marker(self, obj: StudyRecord) -> str:
+        return obj.title
+
+    def test_a_manager_adds_a_record_by_id_number_and_the_totals_follow(self) -> None:
+        self.as_user(self.p.branch1_manager)
+        member = self.p.branch1_members[2]
+        response = self.client.post(self.url("add"), {
+            "id_number": member.id_number, "date": timezone.localdate().isoformat(), "hours": "8", "kind": "training",
+            "title": "市委党校轮训", "provider": "市委党校"})
+        self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
+        self.assertEqual(MemberYear.objects.get(member=member, year=timezone.localdate().year).trainings, 1)
+
+    def test_an_id_number_of_another_branch_is_refused(self) -> None:
+        self.as_user(self.p.branch1_manager)
+        response = self.client.post(self.url("add"), {
+            "id_number": self.p.branch2_members[0].id_number, "date": timezone.localdate().isoformat(), "hours": "8",
+            "kind": "training", "title": "越权"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("id_number", response.context["form"].errors)
+        self.assertFalse(StudyRecord.objects.filter(title="越权").exists())
+
+
+class AttendancePageTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.activity = new_activity(self.p, self.p.committee, 1)
+        self.url = reverse("learning:activity_attendance", args=[self.activity.pk])
+
+    def test_branch1_manager_records_only_branch1_members_on_a_committee_activity(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.get(self.url)
+        self.assertEqual({m.org_id for m, _a, _p in response.context["rows"]}, {self.p.branch1.pk})
+        outsider = self.p.branch2_members[0]
+        response = self.client.post(self.url, {f"status-{outsider.pk}": "present"})
+        self.assertFalse(Attendance.objects.exists())
+        self.client.force_login(self.p.inspector)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(self.url)
+        names = [m.name for m, _a, _p in response.context["rows"]]
+        self.assertEqual(len(names), 4 + 2)  # party members only: branch2's applicant is not in the audience
+
+    def test_the_roll_records_attendance_and_reports_errors_without_writing(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        a, b = self.p.branch1_members[:2]
+        response = self.client.post(self.url, {f"status-{a.pk}": "present", f"status-{b.pk}": "absent"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("注明原因", " ".join(response.context["errors"]))
+        self.assertFalse(Attendance.objects.exists())
+        response = self.client.post(self.url, {f"status-{a.pk}": "present", f"status-{b.pk}": "absent",
+                                               f"reason-{b.pk}": "出差", "changelog_message": "会后补登"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(dict(Attendance.objects.values_list("member_id", "status")),
+                         {a.pk: "present", b.pk: "absent"})
+
+    def test_makeup_from_the_roll(self) -> None:
+        b = self.p.branch1_members[1]
+        (absent,) = services.record_attendance(self.activity, [services.Entry(b, "excused", "病假")],
+                                               acting_user=self.p.committee_manager)
+        self.client.force_login(self.p.branch2_manager)
+        url = reverse("learning:attendance_makeup", args=[absent.pk])
+        self.assertEqual(self.client.post(url, {"date": timezone.localdate().isoformat()}).status_code, 404)
+        self.assertEqual(Attendance.objects.get(pk=absent.pk).status, AttendanceStatus.EXCUSED)
+        self.client.force_login(self.p.committee_manager)
+        self.client.post(url, {"date": timezone.localdate().isoformat()})
+        self.assertEqual(Attendance.objects.get(pk=absent.pk).status, AttendanceStatus.MAKEUP)
+
+
+class SignInPageTest(PersonaTestCase):
+    def test_member_signs_in_from_the_page(self) -> None:
+        now = timezone.localtime()
+        activity = new_activity(self.p, self.p.branch1, 1, start=0, end=23)
+        if not activity.start <= now <= activity.end:
+            activity.start, activity.end = now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1)
+            activity.save()
+        self.client.force_login(self.p.member_user)
+        detail = self.client.get(activity.get_absolute_url())
+        self.assertTrue(detail.context["may_sign_in"])
+        response = self.client.post(reverse("learning:activity_sign_in", args=[activity.pk]))
+        self.assertEqual(response.status_code, 302)
+        again = self.client.post(reverse("learning:activity_sign_in", args=[activity.pk]))
+        self.assertEqual(again.status_code, 400)
+        self.assertContains(again, "已经签到", status_code=400)
+
+    def test_a_member_cannot_open_another_branchs_activity(self) -> None:
+        activity = new_activity(self.p, self.p.branch2, 2)
+        self.client.force_login(self.p.member_user)
+        self.assertEqual(self.client.get(activity.get_absolute_url()).status_code, 404)
+        self.assertEqual(self.client.post(reverse("learning:activity_sign_in", args=[activity.pk])).status_code, 404)
+
+    def test_branch_managers_see_the_committees_activity_but_cannot_edit_it(self) -> None:
+        activity = new_activity(self.p, self.p.committee, 4)
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(activity.get_absolute_url()).status_code, 200)
+        self.assertEqual(self.client.get(reverse("learning:activity_edit", args=[activity.pk])).status_code, 403)
+        own = new_activity(self.p, self.p.branch1, 5)
+        self.assertEqual(self.client.get(own.get_absolute_url()).status_code, 404)
+
+    def test_a_member_sees_the_committees_activity_for_the_whole_subtree(self) -> None:
+        activity = new_activity(self.p, self.p.committee, 3)
+        self.client.force_login(self.p.member_user)
+        self.assertEqual(self.client.get(activity.get_absolute_url()).status_code, 200)
+        response = self.client.get(reverse("learning:activity_list"))
+        self.assertContains(response, activity.get_absolute_url())
+
+
+class MaterialTest(PersonaTestCase):
+    def test_materials_are_uploaded_by_the_organizer_and_read_only_within_scope(self) -> None:
+        activity = new_activity(self.p, self.p.branch1, 1)
+        self.client.force_login(self.p.branch1_manager)
+        upload = SimpleUploadedFile("讲话稿.txt", "不忘初心".encode(), content_type="text/plain")
+        self.client.post(reverse("learning:material_add", args=[activity.pk]), {"file": upload})
+        material = ActivityMaterial.objects.get()
+        url = reverse("learning:material_download", args=[material.pk])
+        self.assertEqual(b"".join(self.client.get(url).streaming_content).decode(), "不忘初心")  # type: ignore[attr-defined]
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.force_login(self.p.member_user)
+        self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class StandingPagesTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.activity = new_activity(self.p, self.p.committee, 1, start=9, end=17)
+        services.record_attendance(
+            self.activity, [services.Entry(m, "present") for m in self.p.branch1_members[:2]]
+            + [services.Entry(self.p.branch2_members[0], "present")], acting_user=self.p.committee_manager)
+
+    def test_my_study_shows_the_members_own_ledger(self) -> None:
+        self.client.force_login(self.p.member_user)
+        response = self.client.get(reverse("learning:my_study"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["standing"]["row"].counted, Decimal(8))
+        self.assertContains(response, self.activity.title)
+
+    def test_compliance_by_child_organization(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(reverse("learning:compliance", args=[self.p.committee.pk]))
+        self.assertEqual(response.status_code, 200)
+        total = response.context["total"]
+        self.assertEqual(total.members, 6)
+        rows = {s.org.code: s for s in response.context["children"]}
+        self.assertEqual(rows["T01"].members, 4)
+        self.assertEqual(rows["T01"].hours, Decimal(16))
+        self.assertEqual(rows["T02"].hours, Decimal(8))
+        self.assertEqual(rows["T01"].done + rows["T01"].on_track + rows["T01"].behind, 4)
+
+    def test_the_sibling_branch_cannot_open_branch1_compliance(self) -> None:
+        self.client.force_login(self.p.branch2_manager)
+        url = reverse("learning:compliance", args=[self.p.branch1.pk])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.get(url, {"export": "csv"}).status_code, 404)
+
+    def test_the_list_of_those_behind_exports_only_the_subtree(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        url = reverse("learning:compliance", args=[self.p.branch1.pk])
+        response = self.client.get(url, {"standing": "behind", "export": "xlsx"})
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))).get_sheet_by_index(0)  # type: ignore[attr-defined]
+        names = [row[0] for row in sheet.to_python()[1:]]
+        expected = {m.name for m in self.p.branch1_members}
+        self.assertTrue(set(names) <= expected)
+        self.assertFalse({m.name for m in self.p.branch2_members} & set(names))
