@@ -78,7 +78,7 @@ class Summary:
         return {
             "org": org.pk if org else None, "org_name": org.name if org else "", "org_code": org.code if org else "",
             "members": self.members, "done": self.done, "on_track": self.on_track, "behind": self.behind,
-            "hours": str(self.hours), "average_hours": str(self.average),
+            "hours": str(Decimal(self.hours).quantize(Decimal("0.1"))), "average_hours": str(self.average),
         }
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -20,7 +22,8 @@ class StudyRecord(OrgOwnedModel):
                                related_name="study_records")
     date = models.DateField(_("学习日期"))
     year = models.PositiveSmallIntegerField(_("年度"), editable=False)
-    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, validators=[
+        MinValueValidator(Decimal("0.5"), _("学时至少为0.5")), MaxValueValidator(24, _("一天不超过24学时"))])
     kind = models.CharField(_("学时类别"), max_length=20, choices=StudyKind.choices)
     source = models.CharField(_("来源"), max_length=20, choices=RecordSource.choices)
     title = models.CharField(_("学习内容"), max_length=200)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import io
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,7 @@ from core.testing.views import PersonaTestCase, ViewTestCases
 from learning import services
 from learning.choices import AttendanceStatus, StudyKind
 from learning.models import Activity, ActivityMaterial, Attendance, MemberYear, StudyRecord
-from learning.tests.helpers import new_activity
+from learning.tests.helpers import new_activity, open_now
 from orgs.models import Organization
 
 
@@ -118,11 +117,7 @@ class AttendancePageTest(PersonaTestCase):
 
 class SignInPageTest(PersonaTestCase):
     def test_member_signs_in_from_the_page(self) -> None:
-        now = timezone.localtime()
-        activity = new_activity(self.p, self.p.branch1, 1, start=0, end=23)
-        if not activity.start <= now <= activity.end:
-            activity.start, activity.end = now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1)
-            activity.save()
+        activity = open_now(new_activity(self.p, self.p.branch1, 1))
         self.client.force_login(self.p.member_user)
         detail = self.client.get(activity.get_absolute_url())
         self.assertTrue(detail.context["may_sign_in"])
