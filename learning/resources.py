@@ -39,6 +39,7 @@ class StudyRecordResource(Resource):
     scope_column = "member"
     label_field = "title"
     blank_key_match = ("title", "date")
+    key_required = False
     extra_update_fields = ("org", "org_path", "year")
     filterset_class: ClassVar[Any] = StudyRecordFilterSet
     columns = (

@@ -88,6 +88,8 @@ class Resource:
     label_field: ClassVar[str] = "name"
     masked_match: ClassVar[tuple[str, ...]] = ()
     blank_key_match: ClassVar[tuple[str, ...]] = ()
+    # Whether a row needs its key: when not, a blank key that matches nothing by ``blank_key_match`` is new.
+    key_required: ClassVar[bool] = True
     extra_update_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, user: Any, *, today: datetime.date | None = None) -> None:

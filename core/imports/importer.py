@@ -354,15 +354,16 @@ class Importer:
                              stored_key=lambda value: mask(value) if mask else value, message=message)
         if blank:
             self.match_among(blank, resource.blank_key_match, lock=lock, stored_key=lambda value: value or "",
-                             message=_("不能为空"), only_blank_keys=True)
+                             message=_("不能为空"), only_blank_keys=True, unmatched_creates=not resource.key_required)
 
     def match_among(
         self, rows: list[Row], fields: tuple[str, ...], *, lock: bool, stored_key: Callable[[Any], Any],
-        message: str, only_blank_keys: bool = False,
+        message: str, only_blank_keys: bool = False, unmatched_creates: bool = False,
     ) -> None:
         """Rows whose key cannot be looked up directly (masked in an export, or blank for a record stored
         without one) identify a stored object by ``fields`` among the objects of the organizations they
-        name; a row that matches none (or several) gets ``message`` on the key column."""
+        name; a row that matches none (unless ``unmatched_creates``: then it is new) or several gets ``message``
+        on the key column."""
         resource = self.resource
         key = resource.key
         targets = {row.values[resource.scope_column] for row in rows}
@@ -380,6 +381,8 @@ class Importer:
         for row in rows:
             target = row.values[resource.scope_column]
             ident = (row.values[key] or "", getattr(target, "pk", None), *(row.values.get(f) for f in fields))
+            if unmatched_creates and ident not in candidates:
+                continue  # new (several stored matches stay an error: the row cannot say which it means)
             match = candidates.get(ident)
             if match is None:
                 row.fail(key)
