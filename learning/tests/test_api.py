@@ -103,8 +103,9 @@ class AttendanceAPITest(APITestCase):
         self.login(self.p.committee_manager)
         url = reverse("activity-record", args=[self.activity.pk])
         member = self.p.branch1_members[0].pk
-        for body in ({}, {"entries": []}, {"entries": [{"member": member, "status": "sleeping"}]},
-                     {"entries": [{"member": member, "status": "present"}] * 2}, {"entries": "x"}):
+        bodies: list[Any] = [{}, {"entries": []}, {"entries": [{"member": member, "status": "sleeping"}]},
+                  {"entries": [{"member": member, "status": "present"}] * 2}, {"entries": "x"}]
+        for body in bodies:
             self.assertEqual(self.client.post(url, body, format="json").status_code, 400, body)
         response = self.client.post(url, "{not json", content_type="application/json")
         self.assertEqual(response.status_code, 400)

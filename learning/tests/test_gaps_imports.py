@@ -19,7 +19,7 @@ from learning.models import MemberYear, StudyRecord
 from learning.resources import StudyRecordResource
 from orgs import services as org_services
 from orgs.choices import PositionTitle
-from orgs.models import Position
+from orgs.models import Member, Position
 
 D = datetime.date
 
@@ -29,7 +29,7 @@ def rules_of(gaps: list, member: object) -> set[str]:  # type: ignore[type-arg]
 
 
 class PaceGapTest(PersonaTestCase):
-    def record(self, member: object, hours: int, day: datetime.date, kind: str = StudyKind.COLLECTIVE) -> None:
+    def record(self, member: Member, hours: int, day: datetime.date, kind: str = StudyKind.COLLECTIVE) -> None:
         services.create_record(StudyRecord(member=member, date=day, hours=Decimal(hours), kind=kind, title="学习"),
                                acting_user=self.p.admin)
 
@@ -40,7 +40,8 @@ class PaceGapTest(PersonaTestCase):
     def test_behind_pace_at_the_quarter_end_and_made_up(self) -> None:
         member = self.p.member
         on = D(2026, 7, 10)  # last quarter end 06-30: 32 × 181/365 ≈ 15.9 due, 8 tolerated → behind below 7.9
-        self.assertIn("learning.pace.tolerance_hours", rules_of(gaps_for(self.p.branch1, on, ["learning.pace"]), member))
+        gaps = gaps_for(self.p.branch1, on, ["learning.pace"])
+        self.assertIn("learning.pace.tolerance_hours", rules_of(gaps, member))
         self.record(member, 8, D(2026, 5, 1))
         self.assertNotIn("learning.pace.tolerance_hours",
                          rules_of(gaps_for(self.p.branch1, on, ["learning.pace"]), member))
