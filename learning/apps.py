@@ -8,7 +8,7 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import register_org_link
-        from learning import gaps, resources, rules, signals  # noqa: F401  (register rules, gaps, imports, signals)
+        from learning import demo, gaps, resources, rules, signals  # noqa: F401  (register rules, gaps, imports, demo)
         from learning.models import Attendance, MemberYear, StudyRecord
         from orgs.services import register_member_records
 

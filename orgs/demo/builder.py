@@ -825,6 +825,17 @@ def wipe() -> None:
 #
 
 
+DemoStep = Callable[[random.Random, datetime.date, Any], None]
+_steps: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> None:
+    """Another app's demo data, made after the organization in the same transaction: ``step(rng, today, now)``
+    writes its rows in bulk (``_Writer``) for the organization and members just loaded."""
+    if step not in _steps:
+        _steps.append(step)
+
+
 def load_demo(*, members: int = 2000, password: str, seed: int | None = None,
               progress: TextIO | None = None) -> DemoResult:
     """Replace all organization data by a demo organization of ``members`` people and create the demo accounts."""
@@ -842,6 +853,8 @@ def load_demo(*, members: int = 2000, password: str, seed: int | None = None,
         builder.build()
         top = Organization.objects.get(pk=1)
         accounts = _accounts(builder, password)
+        for step in _steps:
+            step(random.Random(seed + 1), today, builder.now)
         admin = get_user_model().objects.get(username="admin")
         log_change(top, ChangeAction.CREATE, acting_user=admin,
                    after={"source": DEMO_MARK, "members": members, "organizations": len(builder.orgs), "seed": seed},
