@@ -103,3 +103,15 @@ class GapsRuleOptionTest(PersonaTestCase):
         learning = run("gaps", "--rule", "learning.pace", "--date", "2026-11-21")[0].splitlines()
         self.assertTrue(learning)
         self.assertTrue(all("学" in line.split("\t")[2] for line in learning), learning)
+
+
+class HelpTest(TestCase):
+    def test_every_chuxin_command_prints_its_help(self) -> None:
+        from django.core.management import get_commands, load_command_class
+
+        ours = [(name, app) for name, app in get_commands().items() if app in ("core", "orgs", "learning")]
+        self.assertTrue(ours)
+        for name, app in ours:
+            command = load_command_class(app, name)
+            parser = command.create_parser("chuxin", name)
+            self.assertTrue(parser.format_help(), name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,13 +14,15 @@ from core.context import reset_request, set_request
 from core.imports.cli import ProgressPrinter, acting_user, command_request
 from core.imports.engine import get_resource, resources
 from core.imports.files import FORMATS
+from core.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("把党员或组织导出为 xlsx 或 csv（格式按扩展名），导出的文件可以直接再导入")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("resource", choices=sorted(resources()), help=_("导出什么：members（党员）或 orgs（组织）"))
+        parser.add_argument("resource", choices=sorted(resources()), help=_("导出什么：%(what)s") % {
+            "what": "、".join(f"{slug}（{r.title}）" for slug, r in sorted(resources().items()))})
         parser.add_argument("file", help=_("输出文件，.xlsx 或 .csv"))
         parser.add_argument("--org", help=_("只导出这个组织（按组织编码）及其下级"))
         parser.add_argument("--user", help=_("以哪个账号导出（只导出其可见范围）；默认第一个超级管理员"))

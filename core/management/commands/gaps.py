@@ -7,17 +7,18 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import Severity
 from core.gaps import gap_rules, gaps_in
+from core.management.base import TranslatedCommand
 from core.navigation import home_orgs
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("列出组织（含下级）在某日的差距；默认为全部顶层组织")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,20 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.context import reset_request, set_request
 from core.imports.cli import ProgressPrinter, acting_user, command_request
 from core.imports.engine import error_line, get_resource, import_file, resources
+from core.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("从 xlsx 或 csv 文件导入党员或组织：先校验全部行，有错误则不写入任何数据")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("resource", choices=sorted(resources()), help=_("导入什么：members（党员）或 orgs（组织）"))
+        parser.add_argument("resource", choices=sorted(resources()), help=_("导入什么：%(what)s") % {
+            "what": "、".join(f"{slug}（{r.title}）" for slug, r in sorted(resources().items()))})
         parser.add_argument("file", help=_("xlsx 或 csv 文件"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告，不写入"))
         parser.add_argument("--user", help=_("以哪个账号导入（按其管理范围检查每一行）；默认第一个超级管理员"))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
+from core.management.base import TranslatedCommand
 
-class Command(BaseCommand):
+
+class Command(TranslatedCommand):
     help = gettext_lazy("打印账号的接口令牌（没有则创建），用于请求头 Authorization: Token …")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:
