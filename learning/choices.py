@@ -80,3 +80,19 @@ class Standing(models.TextChoices):
 class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("每周")
     MONTHLY = "monthly", _("每月")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选题")
+    MULTIPLE = "multiple", _("多选题")
+    TRUE_FALSE = "true_false", _("判断题")
+    BLANK = "blank", _("填空题")
+
+
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+
+
+class AttemptStatus(models.TextChoices):
+    OPEN = "open", _("答题中")
+    SUBMITTED = "submitted", _("已交卷")
+    EXPIRED = "expired", _("已超时")

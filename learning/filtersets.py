@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import ScopedFilterSet
-from learning.choices import ActivityForm, AttendanceStatus, RecordSource, StudyKind
-from learning.models import Activity, Attendance, StudyRecord
+from learning.choices import ActivityForm, AttemptStatus, AttendanceStatus, QuestionKind, RecordSource, StudyKind
+from learning.models import Activity, Attempt, Attendance, Exam, Question, StudyRecord
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
 
@@ -61,3 +61,34 @@ class StudyRecordFilterSet(ScopedFilterSet):
         if len(tail) == 4 and tail.rstrip("X").isdigit():
             return qs.filter(member__id_number__endswith=tail)
         return super().search(qs, name, value)
+
+
+class QuestionFilterSet(ScopedFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=QuestionKind.choices, label=_("题型"))
+    tag = django_filters.CharFilter(field_name="tags", lookup_expr="icontains", label=_("标签"))
+    active = django_filters.BooleanFilter(label=_("启用"))
+    search_fields = ("text__icontains", "source__icontains")
+
+    class Meta:
+        model = Question
+        fields = ["org", "kind", "tag", "active", "q"]
+
+
+class ExamFilterSet(ScopedFilterSet):
+    search_fields = ("title__icontains",)
+    sort = django_filters.OrderingFilter(fields=(("opens", "opens"), ("title", "title")), label=_("排序"),
+                                         help_text=SORT_HELP)
+
+    class Meta:
+        model = Exam
+        fields = ["org", "q"]
+
+
+class AttemptFilterSet(ScopedFilterSet):
+    exam = django_filters.NumberFilter(field_name="exam_id", label=_("考试"))
+    status = django_filters.MultipleChoiceFilter(choices=AttemptStatus.choices, label=_("状态"))
+    search_fields = ("member__name__icontains",)
+
+    class Meta:
+        model = Attempt
+        fields = ["org", "exam", "status", "q"]

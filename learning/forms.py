@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
-from learning.choices import CREDITED_ATTENDANCE, AttendanceStatus
-from learning.models import Activity, ActivityMaterial, ActivitySeries, StudyRecord
+from learning import rules
+from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, QuestionKind
+from learning.models import Activity, ActivityMaterial, ActivitySeries, Exam, Question, StudyRecord
 from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
 from orgs.models import Member
 from orgs.rules import normalize_id_number
@@ -121,3 +122,91 @@ class MakeupForm(forms.Form):
 
 RECORDABLE = [(s.value, s.label) for s in AttendanceStatus if s not in (AttendanceStatus.MAKEUP,)]
 CREDITED = CREDITED_ATTENDANCE
+
+
+class QuestionForm(ScopedModelForm):
+    """A question as people type it: options one per line, the answer as letters, 对/错 or one line per blank."""
+
+    options_text = forms.CharField(label=_("选项"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text=_("选择题填写，每行一个（可带 A. 前缀）"))
+    answer_text = forms.CharField(label=_("答案"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_(
+        "选择题填字母，如 B 或 ACD；判断题填“对”或“错”；填空题每空一行，可接受的多个答案用 / 分隔"))
+
+    class Meta:
+        model = Question
+        fields = ["org", "kind", "text", "options_text", "answer_text", "explanation", "tags", "source", "active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user))
+        if self.instance.pk:
+            self.initial["options_text"] = "\n".join(self.instance.options or [])
+            self.initial["answer_text"] = rules.format_answer(self.instance.kind, self.instance.answer)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        options = rules.parse_options(data.get("options_text", "")) if kind in CHOICE_KINDS else []
+        try:
+            answer = rules.parse_answer(kind or "", data.get("answer_text", ""), options)
+        except ValueError as exc:
+            self.add_error("answer_text", str(exc))
+            return data
+        problem = rules.question_error(kind or "", data.get("text", ""), options, answer)
+        if problem:
+            field = {"options": "options_text", "answer": "answer_text"}.get(problem[0], problem[0])
+            self.add_error(field, problem[1])
+        self.instance.options, self.instance.answer = options, answer
+        data["options"], data["answer"] = options, answer
+        return data
+
+    def _post_clean(self) -> None:
+        # The model's own check of options and answer would name fields this form types as text; the
+        # form has already made the same check (``clean``) and put its message on the right field.
+        if {"options_text", "answer_text"} & set(self.errors):
+            return
+        super()._post_clean()
+
+
+class ExamForm(ScopedModelForm):
+    draw_text = forms.CharField(label=_("抽题规则"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_(
+        "每行一条：题型 题数 标签（标签可省略），如“单选题 10 党章”“判断题 5”"))
+
+    class Meta:
+        model = Exam
+        fields = ["title", "org", "description", "opens", "closes", "time_limit", "attempts_allowed", "pass_mark",
+                  "draw_text", "hours_on_pass"]
+        widgets = {"opens": DATETIME, "closes": DATETIME, "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user))
+        for name in ("opens", "closes"):
+            field = self.fields[name]
+            assert isinstance(field, forms.DateTimeField)
+            field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        if self.instance.pk:
+            labels = dict(QuestionKind.choices)
+            self.initial["draw_text"] = "\n".join(
+                f"{labels.get(r['kind'], r['kind'])} {r['count']} {r.get('tag', '')}".strip()
+                for r in self.instance.draw or [])
+
+    def clean_draw_text(self) -> list[dict[str, Any]]:
+        kinds = {str(label): value for value, label in QuestionKind.choices} | {v: v for v in QuestionKind.values}
+        draw = []
+        for n, line in enumerate(self.cleaned_data["draw_text"].splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) < 2 or parts[0] not in kinds or not parts[1].isdigit():
+                raise forms.ValidationError(_("第%(n)s行应写成“题型 题数 标签”，如“单选题 10 党章”") % {"n": n})
+            draw.append({"kind": kinds[parts[0]], "count": int(parts[1]), "tag": " ".join(parts[2:])})
+        return draw
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "draw_text" in data:
+            data["draw"] = data["draw_text"]
+            self.instance.draw = data["draw_text"]
+        return data

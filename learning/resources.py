@@ -16,13 +16,15 @@ from core.imports.columns import (
     DateTimeColumn,
     DecimalColumn,
     ForeignKeyColumn,
+    IntegerColumn,
     TextColumn,
 )
 from core.imports.engine import Resource, Row, register
-from learning.choices import ActivityForm, Audience, RecordSource, StudyKind
-from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
+from learning import rules
+from learning.choices import CHOICE_KINDS, ActivityForm, Audience, QuestionKind, RecordSource, StudyKind
+from learning.filtersets import ActivityFilterSet, QuestionFilterSet, StudyRecordFilterSet
 from learning.ledger import refresh_years
-from learning.models import Activity, StudyRecord
+from learning.models import Activity, Question, StudyRecord
 from orgs import rules as org_rules
 from orgs.models import Member, Organization
 
@@ -133,3 +135,85 @@ class ActivityResource(Resource):
         ChoiceColumn("参加对象", "audience", Audience.choices, required=True),
         DateColumn("补学截止日期", "makeup_until"),
     )
+
+
+class OptionsColumn(TextColumn):
+    """A choice question's options: one per line (or separated by ``|``) in the file, a list in the database."""
+
+    def parse(self, raw: Any) -> Any:
+        return rules.parse_options(str(super().parse(raw) or ""))
+
+    def _fast(self, raws: Any, blank: Any) -> list[Any]:
+        raise ValueError  # always the exact path: the cells need splitting
+
+    def format(self, value: Any) -> Any:
+        return "\n".join(value or []) or None
+
+
+class AnswerColumn(TextColumn):
+    """The answer as people type it; ``clean_row`` reads it with the question's type and options."""
+
+    def format(self, value: Any) -> Any:
+        if not value:
+            return None
+        if all(isinstance(v, list) for v in value):
+            return rules.format_answer(QuestionKind.BLANK, value)
+        if all(isinstance(v, bool) for v in value):
+            return rules.format_answer(QuestionKind.TRUE_FALSE, value)
+        return rules.format_answer(QuestionKind.SINGLE, value)
+
+
+@register
+class QuestionResource(Resource):
+    """The question bank; a row with a 编号 updates that question, without one it is matched by its text
+    in the same organization's bank (so the same file imported twice changes nothing)."""
+
+    slug = "questions"
+    title = gettext_lazy("试题")
+    model = Question
+    key = "id"
+    key_required = False
+    scope_column = "org"
+    label_field = "text"
+    blank_key_match = ("text",)
+    extra_update_fields = ("org_path",)
+    filterset_class: ClassVar[Any] = QuestionFilterSet
+    columns = (
+        IntegerColumn("编号", "id", hint=gettext_lazy("导出的试题带编号，修改后导入即更新该题；新题留空")),
+        ChoiceColumn("题型", "kind", QuestionKind.choices, required=True, example="单选题"),
+        TextColumn("题干", "text", required=True, example="党的最高理想和最终目标是实现____。",
+                   hint=gettext_lazy("填空题用 ____ 标出空格")),
+        OptionsColumn("选项", "options", example="A. 共产主义\nB. 社会主义",
+                      hint=gettext_lazy("选择题填写，每行一个或用 | 分隔")),
+        AnswerColumn("答案", "answer", required=True, example="共产主义", hint=gettext_lazy(
+            "选择题填字母（如 B、ACD）；判断题填“对”或“错”；填空题每空一行，多个可接受答案用 / 分隔")),
+        TextColumn("解析", "explanation"),
+        TextColumn("标签", "tags", max_length=200, example="党章", hint=gettext_lazy("多个标签用逗号分隔")),
+        TextColumn("出处", "source", max_length=200, example="《中国共产党章程》总纲"),
+        ForeignKeyColumn("题库所属组织编码", "org", model=Organization, required=True, example="示例组织编码"),
+    )
+
+    def missing_message(self, column: ForeignKeyColumn, code: str) -> str:
+        return _("组织编码 %(code)s 不存在或不在您的管理范围内") % {"code": code}
+
+    def clean_row(self, row: Row) -> None:
+        v = row.values
+        if {"kind", "options", "answer"} & set(row.failed):
+            return
+        options = v["options"] if v["kind"] in CHOICE_KINDS else []
+        v["options"] = options
+        if isinstance(v["answer"], str):
+            try:
+                v["answer"] = rules.parse_answer(v["kind"], v["answer"], options)
+            except ValueError as exc:
+                row.error(self.header_of("answer"), str(exc))
+                row.fail("answer")
+                return
+        problem = rules.question_error(v["kind"], v["text"] or "", options, v["answer"])
+        if problem:
+            row.error(self.header_of(problem[0]), problem[1])
+            row.fail(problem[0])
+        v["tags"] = ",".join(rules.split_tags(v.get("tags") or ""))
+
+    def prepare(self, obj: Any, row: Row) -> None:
+        obj.org_path = row.values["org"].path

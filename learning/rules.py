@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from core.choices import Severity
 from core.rules import DefaultRule, register_defaults
@@ -145,3 +148,147 @@ def cannot_make_year(counted: Decimal, required: Decimal, on: datetime.date, per
 def months_between(start: datetime.date, end: datetime.date) -> int:
     months = (end.year - start.year) * 12 + end.month - start.month
     return months - 1 if end.day < start.day else months
+
+
+# Questions and exams
+
+BLANK = "____"
+TAG_SPLIT = re.compile(r"[,，;；、\s]+")
+_ANSWER_STRIP = re.compile(r"[\s　，,。.；;：:！!？?“”\"'‘’（）()《》]+")
+
+
+def split_tags(text: str) -> list[str]:
+    seen: list[str] = []
+    for tag in TAG_SPLIT.split(text or ""):
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen
+
+
+def blank_count(text: str) -> int:
+    return text.count(BLANK)
+
+
+def question_error(kind: str, text: str, options: Any, answer: Any) -> tuple[str, str] | None:
+    """(field, message) for the first thing wrong with a question, or ``None``."""
+    from django.utils.translation import gettext as _
+
+    from learning.choices import CHOICE_KINDS, QuestionKind
+
+    if not (text or "").strip():
+        return "text", _("题干不能为空")
+    if kind in CHOICE_KINDS:
+        if not isinstance(options, list) or not 2 <= len(options) <= 8 or not all(
+                isinstance(o, str) and o.strip() for o in options):
+            return "options", _("选择题应有2–8个非空选项")
+        if len({o.strip() for o in options}) != len(options):
+            return "options", _("选项不能重复")
+        if not isinstance(answer, list) or not answer or not all(
+                isinstance(i, int) and 0 <= i < len(options) for i in answer) or len(set(answer)) != len(answer):
+            return "answer", _("答案应为选项的序号")
+        if kind == QuestionKind.SINGLE and len(answer) != 1:
+            return "answer", _("单选题只能有一个正确答案")
+        if kind == QuestionKind.MULTIPLE and len(answer) < 2:
+            return "answer", _("多选题至少有两个正确答案")
+        return None
+    if options:
+        return "options", _("只有选择题有选项")
+    if kind == QuestionKind.TRUE_FALSE:
+        if answer not in ([True], [False]):
+            return "answer", _("判断题的答案应为“对”或“错”")
+        return None
+    blanks = blank_count(text)
+    if blanks == 0:
+        return "text", _("填空题的题干中用 ____ 标出空格")
+    if not isinstance(answer, list) or len(answer) != blanks or not all(
+            isinstance(a, list) and a and all(isinstance(s, str) and s.strip() for s in a) for a in answer):
+        return "answer", _("每个空格都应给出至少一个答案（题中有%(n)s个空格）") % {"n": blanks}
+    return None
+
+
+def draw_error(draw: Any) -> str | None:
+    from django.utils.translation import gettext as _
+
+    from learning.choices import QuestionKind
+
+    if not isinstance(draw, list) or not draw:
+        return _("至少需要一条抽题规则")
+    for rule in draw:
+        if not isinstance(rule, dict) or rule.get("kind") not in QuestionKind.values:
+            return _("抽题规则的题型无效")
+        count = rule.get("count")
+        if not isinstance(count, int) or not 1 <= count <= 200:
+            return _("每条规则抽1–200题")
+        if not isinstance(rule.get("tag", ""), str):
+            return _("标签应为文字")
+    return None
+
+
+def normalize_answer(text: str) -> str:
+    return _ANSWER_STRIP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def is_correct(kind: str, answer: Any, given: Any) -> bool:
+    """Whether ``given`` (what a member submitted for one question) is right."""
+    from learning.choices import CHOICE_KINDS, QuestionKind
+
+    if kind in CHOICE_KINDS:
+        return isinstance(given, list) and sorted(given) == sorted(answer)
+    if kind == QuestionKind.TRUE_FALSE:
+        return isinstance(given, bool) and [given] == answer
+    if not isinstance(given, list) or len(given) != len(answer):
+        return False
+    return all(isinstance(g, str) and normalize_answer(g) in {normalize_answer(a) for a in accepted}
+               for g, accepted in zip(given, answer, strict=True))
+
+
+def percent(correct: int, total: int) -> Decimal:
+    return (Decimal(100) * correct / total).quantize(Decimal("0.1")) if total else Decimal(0)
+
+
+LETTERS = "ABCDEFGH"
+TRUE_WORDS = {"对", "正确", "是", "√", "✓", "t", "true", "y", "yes"}
+FALSE_WORDS = {"错", "错误", "否", "×", "✗", "f", "false", "n", "no"}
+_OPTION_PREFIX = re.compile(r"^\s*[A-Ha-h][\.．、:：)）]\s*")
+
+
+def parse_options(text: str) -> list[str]:
+    """Options typed one per line (or separated by ``|``), with or without ``A.`` in front."""
+    parts = re.split(r"\n|\|", (text or "").strip())
+    return [_OPTION_PREFIX.sub("", p).strip() for p in parts if p.strip()]
+
+
+def parse_answer(kind: str, text: str, options: list[str]) -> Any:
+    """The stored answer from what people type: ``B``, ``ACD``, ``对``/``错``, or the blanks' answers one
+    per line (alternatives separated by ``/``); raises ``ValueError`` with the reason."""
+    from django.utils.translation import gettext as _
+
+    from learning.choices import CHOICE_KINDS, QuestionKind
+
+    raw = (text or "").strip()
+    if kind in CHOICE_KINDS:
+        letters = re.sub(r"[\s,，、]", "", raw).upper()
+        if not letters or any(c not in LETTERS[: len(options)] for c in letters):
+            raise ValueError(_("答案应为选项字母，如 B 或 ACD"))
+        return sorted({LETTERS.index(c) for c in letters})
+    if kind == QuestionKind.TRUE_FALSE:
+        word = raw.lower()
+        if word in TRUE_WORDS:
+            return [True]
+        if word in FALSE_WORDS:
+            return [False]
+        raise ValueError(_("判断题的答案应为“对”或“错”"))
+    lines = [line for line in re.split(r"\n|；|;", raw) if line.strip()]
+    if not lines:
+        raise ValueError(_("请填写每个空格的答案，每行一个"))
+    return [[alt.strip() for alt in re.split(r"[/|]", line) if alt.strip()] for line in lines]
+
+
+def format_answer(kind: str, answer: Any) -> str:
+    from learning.choices import CHOICE_KINDS, QuestionKind
+
+    if kind in CHOICE_KINDS:
+        return "".join(LETTERS[i] for i in answer or [])
+    if kind == QuestionKind.TRUE_FALSE:
+        return "对" if answer == [True] else "错"
+    return "\n".join("/".join(alts) for alts in answer or [])

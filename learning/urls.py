@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import views
+from learning import exam_views, views
 
 app_name = "learning"
 
@@ -26,4 +26,19 @@ urlpatterns = [
     path("study/<int:pk>/delete/", views.StudyRecordDeleteView.as_view(), name="record_delete"),
     path("study/<int:pk>/history/", views.StudyRecordHistoryView.as_view(), name="record_history"),
     path("orgs/<int:pk>/compliance/", views.org_compliance, name="compliance"),
+    path("questions/", exam_views.QuestionListView.as_view(), name="question_list"),
+    path("questions/add/", exam_views.QuestionEditView.as_view(), name="question_add"),
+    path("questions/<int:pk>/", exam_views.QuestionDetailView.as_view(), name="question_detail"),
+    path("questions/<int:pk>/edit/", exam_views.QuestionEditView.as_view(), name="question_edit"),
+    path("questions/<int:pk>/delete/", exam_views.QuestionDeleteView.as_view(), name="question_delete"),
+    path("questions/<int:pk>/history/", exam_views.QuestionHistoryView.as_view(), name="question_history"),
+    path("exams/", exam_views.ExamListView.as_view(), name="exam_list"),
+    path("exams/add/", exam_views.ExamEditView.as_view(), name="exam_add"),
+    path("exams/<int:pk>/", exam_views.ExamDetailView.as_view(), name="exam_detail"),
+    path("exams/<int:pk>/edit/", exam_views.ExamEditView.as_view(), name="exam_edit"),
+    path("exams/<int:pk>/delete/", exam_views.ExamDeleteView.as_view(), name="exam_delete"),
+    path("exams/<int:pk>/history/", exam_views.ExamHistoryView.as_view(), name="exam_history"),
+    path("exams/<int:pk>/start/", exam_views.exam_start, name="exam_start"),
+    path("attempts/<int:pk>/", exam_views.attempt_detail, name="attempt_detail"),
+    path("attempts/<int:pk>/take/", exam_views.attempt_take, name="attempt_take"),
 ]

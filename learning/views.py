@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core.choices import Action
 from core.scoping import can
 from core.views import generic
-from learning import compliance, forms, services
+from learning import audience, compliance, forms, services
 from learning.choices import AttendanceStatus, Standing
 from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
@@ -71,7 +71,7 @@ class ActivityDetailView(generic.ObjectDetailView):
             "material_form": forms.MaterialForm() if manage else None,
             "own": own,
             "may_sign_in": member is not None and own is None and opens <= now <= closes
-            and services.audiences.includes(obj, member),
+            and audience.includes(obj, member),
             "opens": opens,
             "audience_orgs": obj.audience_orgs.all(),
             "audience_members": Member.objects.restrict(user).filter(

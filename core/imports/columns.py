@@ -292,6 +292,28 @@ class DateColumn(Column):
         return str(self.hint or _("日期，格式YYYY-MM-DD"))
 
 
+class IntegerColumn(Column):
+    """A whole number (a record's number in an export)."""
+
+    kind = "int"
+    blank_value = None
+
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise CellError(_("应填写整数"))
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        if isinstance(raw, int):
+            return raw
+        text = str(raw).strip()
+        if not text.isdigit():
+            raise CellError(_("应填写整数"))
+        return int(text)
+
+    def describe(self) -> str:
+        return str(self.hint or _("整数"))
+
+
 class DateTimeColumn(Column):
     """A moment: a date-time cell or ``YYYY-MM-DD HH:MM``, read in the installation's time zone."""
 
@@ -479,5 +501,5 @@ class ForeignKeyColumn(Column):
 
 __all__ = [
     "UNSET", "BooleanColumn", "CellError", "ChoiceColumn", "Column", "DateColumn", "DateTimeColumn", "DecimalColumn",
-    "ForeignKeyColumn", "Masked", "TextColumn", "is_blank", "normalize_label", "parse_date",
+    "ForeignKeyColumn", "IntegerColumn", "Masked", "TextColumn", "is_blank", "normalize_label", "parse_date",
 ]

@@ -370,17 +370,25 @@ class Importer:
         targets = {t for t in targets if t is not None and not isinstance(t, Pending)}
         candidates: dict[tuple[Any, ...], Any] = {}
         scope_attname = bulk.model_field(resource.model, resource.scope_column).attname
+        # A key that is the primary key is never blank in the database: a row without one is matched among
+        # all the stored objects by ``fields`` alone.
+        key_field = bulk.model_field(resource.model, key)
+        by_fields_only = only_blank_keys and key_field.primary_key
         if fields and targets:
             qs = resource.model._base_manager.filter(**{f"{resource.scope_column}__in": list(targets)})
-            if only_blank_keys:
-                qs = qs.filter(models.Q(**{f"{key}__isnull": True}) | models.Q(**{key: ""}))
+            if only_blank_keys and not by_fields_only:
+                blank_q = models.Q(**{f"{key}__isnull": True})
+                if isinstance(key_field, models.CharField | models.TextField):
+                    blank_q |= models.Q(**{key: ""})
+                qs = qs.filter(blank_q)
             for obj in resource.load_stored(qs, lock=lock):
-                ident = (stored_key(getattr(obj, key)), getattr(obj, scope_attname),
-                         *(getattr(obj, f) for f in fields))
+                own_key = () if by_fields_only else (stored_key(getattr(obj, key)),)
+                ident = (*own_key, getattr(obj, scope_attname), *(getattr(obj, f) for f in fields))
                 candidates[ident] = None if ident in candidates else obj
         for row in rows:
             target = row.values[resource.scope_column]
-            ident = (row.values[key] or "", getattr(target, "pk", None), *(row.values.get(f) for f in fields))
+            row_key = () if by_fields_only else (row.values[key] or "",)
+            ident = (*row_key, getattr(target, "pk", None), *(row.values.get(f) for f in fields))
             if unmatched_creates and ident not in candidates:
                 continue  # new (several stored matches stay an error: the row cannot say which it means)
             match = candidates.get(ident)

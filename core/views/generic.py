@@ -81,7 +81,9 @@ class ObjectListView(ScopedView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         filterset, rows = self.filtered(request)
         fmt = request.GET.get("export")
-        if fmt and self.export_resource is not None:
+        if fmt:
+            if self.export_resource is None:
+                raise Http404
             return self.export(rows, fmt)
         try:
             per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))

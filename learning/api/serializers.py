@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ScopedModelSerializer
 from learning.choices import AttendanceStatus
-from learning.models import Activity, Attendance, MemberYear, StudyRecord
+from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, Question, StudyRecord
 from orgs.models import Member, Organization
 
 
@@ -141,3 +141,54 @@ class ComplianceSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     total = SummarySerializer()
     children = SummarySerializer(many=True)
+
+
+class QuestionSerializer(ScopedModelSerializer):
+    """A bank question with its answer (for those who keep the bank; members never read the bank)."""
+
+    class Meta:
+        model = Question
+        fields = ["id", "url", "org", "kind", "text", "options", "answer", "explanation", "tags", "source", "active",
+                  "changelog_message"]
+
+
+class ExamSerializer(ScopedModelSerializer):
+    question_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Exam
+        fields = ["id", "url", "org", "title", "description", "opens", "closes", "time_limit", "attempts_allowed",
+                  "pass_mark", "draw", "hours_on_pass", "question_count", "changelog_message"]
+
+
+class PaperQuestionSerializer(serializers.ModelSerializer):
+    """A question as the paper shows it: no answer, no explanation."""
+
+    blanks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Question
+        fields = ["id", "kind", "text", "options", "blanks"]
+
+    def get_blanks(self, obj: Question) -> int:
+        return len(obj.answer) if obj.kind == "blank" else 0
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    """An attempt; while open, its questions without answers; once submitted, the score and what was right."""
+
+    paper = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attempt
+        fields = ["id", "exam", "member", "number", "status", "started", "deadline", "submitted", "score", "passed",
+                  "results", "paper"]
+        read_only_fields = fields
+
+    def get_paper(self, obj: Attempt) -> list[dict[str, Any]]:
+        bank = Question.objects.in_bulk(obj.questions)
+        return [PaperQuestionSerializer(bank[q]).data for q in obj.questions if q in bank]
+
+
+class SubmitSerializer(serializers.Serializer):
+    answers = serializers.DictField(help_text=_("试题编号 → 答案：选项序号列表、true/false，或各空的文字列表"))

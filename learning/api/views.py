@@ -18,10 +18,18 @@ from core.api.registry import api_route
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, call_service, drf_validation_error
 from core.choices import Action
 from core.navigation import home_orgs
+from core.scoping import get_scope
 from learning import compliance, services
 from learning.api import serializers
-from learning.filtersets import ActivityFilterSet, AttendanceFilterSet, StudyRecordFilterSet
-from learning.models import Activity, Attendance, MemberYear, StudyRecord
+from learning.filtersets import (
+    ActivityFilterSet,
+    AttemptFilterSet,
+    AttendanceFilterSet,
+    ExamFilterSet,
+    QuestionFilterSet,
+    StudyRecordFilterSet,
+)
+from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, Question, StudyRecord
 from orgs.models import Member, Organization
 
 
@@ -147,3 +155,61 @@ class ComplianceViewSet(viewsets.ViewSet):
             "year": year, "total": compliance.summary(org, year, today).as_dict(),
             "children": [s.as_dict() for s in compliance.by_child(org, year, today)],
         })
+
+
+@api_route("learning/questions", "question")
+class QuestionViewSet(ScopedModelViewSet):
+    """The question bank of the organizations in scope (members have no access: answers are in it)."""
+
+    queryset = Question.objects.all()
+    serializer_class = serializers.QuestionSerializer
+    filterset_class = QuestionFilterSet
+    create_service = services.create_question
+    update_service = services.update_question
+    delete_service = services.delete_question
+
+    def get_queryset(self) -> Any:
+        scope = get_scope(self.request.user, Action.VIEW)
+        if not (scope.everything or scope.paths):
+            return Question.objects.none()
+        return super().get_queryset()
+
+
+@api_route("learning/exams", "exam")
+class ExamViewSet(ScopedModelViewSet):
+    """Exams; ``POST …/{id}/start/`` starts (or resumes) the caller's attempt."""
+
+    queryset = Exam.objects.select_related("org")
+    serializer_class = serializers.ExamSerializer
+    filterset_class = ExamFilterSet
+    create_service = services.create_exam
+    update_service = services.update_exam
+    delete_service = services.delete_exam
+    action_permissions = {"start": Action.VIEW}
+
+    @extend_schema(request=None, responses=serializers.AttemptSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: Any = None) -> Response:
+        attempt = call_service(services.start_attempt, self.get_object(), acting_user=request.user)
+        return Response(serializers.AttemptSerializer(attempt).data, status=201)
+
+
+@api_route("learning/attempts", "attempt")
+class AttemptViewSet(ScopedReadOnlyViewSet):
+    """Attempts: a member's own, and those of the subtree for its managers; ``POST …/{id}/submit/`` scores one."""
+
+    queryset = Attempt.objects.all()
+    serializer_class = serializers.AttemptSerializer
+    filterset_class = AttemptFilterSet
+
+    def required_action(self) -> str:
+        return Action.VIEW  # submitting needs only to see one's own attempt; the service checks it is one's own
+
+    @extend_schema(request=serializers.SubmitSerializer, responses=serializers.AttemptSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: Any = None) -> Response:
+        body = serializers.SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        attempt = call_service(services.submit_attempt, self.get_object(), body.validated_data["answers"],
+                               acting_user=request.user)
+        return Response(serializers.AttemptSerializer(attempt).data)

@@ -32,3 +32,30 @@ def open_now(activity: Activity) -> Activity:
     activity.start, activity.end = now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1)
     activity.save()
     return activity
+
+
+def new_question(p: Personas, org: Any, n: int, *, kind: str = "single", tags: str = "党章", **extra: Any) -> Any:
+    from learning.models import Question
+    from learning.services import create_question
+
+    kinds: dict[str, dict[str, Any]] = {
+        "single": {"options": ["甲", "乙", "丙", "丁"], "answer": [n % 4]},
+        "multiple": {"options": ["甲", "乙", "丙", "丁"], "answer": [0, 2]},
+        "true_false": {"options": [], "answer": [n % 2 == 0]},
+        "blank": {"options": [], "answer": [["初心"], ["使命"]]},
+    }
+    values = kinds[kind]
+    text = f"第{n}题：不忘____，牢记____" if kind == "blank" else f"第{n}题（{kind}）"
+    return create_question(Question(org=org, kind=kind, text=text, tags=tags, explanation=f"解析{n}",
+                                    **values | extra), acting_user=p.admin)
+
+
+def new_exam(p: Personas, org: Any, *, draw: list[dict[str, Any]] | None = None, **extra: Any) -> Any:
+    from learning.models import Exam
+    from learning.services import create_exam
+
+    now = timezone.now()
+    values: dict[str, Any] = {"title": "党章党规知识测试", "opens": now - datetime.timedelta(days=1),
+                              "closes": now + datetime.timedelta(days=7), "time_limit": 30, "attempts_allowed": 2,
+                              "pass_mark": 60, "draw": draw or [{"kind": "single", "tag": "党章", "count": 3}]}
+    return create_exam(Exam(org=org, **values | extra), acting_user=p.admin)

@@ -405,9 +405,6 @@ def visible_activity(user: Any, pk: Any) -> Activity:
     return activity
 
 
-def can_manage(user: Any, activity: Activity) -> bool:
-    return can(user, Action.CHANGE, activity)
-
 
 def audience_queryset(activity: Activity) -> ScopedQuerySet[Member]:
     return audiences.members(activity)

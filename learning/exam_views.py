@@ -1,0 +1,277 @@
+"""Pages of the question bank, exams and attempts."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Avg, Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from core.choices import Action
+from core.scoping import can
+from core.views import generic
+from learning import forms, services
+from learning.choices import AttemptStatus, QuestionKind
+from learning.filtersets import ExamFilterSet, QuestionFilterSet
+from learning.models import Attempt, Exam, Question
+from learning.tables import ExamTable, QuestionTable
+from learning.views import _scope_org
+from orgs.choices import OrgKind
+from orgs.models import Member
+
+TEXT_FIELDS = {"options_text": "options", "answer_text": "answer", "draw_text": "draw"}
+
+
+def _model_changes(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Form fields typed as text (options, answer, draw rules) stand for the model fields they fill."""
+    out = {k: v for k, v in changes.items() if k not in TEXT_FIELDS}
+    for text, field in TEXT_FIELDS.items():
+        if text in changes:
+            out[field] = getattr(obj, field)
+    return out
+
+
+class QuestionListView(generic.ObjectListView):
+    queryset = Question.objects.all()
+    filterset = QuestionFilterSet
+    table = QuestionTable
+    add_url_name = "learning:question_add"
+    import_slug = "questions"
+    export_resource = "learning.resources.QuestionResource"
+
+
+class QuestionDetailView(generic.ObjectDetailView):
+    queryset = Question.objects.select_related("org")
+    template_name = "learning/question_detail.html"
+
+    def get_extra_context(self, obj: Question) -> dict[str, Any]:
+        from learning import rules
+
+        return {"can_change": can(self.request.user, Action.CHANGE, obj), "letters": rules.LETTERS,
+                "answer_text": rules.format_answer(obj.kind, obj.answer)}
+
+
+class QuestionEditView(generic.ObjectEditView):
+    queryset = Question.objects.all()
+    form_class = forms.QuestionForm
+
+    def initial_object(self) -> Question:
+        return Question(org=_scope_org(self.request), kind=QuestionKind.SINGLE)  # type: ignore[misc]
+
+    def create(self, obj: Question, *, acting_user: Any, message: str) -> Question:
+        return services.create_question(obj, acting_user=acting_user, message=message)
+
+    def update(self, obj: Question, *, acting_user: Any, changes: dict[str, Any], message: str) -> Question:
+        return services.update_question(obj, acting_user=acting_user, changes=_model_changes(obj, changes),
+                                        message=message)
+
+
+class QuestionDeleteView(generic.ObjectDeleteView):
+    queryset = Question.objects.all()
+
+    def delete(self, obj: Question, *, acting_user: Any, message: str) -> None:
+        services.delete_question(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("learning:question_list")
+
+
+class QuestionHistoryView(generic.ObjectHistoryView):
+    queryset = Question.objects.all()
+
+
+class ExamListView(generic.ObjectListView):
+    queryset = Exam.objects.all()
+    filterset = ExamFilterSet
+    table = ExamTable
+    add_url_name = "learning:exam_add"
+
+
+class ExamDetailView(generic.ObjectDetailView):
+    queryset = Exam.objects.select_related("org")
+    template_name = "learning/exam_detail.html"
+
+    def get_extra_context(self, obj: Exam) -> dict[str, Any]:
+        user = self.request.user
+        member = Member.objects.filter(user=cast(Any, user)).first() if user.is_authenticated else None
+        mine = Attempt.objects.filter(exam=obj, member=member).order_by("number") if member else Attempt.objects.none()
+        now = timezone.now()
+        services.exams.expire(mine, now)
+        scores = Attempt.objects.restrict(user).filter(exam=obj, status=AttemptStatus.SUBMITTED)
+        return {
+            "can_change": can(user, Action.CHANGE, obj),
+            "mine": list(mine),
+            "open": obj.opens <= now <= obj.closes,
+            "may_start": member is not None and obj.opens <= now <= obj.closes
+            and (mine.filter(status=AttemptStatus.OPEN).exists() or mine.count() < obj.attempts_allowed),
+            "distribution": distribution(scores, obj),
+            "by_org": by_org(scores, obj, user),
+        }
+
+
+BUCKETS = [(0, 60, "0–59"), (60, 70, "60–69"), (70, 80, "70–79"), (80, 90, "80–89"), (90, 101, "90–100")]
+
+
+def distribution(scores: Any, exam: Exam) -> list[dict[str, Any]]:
+    """Submitted attempts by score band (a member's best attempt counts once)."""
+    best = scores.values("member_id").annotate(best=Avg("score"))  # one row per member: the mean of their tries
+    counts = [0] * len(BUCKETS)
+    for row in best:
+        value = float(row["best"] or 0)
+        for i, (low, high, _label) in enumerate(BUCKETS):
+            if low <= value < high:
+                counts[i] += 1
+    total = sum(counts) or 1
+    return [{"label": label, "count": n, "percent": round(100 * n / total)} for (_lo, _hi, label), n in
+            zip(BUCKETS, counts, strict=True)]
+
+
+def by_org(scores: Any, exam: Exam, user: Any) -> list[dict[str, Any]]:
+    """Per child organization of the exam's organizer (or the branch itself): sittings, mean score, pass rate."""
+    from orgs.models import Organization
+
+    org = exam.org
+    children = list(Organization.objects.restrict(user).filter(parent=org).exclude(kind=OrgKind.GROUP)
+                    .order_by("code")) or [org]
+    rows = []
+    for child in children:
+        figures = scores.filter(org_path__startswith=child.path).aggregate(
+            n=Count("pk"), mean=Avg("score"), passed=Count("pk", filter=Q(passed=True)))
+        if figures["n"]:
+            rows.append({"org": child, "attempts": figures["n"], "mean": round(float(figures["mean"]), 1),
+                         "pass_rate": round(100 * figures["passed"] / figures["n"])})
+    return rows
+
+
+class ExamEditView(generic.ObjectEditView):
+    queryset = Exam.objects.all()
+    form_class = forms.ExamForm
+
+    def initial_object(self) -> Exam:
+        return Exam(org=_scope_org(self.request))  # type: ignore[misc]
+
+    def create(self, obj: Exam, *, acting_user: Any, message: str) -> Exam:
+        return services.create_exam(obj, acting_user=acting_user, message=message)
+
+    def update(self, obj: Exam, *, acting_user: Any, changes: dict[str, Any], message: str) -> Exam:
+        return services.update_exam(obj, acting_user=acting_user, changes=_model_changes(obj, changes),
+                                    message=message)
+
+
+class ExamDeleteView(generic.ObjectDeleteView):
+    queryset = Exam.objects.all()
+
+    def delete(self, obj: Exam, *, acting_user: Any, message: str) -> None:
+        services.delete_exam(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("learning:exam_list")
+
+
+class ExamHistoryView(generic.ObjectHistoryView):
+    queryset = Exam.objects.all()
+
+
+@login_required
+def exam_start(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = get_object_or_404(Exam.objects.restrict(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseRedirect(exam.get_absolute_url())
+    try:
+        attempt = services.start_attempt(exam, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(exam.get_absolute_url())
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(exam.get_absolute_url())
+    return HttpResponseRedirect(reverse("learning:attempt_take", args=[attempt.pk]))
+
+
+def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
+    return get_object_or_404(Attempt.objects.select_related("exam").filter(member__user=cast(Any, request.user)),
+                             pk=pk)
+
+
+def _posted_answers(request: HttpRequest, questions: list[Question]) -> dict[str, Any]:
+    """The form's fields as the service takes them: option indices, true/false, the blanks' texts."""
+    answers: dict[str, Any] = {}
+    for q in questions:
+        key = f"q{q.pk}"
+        try:
+            if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                answers[str(q.pk)] = [int(v) for v in request.POST.getlist(key)]
+            elif q.kind == QuestionKind.TRUE_FALSE:
+                value = request.POST.get(key, "")
+                answers[str(q.pk)] = {"true": True, "false": False}.get(value)
+            else:
+                answers[str(q.pk)] = [request.POST.get(f"{key}-{i}", "") for i in range(len(q.answer))]
+        except ValueError:
+            answers[str(q.pk)] = "invalid"
+    return answers
+
+
+@login_required
+def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """The paper: questions and options only (no answers); the form submits itself at the deadline."""
+    attempt = _own_attempt(request, pk)
+    if attempt.status != AttemptStatus.OPEN:
+        return HttpResponseRedirect(attempt.get_absolute_url())
+    bank = Question.objects.in_bulk(attempt.questions)
+    questions = [bank[qid] for qid in attempt.questions if qid in bank]
+    error = ""
+    if request.method == "POST":
+        try:
+            services.submit_attempt(attempt, _posted_answers(request, questions), acting_user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            if Attempt.objects.filter(pk=attempt.pk).exclude(status=AttemptStatus.OPEN).exists() or "时限" in error:
+                messages.error(request, error)
+                return HttpResponseRedirect(attempt.get_absolute_url())
+        else:
+            return HttpResponseRedirect(attempt.get_absolute_url())
+    paper = [{"q": q, "options": list(enumerate(q.options or [])), "blanks": range(len(q.answer))
+              if q.kind == QuestionKind.BLANK else range(0)} for q in questions]
+    return render(request, "learning/attempt_take.html", {
+        "attempt": attempt, "paper": paper, "error": error,
+        "seconds_left": max(int((attempt.deadline - timezone.now()).total_seconds()), 0)},
+        status=400 if error else 200)
+
+
+@login_required
+def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A submitted attempt with the correct answers and explanations (the member's own, or in scope)."""
+    attempt = get_object_or_404(Attempt.objects.restrict(request.user).select_related("exam", "member"), pk=pk)
+    if attempt.status == AttemptStatus.OPEN:
+        if attempt.member.user_id == request.user.pk:
+            return HttpResponseRedirect(reverse("learning:attempt_take", args=[attempt.pk]))
+        return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": []})
+    from learning import rules
+
+    bank = Question.objects.in_bulk(attempt.questions)
+    rows = []
+    for qid in attempt.questions:
+        q = bank.get(qid)
+        if q is None:
+            continue
+        given = (attempt.answers or {}).get(str(qid))
+        rows.append({"q": q, "correct": (attempt.results or {}).get(str(qid), False),
+                     "given": _shown(q, given), "answer": rules.format_answer(q.kind, q.answer),
+                     "options": list(zip(rules.LETTERS, q.options or [], strict=False))})
+    return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": rows})
+
+
+def _shown(question: Question, given: Any) -> str:
+    from learning import rules
+
+    if given in (None, "", []):
+        return "—"
+    if question.kind == QuestionKind.BLANK:
+        return "；".join(str(g) for g in given)
+    return rules.format_answer(question.kind, given if question.kind != QuestionKind.TRUE_FALSE else [given])

@@ -1,0 +1,147 @@
+"""The question bank, exams and attempts: drawing, server-side scoring, the bad submissions."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import SimpleTestCase
+from django.utils import timezone
+
+from core.testing.views import PersonaTestCase
+from learning import rules, services
+from learning.choices import AttemptStatus, QuestionKind
+from learning.models import Attempt, MemberYear, Question, StudyRecord
+from learning.tests.helpers import new_exam, new_question
+
+
+class QuestionRulesTest(SimpleTestCase):
+    def test_a_single_choice_question_needs_one_answer_among_its_options(self) -> None:
+        self.assertIsNone(rules.question_error("single", "题", ["甲", "乙"], [1]))
+        self.assertEqual(rules.question_error("single", "题", ["甲", "乙"], [0, 1])[0], "answer")  # type: ignore[index]
+        self.assertEqual(rules.question_error("single", "题", ["甲"], [0])[0], "options")  # type: ignore[index]
+        self.assertEqual(rules.question_error("multiple", "题", ["甲", "乙", "丙"], [3, 0])[0], "answer")  # type: ignore[index]
+
+    def test_a_blank_question_has_one_answer_list_per_blank(self) -> None:
+        self.assertIsNone(rules.question_error("blank", "不忘____，牢记____", [], [["初心"], ["使命"]]))
+        self.assertEqual(rules.question_error("blank", "不忘____", [], [["初心"], ["使命"]])[0], "answer")  # type: ignore[index]
+        self.assertEqual(rules.question_error("blank", "不忘初心", [], [["初心"]])[0], "text")  # type: ignore[index]
+
+    def test_typed_answers(self) -> None:
+        self.assertEqual(rules.parse_answer("multiple", "a c", ["1", "2", "3"]), [0, 2])
+        self.assertEqual(rules.parse_answer("true_false", "错", []), [False])
+        self.assertEqual(rules.parse_answer("blank", "初心/初衷\n使命", []), [["初心", "初衷"], ["使命"]])
+        with self.assertRaises(ValueError):
+            rules.parse_answer("single", "E", ["1", "2", "3"])
+        self.assertEqual(rules.parse_options("A. 甲\nB、乙\n丙"), ["甲", "乙", "丙"])
+        self.assertEqual(rules.format_answer("multiple", [0, 2]), "AC")
+
+    def test_blank_answers_ignore_width_spaces_and_punctuation(self) -> None:
+        self.assertTrue(rules.is_correct("blank", [["初心"], ["使命"]], [" 初心 ", "使命。"]))
+        self.assertTrue(rules.is_correct("blank", [["ＡＢ"]], ["ab"]))
+        self.assertFalse(rules.is_correct("blank", [["初心"], ["使命"]], ["初心"]))
+        self.assertFalse(rules.is_correct("single", [1], [1, 2]))
+
+
+class ExamTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.questions = [new_question(self.p, self.p.committee, n) for n in range(6)]
+        new_question(self.p, self.p.committee, 10, kind="true_false", tags="纪律")
+        self.exam = new_exam(self.p, self.p.branch1, hours_on_pass=Decimal(2))
+        self.user = self.p.member_user
+
+    def answers_for(self, attempt: Attempt, correct: int) -> dict[str, object]:
+        bank = Question.objects.in_bulk(attempt.questions)
+        out: dict[str, object] = {}
+        for i, qid in enumerate(attempt.questions):
+            answer = bank[qid].answer
+            out[str(qid)] = answer if i < correct else [(answer[0] + 1) % 4]
+        return out
+
+    def test_an_exam_whose_rules_the_bank_cannot_fill_is_refused(self) -> None:
+        with self.assertRaisesMessage(ValidationError, "只有"):
+            new_exam(self.p, self.p.branch1, draw=[{"kind": "single", "tag": "党章", "count": 7}])
+        with self.assertRaises(ValidationError):
+            new_exam(self.p, self.p.branch1, draw=[{"kind": "essay", "count": 1}])
+
+    def test_the_sibling_branchs_bank_is_not_drawn(self) -> None:
+        for n in range(20, 25):
+            new_question(self.p, self.p.branch2, n, tags="支部")
+        with self.assertRaises(ValidationError):
+            new_exam(self.p, self.p.branch1, draw=[{"kind": "single", "tag": "支部", "count": 1}])
+
+    def test_start_draws_the_rules_questions_and_resumes_the_open_attempt(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user, rng=random.Random(1))
+        self.assertEqual(len(attempt.questions), 3)
+        self.assertTrue(set(attempt.questions) <= {q.pk for q in self.questions})
+        self.assertEqual(services.start_attempt(self.exam, acting_user=self.user).pk, attempt.pk)
+        self.assertEqual(attempt.deadline - attempt.started, datetime.timedelta(minutes=30))
+
+    def test_scoring_is_on_the_server_and_a_pass_credits_hours_once(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        done = services.submit_attempt(attempt, self.answers_for(attempt, 2), acting_user=self.user)
+        self.assertEqual((done.score, done.passed, done.status), (Decimal("66.7"), True, AttemptStatus.SUBMITTED))
+        self.assertEqual(StudyRecord.objects.get(member=self.p.member, source="exam").hours, Decimal(2))
+        self.assertEqual(MemberYear.objects.get(member=self.p.member).hours, Decimal(2))
+        second = services.start_attempt(self.exam, acting_user=self.user)
+        services.submit_attempt(second, self.answers_for(second, 3), acting_user=self.user)
+        self.assertEqual(StudyRecord.objects.filter(member=self.p.member, source="exam").count(), 1)
+
+    def test_a_second_submission_changes_nothing(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        services.submit_attempt(attempt, self.answers_for(attempt, 0), acting_user=self.user)
+        with self.assertRaisesMessage(ValidationError, "已经交过了"):
+            services.submit_attempt(attempt, self.answers_for(attempt, 3), acting_user=self.user)
+        self.assertEqual(Attempt.objects.get(pk=attempt.pk).score, Decimal(0))
+
+    def test_a_late_submission_is_refused(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        late = attempt.deadline + services.GRACE + datetime.timedelta(seconds=1)
+        with self.assertRaisesMessage(ValidationError, "时限"):
+            services.submit_attempt(attempt, self.answers_for(attempt, 3), acting_user=self.user, now=late)
+        self.assertEqual(Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.OPEN)
+        self.assertFalse(StudyRecord.objects.exists())
+
+    def test_answers_to_questions_not_in_the_attempt_are_refused(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        foreign = next(q for q in self.questions if q.pk not in attempt.questions)
+        for answers in ({str(foreign.pk): [0]}, {"abc": [0]}, {str(attempt.questions[0]): [9]},
+                        {str(attempt.questions[0]): [0, 1]}, ["not", "a", "dict"]):
+            with self.assertRaises(ValidationError):
+                services.submit_attempt(attempt, answers, acting_user=self.user)
+        self.assertEqual(Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.OPEN)
+
+    def test_the_attempt_limit_and_the_window(self) -> None:
+        for _n in range(2):
+            attempt = services.start_attempt(self.exam, acting_user=self.user)
+            services.submit_attempt(attempt, {}, acting_user=self.user)
+        with self.assertRaisesMessage(ValidationError, "次数上限"):
+            services.start_attempt(self.exam, acting_user=self.user)
+        later = new_exam(self.p, self.p.branch1, opens=timezone.now() + datetime.timedelta(days=1))
+        with self.assertRaisesMessage(ValidationError, "尚未开放"):
+            services.start_attempt(later, acting_user=self.user)
+
+    def test_an_expired_attempt_is_closed_when_the_member_comes_back(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        services.start_attempt(self.exam, acting_user=self.user, now=attempt.deadline + datetime.timedelta(hours=1))
+        self.assertEqual(Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.EXPIRED)
+        self.assertEqual(Attempt.objects.filter(exam=self.exam).count(), 2)
+
+    def test_only_the_member_may_sit_and_submit(self) -> None:
+        with self.assertRaises(PermissionDenied):
+            services.start_attempt(self.exam, acting_user=self.p.branch1_manager)
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        from django.http import Http404
+
+        with self.assertRaises(Http404):
+            services.submit_attempt(attempt, {}, acting_user=self.p.branch1_manager)
+
+    def test_a_drawn_question_cannot_be_deleted(self) -> None:
+        attempt = services.start_attempt(self.exam, acting_user=self.user)
+        question = Question.objects.get(pk=attempt.questions[0])
+        with self.assertRaises(ValidationError):
+            services.delete_question(question, acting_user=self.p.admin)
+        spare = new_question(self.p, self.p.committee, 30, kind=QuestionKind.TRUE_FALSE, tags="其他")
+        services.delete_question(spare, acting_user=self.p.admin)
