@@ -9,7 +9,6 @@ from typing import Any
 
 import openpyxl
 from django.urls import reverse
-from django.utils import timezone
 
 from core.imports.engine import import_file
 from core.testing.api import APITestCase, APIViewTestCases
@@ -37,8 +36,9 @@ class QuestionViewTest(ViewTestCases.PrimaryObjectViewTestCase):
     def test_the_form_takes_options_and_letters(self) -> None:
         self.as_user(self.p.branch1_manager)
         response = self.client.post(self.url("add"), {
-            "org": self.p.branch1.pk, "kind": "multiple", "text": "下列属于“四个意识”的是", "options_text":
-            "A. 政治意识\nB. 大局意识\nC. 经济意识\nD. 核心意识", "answer_text": "ABD", "tags": "四个意识", "active": "on"})
+            "org": self.p.branch1.pk, "kind": "multiple", "text": "下列属于“四个意识”的是",
+            "options_text": "A. 政治意识\nB. 大局意识\nC. 经济意识\nD. 核心意识", "answer_text": "ABD",
+            "tags": "四个意识", "active": "on"})
         self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
         question = Question.objects.get(text="下列属于“四个意识”的是")
         self.assertEqual((question.options[2], question.answer), ("经济意识", [0, 1, 3]))
