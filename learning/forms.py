@@ -166,7 +166,7 @@ class QuestionForm(ScopedModelForm):
         # form has already made the same check (``clean``) and put its message on the right field.
         if {"options_text", "answer_text"} & set(self.errors):
             return
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
 
 class ExamForm(ScopedModelForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ class PaperTest(PersonaTestCase):
                                     {f"q{first.pk}": str(first.answer[0])})
         self.assertRedirects(response, attempt.get_absolute_url())
         attempt.refresh_from_db()
-        self.assertEqual((attempt.status, attempt.score), (AttemptStatus.SUBMITTED, round(attempt.score, 1)))
+        self.assertEqual((attempt.status, attempt.score), (AttemptStatus.SUBMITTED, Decimal("33.3")))  # 1 of 3
         result = self.client.get(attempt.get_absolute_url())
         self.assertContains(result, first.explanation)
         again = self.client.post(reverse("learning:attempt_take", args=[attempt.pk]), {f"q{first.pk}": "0"})
