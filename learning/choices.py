@@ -96,3 +96,12 @@ class AttemptStatus(models.TextChoices):
     OPEN = "open", _("答题中")
     SUBMITTED = "submitted", _("已交卷")
     EXPIRED = "expired", _("已超时")
+
+
+class PointAction(models.TextChoices):
+    """What earns study points (积分); points and caps per action are rule-table entries."""
+
+    ATTEND = "attend", _("参加学习活动")
+    MAKEUP = "makeup", _("完成补学")
+    EXAM_CORRECT = "exam_correct", _("考试答对一题")
+    EXAM_PASS = "exam_pass", _("考试及格")

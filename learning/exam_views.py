@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.choices import Action
-from core.scoping import can
+from core.scoping import can, get_scope
 from core.views import generic
 from learning import forms, services
 from learning.choices import AttemptStatus, QuestionKind
@@ -112,6 +112,8 @@ class ExamDetailView(generic.ObjectDetailView):
             and (mine.filter(status=AttemptStatus.OPEN).exists() or mine.count() < obj.attempts_allowed),
             "distribution": distribution(scores, obj),
             "by_org": by_org(scores, obj, user),
+            "suspicious": services.exams.suspicious(scores, obj) if can(user, Action.VIEW, obj) and (
+                get_scope(user, Action.VIEW).paths or get_scope(user, Action.VIEW).everything) else [],
         }
 
 

@@ -51,6 +51,18 @@ register_defaults(
     _rule("learning.training.probationary_due_months", "入党满此月数仍未参加集中培训的予以提醒", 12, "月", LOCAL),
     _rule("learning.makeup.window_days", "缺席后可补学的天数", 30, "天", LOCAL),
     _rule("learning.sign_in.opens_minutes", "活动开始前可提前签到的分钟数", 30, "分钟", LOCAL),
+    _rule("learning.points.attend", "参加学习活动得分", 5, "分", LOCAL),
+    _rule("learning.points.attend.daily_cap", "参加学习活动每日得分上限", 10, "分", LOCAL),
+    _rule("learning.points.makeup", "完成补学得分", 3, "分", LOCAL),
+    _rule("learning.points.makeup.daily_cap", "完成补学每日得分上限", 6, "分", LOCAL),
+    _rule("learning.points.exam_correct", "考试答对一题得分", 1, "分", LOCAL),
+    _rule("learning.points.exam_correct.daily_cap", "考试答题每日得分上限", 5, "分", LOCAL),
+    _rule("learning.points.exam_pass", "考试及格得分", 2, "分", LOCAL),
+    _rule("learning.points.exam_pass.daily_cap", "考试及格每日得分上限", 2, "分", LOCAL),
+    _rule("learning.points.daily_cap", "每日学习积分总上限", 20, "分", LOCAL),
+    _rule("learning.points.branch_ranking", "在党支部内显示积分排名（1=显示，0=不显示）", 0, "", LOCAL,
+          note="默认不公开个人排名"),
+    _rule("learning.exam.min_seconds_per_question", "每题至少的阅读时间（更快交卷视为异常）", 3, "秒", LOCAL),
 )
 
 HALF = Decimal("0.5")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core.choices import Action
 from core.scoping import can
 from core.views import generic
-from learning import audience, compliance, forms, services
+from learning import audience, compliance, forms, points, services
 from learning.choices import AttendanceStatus, Standing
 from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
@@ -321,6 +321,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
     missed = Attendance.objects.filter(member=member, status__in=(AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED),
                                        activity__makeup_until__gte=today).select_related("activity")
     return render(request, "learning/my_study.html", {
+        "points": points.member_total(member, year), "rank": points.branch_rank(member, year),
         "member": member, "year": year, "standing": compliance.member_standing(member, year, today),
         "records": records, "upcoming": upcoming, "missed": missed, "years": range(today.year, today.year - 5, -1),
     })
@@ -347,7 +348,7 @@ def org_compliance(request: HttpRequest, pk: int) -> HttpResponseBase:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "learning/compliance.html", {
-        "query": query.urlencode(),
+        "query": query.urlencode(), "points": points.org_summary(org, year),
         "object": org, "year": year, "total": total, "children": children, "page": page, "standing": standing,
         "standings": Standing.choices, "years": range(today.year, today.year - 5, -1),
         "fraction": int(compliance.fraction_for(year, today) * 100),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import OrgOwnedModel
-from learning.choices import RecordSource, StudyKind
+from learning.choices import PointAction, RecordSource, StudyKind
 
 
 class StudyRecord(OrgOwnedModel):
@@ -88,6 +88,34 @@ class MemberYear(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.year}"
+
+    @classmethod
+    def self_scope_q(cls, user: Any) -> Q | None:
+        return Q(member__user=user)
+
+
+class PointEntry(OrgOwnedModel):
+    """Study points (积分) a member earned for one action, after the per-action and daily caps."""
+
+    org = models.ForeignKey("orgs.Organization", verbose_name=_("所在党支部"), on_delete=models.PROTECT,
+                            related_name="+")
+    member = models.ForeignKey("orgs.Member", verbose_name=_("党员"), on_delete=models.CASCADE,
+                               related_name="points")
+    date = models.DateField(_("日期"))
+    action = models.CharField(_("事项"), max_length=20, choices=PointAction.choices)
+    points = models.PositiveSmallIntegerField(_("积分"))
+    ref = models.CharField(_("来源"), max_length=64, help_text=_("如 attendance-12、attempt-5"))
+
+    class Meta:
+        verbose_name = _("学习积分")
+        verbose_name_plural = _("学习积分")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["member", "date"], name="points_member_date"),
+                   models.Index(fields=["org_path", "date"], name="points_scope_date")]
+        constraints = [models.UniqueConstraint(fields=["member", "action", "ref"], name="points_once_per_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_action_display()} {self.points}"
 
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:

@@ -25,13 +25,14 @@ from core.choices import Action, ChangeAction
 from core.rules import rule_value
 from core.scoping import ScopedQuerySet, can, get_scope
 from learning import audience as audiences
-from learning import rules
+from learning import points, rules
 from learning.choices import (
     CREDITED_ATTENDANCE,
     FORM_KIND,
     AttendanceMethod,
     AttendanceStatus,
     Frequency,
+    PointAction,
     RecordSource,
 )
 from learning.ledger import refresh_years
@@ -203,11 +204,17 @@ def _credit(attendance: Attendance, date: datetime.date, source: str) -> StudyRe
 
 
 def _apply(attendance: Attendance, credit_date: datetime.date | None, source: str) -> None:
-    """Keep the attendance's ledger line in step with its status (one line when credited, none otherwise)."""
+    """Keep the attendance's ledger line and points in step with its status (credited or not)."""
     StudyRecord.objects.filter(attendance=attendance).delete()
+    ref = f"attendance-{attendance.pk}"
+    action = PointAction.MAKEUP if source == RecordSource.MAKEUP else PointAction.ATTEND
+    if attendance.status not in CREDITED_ATTENDANCE:
+        points.withdraw([ref], PointAction.ATTEND)
+        points.withdraw([ref], PointAction.MAKEUP)
     if attendance.status in CREDITED_ATTENDANCE and attendance.activity.hours > 0 and credit_date is not None:
         record = _credit(attendance, credit_date, source)
         record.save()
+        points.award(attendance.member, action, ref, day=credit_date)
 
 
 def open_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:

@@ -10,7 +10,9 @@ changes nothing. Passing credits the exam's hours to the ledger, once per exam.
 from __future__ import annotations
 
 import datetime
+import json
 import random
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +26,9 @@ from django.utils.translation import gettext as _
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import ChangeAction
-from learning import rules
-from learning.choices import AttemptStatus, QuestionKind, RecordSource, StudyKind
+from core.rules import rule_value
+from learning import points, rules
+from learning.choices import AttemptStatus, PointAction, QuestionKind, RecordSource, StudyKind
 from learning.ledger import refresh_years
 from learning.models import Attempt, Exam, Question, StudyRecord
 from learning.models.activities import ancestor_paths
@@ -228,10 +231,34 @@ def submit_attempt(attempt: Attempt, answers: Any, *, acting_user: Any,
     attempt.save()
     log_change(attempt, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=_logged(attempt),
                message=_("交卷"))
+    day = timezone.localtime(now).date()
+    points.award(attempt.member, PointAction.EXAM_CORRECT, f"attempt-{attempt.pk}", day=day,
+                 count=sum(results.values()))
+    if attempt.passed and not already_passed:
+        points.award(attempt.member, PointAction.EXAM_PASS, f"exam-{exam.pk}", day=day)
     if attempt.passed and not already_passed and exam.hours_on_pass > 0:
-        day = timezone.localtime(now).date()
         StudyRecord.objects.create(member=attempt.member, org_id=attempt.member.org_id, date=day,
                                    hours=exam.hours_on_pass, kind=StudyKind.ONLINE, source=RecordSource.EXAM,
                                    title=exam.title, provider=str(exam.org), reference=f"exam-{exam.pk}")
         refresh_years([attempt.member_id], [day.year])
     return attempt
+
+
+def suspicious(attempts: QuerySet[Attempt], exam: Exam) -> list[dict[str, Any]]:
+    """Attempts to look at: finished faster than their questions can be read, or with the same duration
+    (to the second) and the same answers as another member's."""
+    minimum = float(rule_value("learning.exam.min_seconds_per_question", timezone.localdate()))
+    found: list[dict[str, Any]] = []
+    groups: dict[tuple[int, str], list[Attempt]] = defaultdict(list)
+    for attempt in attempts.filter(status=AttemptStatus.SUBMITTED).select_related("member"):
+        seconds = (attempt.submitted - attempt.started).total_seconds() if attempt.submitted else 0
+        if seconds < minimum * len(attempt.questions):
+            found.append({"attempt": attempt, "reason": _("用时%(s)d秒，少于阅读%(n)s道题所需的时间")
+                          % {"s": seconds, "n": len(attempt.questions)}})
+        if attempt.answers:
+            groups[(round(seconds), json.dumps(attempt.answers, sort_keys=True))].append(attempt)
+    for group in groups.values():
+        if len({a.member_id for a in group}) > 1:
+            names = "、".join(a.member.name for a in group)
+            found += [{"attempt": a, "reason": _("与%(names)s的用时和答案完全相同") % {"names": names}} for a in group]
+    return found

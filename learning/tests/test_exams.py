@@ -145,3 +145,66 @@ class ExamTest(PersonaTestCase):
             services.delete_question(question, acting_user=self.p.admin)
         spare = new_question(self.p, self.p.committee, 30, kind=QuestionKind.TRUE_FALSE, tags="其他")
         services.delete_question(spare, acting_user=self.p.admin)
+
+
+class PointsTest(PersonaTestCase):
+    def test_attendance_earns_points_within_the_daily_caps_and_loses_them_when_corrected(self) -> None:
+        from learning.models import PointEntry
+        from learning.tests.helpers import new_activity
+
+        member = self.p.branch1_members[0]
+        activities = [new_activity(self.p, self.p.branch1, n) for n in range(3)]
+        for activity in activities:
+            services.record_attendance(activity, [services.Entry(member, "present")],
+                                       acting_user=self.p.branch1_manager)
+        # 5 points each, at most 10 a day for attending
+        self.assertEqual(sorted(PointEntry.objects.filter(member=member).values_list("points", flat=True)), [5, 5])
+        services.record_attendance(activities[0], [services.Entry(member, "absent", "出差")],
+                                   acting_user=self.p.branch1_manager)
+        self.assertEqual(sum(PointEntry.objects.filter(member=member).values_list("points", flat=True)), 5)
+
+    def test_an_exam_earns_a_point_per_correct_answer_up_to_the_cap(self) -> None:
+        from learning import points
+        from learning.models import PointEntry
+
+        for n in range(8):
+            new_question(self.p, self.p.committee, n)
+        exam = new_exam(self.p, self.p.branch1, draw=[{"kind": "single", "tag": "党章", "count": 8}])
+        attempt = services.start_attempt(exam, acting_user=self.p.member_user)
+        bank = Question.objects.in_bulk(attempt.questions)
+        services.submit_attempt(attempt, {str(q): bank[q].answer for q in attempt.questions},
+                                acting_user=self.p.member_user)
+        awarded = dict(PointEntry.objects.filter(member=self.p.member).values_list("action", "points"))
+        self.assertEqual(awarded, {"exam_correct": 5, "exam_pass": 2})
+        self.assertEqual(points.member_total(self.p.member, timezone.localdate().year), 7)
+        self.assertIsNone(points.branch_rank(self.p.member, timezone.localdate().year))
+
+
+class SuspiciousAttemptTest(PersonaTestCase):
+    def test_too_fast_and_identical_attempts_are_flagged_for_the_organizer(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        for n in range(4):
+            new_question(self.p, self.p.committee, n)
+        exam = new_exam(self.p, self.p.branch1)
+        other = self.p.branch1_members[1]
+        other.user = get_user_model().objects.create_user("wangfang", password="x-unused-9")
+        other.save()
+        from core.choices import Role
+        from orgs.models import RoleGrant
+
+        RoleGrant.objects.create(user=other.user, role=Role.MEMBER, org=self.p.branch1)
+        start = timezone.now() - datetime.timedelta(minutes=5)
+        same: dict[str, object] = {}
+        for user in (self.p.member_user, other.user):
+            attempt = services.start_attempt(exam, acting_user=user, now=start, rng=random.Random(3))
+            same = same or {str(q): [0] for q in attempt.questions}
+            services.submit_attempt(attempt, same, acting_user=user, now=start + datetime.timedelta(seconds=4))
+        flagged = services.exams.suspicious(Attempt.objects.filter(exam=exam), exam)
+        reasons = [f["reason"] for f in flagged]
+        self.assertEqual(sum("少于阅读" in r for r in reasons), 2)
+        self.assertEqual(sum("完全相同" in r for r in reasons), 2)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(len(self.client.get(exam.get_absolute_url()).context["suspicious"]), 4)
+        self.client.force_login(self.p.member_user)
+        self.assertEqual(self.client.get(exam.get_absolute_url()).context["suspicious"], [])
