@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Action
 from core.scoping import can, get_scope
@@ -43,6 +45,7 @@ class QuestionListView(generic.ObjectListView):
     table = QuestionTable
     add_url_name = "learning:question_add"
     import_slug = "questions"
+    extra_actions = (("learning:question_generate", gettext_lazy("由文本生成"), "bi-magic"),)
     export_resource = "learning.resources.QuestionResource"
 
 
@@ -277,3 +280,45 @@ def _shown(question: Question, given: Any) -> str:
     if question.kind == QuestionKind.BLANK:
         return "；".join(str(g) for g in given)
     return rules.format_answer(question.kind, given if question.kind != QuestionKind.TRUE_FALSE else [given])
+
+
+@login_required
+def question_generate(request: HttpRequest) -> HttpResponse:
+    """Paste or upload a text, review the proposed questions, accept the chosen ones into a bank."""
+    from learning import generate, rules
+    from learning.models import Question
+
+    if get_scope(request.user, Action.CHANGE).empty:
+        raise PermissionDenied(_("您只有查看权限"))
+    form = forms.GenerateForm(request.POST or None, request.FILES or None, user=request.user)
+    proposals: list[Any] = []
+    created = 0
+    errors: list[str] = []
+    if request.method == "POST" and request.POST.get("step") == "accept" and form.is_valid():
+        org, source, tags = form.cleaned_data["org"], form.cleaned_data["source"], form.cleaned_data["tags"]
+        for i in range(int(request.POST.get("count", "0") or 0)):
+            if not request.POST.get(f"p{i}-include"):
+                continue
+            kind = request.POST.get(f"p{i}-kind", "")
+            options = rules.parse_options(request.POST.get(f"p{i}-options", "")) if kind == QuestionKind.SINGLE else []
+            try:
+                answer = rules.parse_answer(kind, request.POST.get(f"p{i}-answer", ""), options)
+                services.create_question(Question(
+                    org=org, kind=kind, text=request.POST.get(f"p{i}-text", ""), options=options, answer=answer,
+                    tags=tags, source=source), acting_user=request.user, message=_("由文本生成"))
+                created += 1
+            except (ValueError, ValidationError) as exc:
+                detail = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                errors.append(_("第%(n)s题：%(e)s") % {"n": i + 1, "e": detail})
+        if created:
+            messages.success(request, _("已放入题库%(n)s道题") % {"n": created})
+        if not errors:
+            return HttpResponseRedirect(reverse("learning:question_list") + f"?org={org.pk}")
+    elif request.method == "POST" and form.is_valid():
+        found = generate.propose(form.cleaned_data["text"], limit=form.cleaned_data["limit"])
+        proposals = [{"p": p, "options_text": "\n".join(p.options),
+                      "answer_text": rules.format_answer(p.kind, p.answer)} for p in found]
+        if not proposals:
+            errors.append(_("没有找到适合出题的句子：请提供完整的句子（以句号结尾）"))
+    return render(request, "learning/question_generate.html", {"form": form, "proposals": proposals,
+                                                                "errors": errors})

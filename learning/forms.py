@@ -10,7 +10,7 @@ from learning import rules
 from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, QuestionKind
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Exam, Question, StudyRecord
 from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
-from orgs.models import Member
+from orgs.models import Member, Organization
 from orgs.rules import normalize_id_number
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -209,4 +209,42 @@ class ExamForm(ScopedModelForm):
         if "draw_text" in data:
             data["draw"] = data["draw_text"]
             self.instance.draw = data["draw_text"]
+        return data
+
+
+class GenerateForm(forms.Form):
+    org = forms.ModelChoiceField(label=_("放入哪个组织的题库"), queryset=Organization.objects.none())
+    text = forms.CharField(label=_("文本"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+                           help_text=_("粘贴讲话、法规等文本；也可以上传 .txt 文件"))
+    upload = forms.FileField(label=_("或上传 .txt 文件"), required=False)
+    source = forms.CharField(label=_("出处"), max_length=200, required=False)
+    tags = forms.CharField(label=_("标签"), max_length=200, required=False)
+    limit = forms.IntegerField(label=_("最多生成题数"), min_value=1, max_value=60, initial=20)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["org"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = org_choices(user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("upload")
+        if upload is not None:
+            if upload.size > 2 * 1024 * 1024:
+                self.add_error("upload", _("文件不能超过2 MB"))
+                return data
+            raw = upload.read()
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    data["text"] = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                self.add_error("upload", _("无法识别文件编码，请另存为 UTF-8 文本"))
+        if not (data.get("text") or "").strip() and not self.errors:
+            self.add_error("text", _("请粘贴文本或上传文件"))
+        if len(data.get("text") or "") > 200_000:
+            self.add_error("text", _("文本太长（最多20万字）"))
         return data

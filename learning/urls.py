@@ -28,6 +28,7 @@ urlpatterns = [
     path("orgs/<int:pk>/compliance/", views.org_compliance, name="compliance"),
     path("questions/", exam_views.QuestionListView.as_view(), name="question_list"),
     path("questions/add/", exam_views.QuestionEditView.as_view(), name="question_add"),
+    path("questions/generate/", exam_views.question_generate, name="question_generate"),
     path("questions/<int:pk>/", exam_views.QuestionDetailView.as_view(), name="question_detail"),
     path("questions/<int:pk>/edit/", exam_views.QuestionEditView.as_view(), name="question_edit"),
     path("questions/<int:pk>/delete/", exam_views.QuestionDeleteView.as_view(), name="question_delete"),

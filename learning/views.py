@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.choices import Action
@@ -42,6 +43,7 @@ class ActivityListView(generic.ObjectListView):
     table = ActivityTable
     export_resource = "learning.resources.ActivityResource"
     add_url_name = "learning:activity_add"
+    extra_actions = (("learning:series_add", gettext_lazy("周期性活动"), "bi-arrow-repeat"),)
 
     def get_extra_context(self) -> dict[str, Any]:
         return {"scope_org": _scope_org(self.request)}

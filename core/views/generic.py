@@ -65,6 +65,8 @@ class ObjectListView(ScopedView):
     add_url_name: ClassVar[str | None] = None
     import_slug: ClassVar[str | None] = None
     title: ClassVar[Any] = None
+    # More write actions next to "new": (url name, label, bootstrap icon), shown to those who may add.
+    extra_actions: ClassVar[tuple[tuple[str, Any, str], ...]] = ()
 
     def filtered(self, request: HttpRequest) -> tuple[Any, models.QuerySet[Any]]:
         qs = self.get_queryset()
@@ -103,6 +105,7 @@ class ObjectListView(ScopedView):
             "export_enabled": self.export_resource is not None,
             "add_url_name": self.add_url_name if self.can_add() else None,
             "import_slug": self.import_slug if self.can_add() else None,
+            "extra_actions": self.extra_actions if self.can_add() else (),
             "page_sizes": PAGE_SIZES,
             **self.get_extra_context(),
         })
