@@ -135,8 +135,8 @@ def _generate(cursor: Any, vendor: str, per_member: int, limit: int, year: int, 
 def chuxin_figures(org: Any, year: int, on: datetime.date) -> list[tuple[Any, ...]]:
     from learning import compliance
 
-    total = compliance.summary(org, year, on)
-    rows = [total, *compliance.by_child(org, year, on)]
+    total, children = compliance.rollup(org, year, on)
+    rows = [total, *children]
     return [(s.org.code if s.org else "", s.members, s.done, s.on_track, s.behind,
              Decimal(s.hours).quantize(Decimal("0.1"))) for s in rows]
 

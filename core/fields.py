@@ -57,3 +57,17 @@ class Subtree(Lookup):
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} LIKE %s", [*lhs_params, self._prefix() + "%"]
+
+
+PATH_COLUMNS = frozenset({"path", "org_path", "from_org_path", "to_org_path", "activity_org_path", "exam_org_path",
+                          "related_org_path"})
+
+
+def path_index(*fields: str, name: str) -> models.Index:
+    """A composite index whose tree-path columns serve ``subtree`` on PostgreSQL too.
+
+    There the lookup is ``LIKE 'prefix%'``, which a B-tree uses only with ``varchar_pattern_ops`` (the
+    column's linguistic collation does not sort by byte); other databases ignore the operator classes.
+    """
+    return models.Index(fields=list(fields), name=name,
+                        opclasses=["varchar_pattern_ops" if f in PATH_COLUMNS else "" for f in fields])

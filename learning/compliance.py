@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import CharField, Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum, Value
 from django.db.models import DecimalField as DecimalOutput
 
 from learning import rules
@@ -86,8 +87,10 @@ def _summarize(org: Organization | None, members: QuerySet[Member], years: Query
                fraction: Decimal) -> Summary:
     count = members.filter(status__in=MEMBER_STATUSES).count()
     done = done_q()
+    # COUNT(year), not COUNT(id): every column the aggregate reads is in the covering index (index-only scan).
     figures = years.filter(required__gt=0).aggregate(
-        done=Count("pk", filter=done), on_track=Count("pk", filter=~done & pace_q(fraction)), hours=Sum("counted"))
+        done=Count("year", filter=done), on_track=Count("year", filter=~done & pace_q(fraction)),
+        hours=Sum("counted"))
     return Summary(org, count, figures["done"], figures["on_track"], figures["hours"] or Decimal(0))
 
 
@@ -101,6 +104,8 @@ def by_child(org: Organization, year: int, on: datetime.date) -> list[Summary]:
     """One summary per child organization (party groups are counted within their branch), plus one for
     the members kept directly by ``org`` when it is a branch."""
     fraction = fraction_for(year, on)
+    if connection.vendor == "postgresql":
+        return _by_child_grouped(org, year, fraction)
     found = []
     for child in org.children.exclude(kind=OrgKind.GROUP).order_by("code"):
         found.append(_summarize(child, Member.objects.in_subtree(child.path),
@@ -109,6 +114,45 @@ def by_child(org: Organization, year: int, on: datetime.date) -> list[Summary]:
         found.append(_summarize(org, Member.objects.filter(org=org),
                                 MemberYear.objects.filter(year=year, org=org), fraction))
     return found
+
+
+def _child_key(depth: int) -> Func:
+    """The id of the child of an organization at ``depth`` that a path lies under (``''`` for the organization
+    itself): the path's segment after the organization's own."""
+    return Func(F("org_path"), Value("."), Value(depth + 2), function="split_part", output_field=CharField())
+
+
+def _by_child_grouped(org: Organization, year: int, fraction: Decimal) -> list[Summary]:
+    """PostgreSQL: the same figures from one grouped scan per table over the whole subtree, which it can run
+    in parallel, instead of two small scans per child."""
+    key = _child_key(org.depth)
+    counts = dict(Member.objects.in_subtree(org.path).filter(status__in=MEMBER_STATUSES).order_by()
+                  .annotate(k=key).values("k").annotate(n=Count("org_path")).values_list("k", "n"))
+    done = done_q()
+    figures = {row["k"]: row for row in MemberYear.objects.filter(year=year, org_path__subtree=org.path,
+                                                                   required__gt=0).order_by()
+               .annotate(k=key).values("k").annotate(done=Count("year", filter=done),
+                                                     on_track=Count("year", filter=~done & pace_q(fraction)),
+                                                     hours=Sum("counted"))}
+    found = []
+    for child in org.children.exclude(kind=OrgKind.GROUP).order_by("code"):
+        row = figures.get(str(child.pk), {})
+        found.append(Summary(child, counts.get(str(child.pk), 0), row.get("done", 0), row.get("on_track", 0),
+                             row.get("hours") or Decimal(0)))
+    if "" in counts:
+        row = figures.get("", {})
+        found.append(Summary(org, counts[""], row.get("done", 0), row.get("on_track", 0),
+                             row.get("hours") or Decimal(0)))
+    return found
+
+
+def rollup(org: Organization, year: int, on: datetime.date) -> tuple[Summary, list[Summary]]:
+    """The subtree's summary and its rows by child organization, scanning each member's entries once: the
+    children (with the organization's own members) partition the subtree, so the total is their sum."""
+    rows = by_child(org, year, on)
+    total = Summary(org, sum(r.members for r in rows), sum(r.done for r in rows), sum(r.on_track for r in rows),
+                    sum((Decimal(r.hours) for r in rows), Decimal(0)))
+    return total, rows
 
 
 def members_with_standing(org: Organization, year: int, on: datetime.date,

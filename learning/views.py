@@ -344,8 +344,7 @@ def org_compliance(request: HttpRequest, pk: int) -> HttpResponseBase:
     fmt = request.GET.get("export")
     if fmt:
         return _export_standing(org, year, members, fmt, standing)
-    total = compliance.summary(org, year, today)
-    children = compliance.by_child(org, year, today)
+    total, children = compliance.rollup(org, year, today)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -151,10 +151,8 @@ class ComplianceViewSet(viewsets.ViewSet):
             org = Organization.objects.restrict(request.user).filter(pk=org_id).first()
             if org is None:
                 raise Http404
-        return Response({
-            "year": year, "total": compliance.summary(org, year, today).as_dict(),
-            "children": [s.as_dict() for s in compliance.by_child(org, year, today)],
-        })
+        total, children = compliance.rollup(org, year, today)
+        return Response({"year": year, "total": total.as_dict(), "children": [s.as_dict() for s in children]})
 
 
 @api_route("learning/questions", "question")

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import TreePathField
+from core.fields import TreePathField, path_index
 from core.models import OrgOwnedModel, ScopedModel
 from learning import rules
 from learning.choices import (
@@ -89,7 +89,7 @@ class Activity(OrgOwnedModel):
         verbose_name = _("学习活动")
         verbose_name_plural = _("学习活动")
         ordering = ["-start", "-pk"]
-        indexes = [models.Index(fields=["org_path", "start"], name="activity_scope_start")]
+        indexes = [path_index("org_path", "start", name="activity_scope_start")]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="activity_end_after_start",
                                    violation_error_message=_("结束时间必须晚于开始时间。")),

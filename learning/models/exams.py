@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import TreePathField
+from core.fields import TreePathField, path_index
 from core.models import OrgOwnedModel, ScopedModel
 from learning import rules
 from learning.choices import CHOICE_KINDS, AttemptStatus, QuestionKind
@@ -40,7 +40,7 @@ class Question(OrgOwnedModel):
         verbose_name = _("试题")
         verbose_name_plural = _("题库")
         ordering = ["org_path", "-pk"]
-        indexes = [models.Index(fields=["org_path", "kind"], name="question_scope_kind")]
+        indexes = [path_index("org_path", "kind", name="question_scope_kind")]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -152,7 +152,7 @@ class Attempt(ScopedModel):
             models.UniqueConstraint(fields=["exam", "member"], condition=Q(status=AttemptStatus.OPEN),
                                     name="attempt_one_open", violation_error_message=_("已有一份正在作答的答卷。")),
         ]
-        indexes = [models.Index(fields=["exam", "org_path"], name="attempt_exam_scope")]
+        indexes = [path_index("exam", "org_path", name="attempt_exam_scope")]
 
     def __str__(self) -> str:
         return f"{self.exam} {self.member} #{self.number}"

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import path_index
 from core.models import OrgOwnedModel
 from learning.choices import PointAction, RecordSource, StudyKind
 
@@ -82,8 +83,8 @@ class MemberYear(OrgOwnedModel):
         verbose_name_plural = _("年度学时")
         ordering = ["year", "org_path", "member"]
         # Covering: a subtree's compliance figures are an index-only range scan, one entry per member.
-        indexes = [models.Index(fields=["year", "org_path", "required", "counted", "trainings", "trainings_required"],
-                                name="memberyear_compliance")]
+        indexes = [path_index("year", "org_path", "required", "counted", "trainings", "trainings_required",
+                              name="memberyear_compliance")]
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="memberyear_once")]
 
     def __str__(self) -> str:
@@ -111,7 +112,7 @@ class PointEntry(OrgOwnedModel):
         verbose_name_plural = _("学习积分")
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["member", "date"], name="points_member_date"),
-                   models.Index(fields=["org_path", "date"], name="points_scope_date")]
+                   path_index("org_path", "date", name="points_scope_date")]
         constraints = [models.UniqueConstraint(fields=["member", "action", "ref"], name="points_once_per_ref")]
 
     def __str__(self) -> str:

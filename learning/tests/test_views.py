@@ -205,3 +205,18 @@ class StandingPagesTest(PersonaTestCase):
         expected = {m.name for m in self.p.branch1_members}
         self.assertTrue(set(names) <= expected)
         self.assertFalse({m.name for m in self.p.branch2_members} & set(names))
+
+
+class RollupTest(PersonaTestCase):
+    def test_the_total_of_the_rollup_equals_the_subtree_summary(self) -> None:
+        from learning import compliance
+
+        activity = new_activity(self.p, self.p.committee, 1, start=9, end=17)
+        services.record_attendance(activity, [services.Entry(m, "present") for m in self.p.branch1_members[:3]],
+                                   acting_user=self.p.committee_manager)
+        today = timezone.localdate()
+        for org in (self.p.committee, self.p.branch1, self.p.branch2):
+            total, _rows = compliance.rollup(org, today.year, today)
+            expected = compliance.summary(org, today.year, today)
+            self.assertEqual((total.members, total.done, total.on_track, total.hours),
+                             (expected.members, expected.done, expected.on_track, expected.hours), org)
