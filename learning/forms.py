@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
@@ -124,13 +125,27 @@ RECORDABLE = [(s.value, s.label) for s in AttendanceStatus if s not in (Attendan
 CREDITED = CREDITED_ATTENDANCE
 
 
-class QuestionForm(ScopedModelForm):
+class TypedAsTextForm(ScopedModelForm):
+    """A form that types some model fields as text (``text_fields``: model field → form field); the model's
+    own validation errors on those fields are shown on the text fields."""
+
+    text_fields: dict[str, str] = {}
+
+    def _update_errors(self, errors: Any) -> None:
+        if hasattr(errors, "error_dict"):
+            errors.error_dict = {self.text_fields.get(k, k): v for k, v in errors.error_dict.items()}
+        super()._update_errors(errors)  # type: ignore[misc]
+
+
+class QuestionForm(TypedAsTextForm):
     """A question as people type it: options one per line, the answer as letters, 对/错 or one line per blank."""
 
     options_text = forms.CharField(label=_("选项"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                    help_text=_("选择题填写，每行一个（可带 A. 前缀）"))
     answer_text = forms.CharField(label=_("答案"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_(
         "选择题填字母，如 B 或 ACD；判断题填“对”或“错”；填空题每空一行，可接受的多个答案用 / 分隔"))
+
+    text_fields = {"options": "options_text", "answer": "answer_text"}
 
     class Meta:
         model = Question
@@ -161,17 +176,21 @@ class QuestionForm(ScopedModelForm):
         data["options"], data["answer"] = options, answer
         return data
 
-    def _post_clean(self) -> None:
-        # The model's own check of options and answer would name fields this form types as text; the
-        # form has already made the same check (``clean``) and put its message on the right field.
-        if {"options_text", "answer_text"} & set(self.errors):
-            return
-        super()._post_clean()  # type: ignore[misc]
+
+def kind_names() -> dict[str, str]:
+    """Question types by their Chinese and English labels and by their codes."""
+    names = {value: value for value in QuestionKind.values}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names |= {str(label): value for value, label in QuestionKind.choices}
+    return names
 
 
-class ExamForm(ScopedModelForm):
+class ExamForm(TypedAsTextForm):
     draw_text = forms.CharField(label=_("抽题规则"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_(
         "每行一条：题型 题数 标签（标签可省略），如“单选题 10 党章”“判断题 5”"))
+
+    text_fields = {"draw": "draw_text"}
 
     class Meta:
         model = Exam
@@ -193,15 +212,18 @@ class ExamForm(ScopedModelForm):
                 for r in self.instance.draw or [])
 
     def clean_draw_text(self) -> list[dict[str, Any]]:
-        kinds = {str(label): value for value, label in QuestionKind.choices} | {v: v for v in QuestionKind.values}
+        kinds = kind_names()
         draw = []
         for n, line in enumerate(self.cleaned_data["draw_text"].splitlines(), start=1):
-            parts = line.split()
-            if not parts:
+            line = line.strip()
+            if not line:
                 continue
-            if len(parts) < 2 or parts[0] not in kinds or not parts[1].isdigit():
+            # The type may be written in either language (labels may contain spaces) or as its code.
+            name = next((k for k in sorted(kinds, key=len, reverse=True) if line.lower().startswith(k.lower())), None)
+            rest = line[len(name):].split() if name else []
+            if name is None or not rest or not rest[0].isdigit():
                 raise forms.ValidationError(_("第%(n)s行应写成“题型 题数 标签”，如“单选题 10 党章”") % {"n": n})
-            draw.append({"kind": kinds[parts[0]], "count": int(parts[1]), "tag": " ".join(parts[2:])})
+            draw.append({"kind": kinds[name], "count": int(rest[0]), "tag": " ".join(rest[1:])})
         return draw
 
     def clean(self) -> dict[str, Any]:

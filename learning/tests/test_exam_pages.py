@@ -196,3 +196,20 @@ class QuestionImportTest(PersonaTestCase):
         result = import_file(QuestionResource(self.p.branch1_manager), path)
         self.assertTrue(result.ok, result.errors)
         self.assertEqual(result.counts["unchanged"], 2)
+
+
+class ExamFormTest(PersonaTestCase):
+    def test_draw_rules_in_either_language_or_as_codes(self) -> None:
+        from django.utils import translation
+
+        from learning.forms import ExamForm
+
+        for text in ("单选题 10 党章\n判断题 5", "Single choice 10 党章\nTrue/false 5", "single 10 党章\ntrue_false 5"):
+            form = ExamForm(data={"draw_text": text}, user=self.p.admin)
+            form.is_valid()
+            self.assertNotIn("draw_text", form.errors, text)
+            self.assertEqual(form.cleaned_data["draw_text"], [{"kind": "single", "count": 10, "tag": "党章"},
+                                                              {"kind": "true_false", "count": 5, "tag": ""}])
+        with translation.override("en"):
+            form = ExamForm(data={"draw_text": "essay 3"}, user=self.p.admin)
+            self.assertIn("draw_text", form.errors)
