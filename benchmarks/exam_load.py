@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -81,7 +80,7 @@ def prepare(members: int) -> tuple[int, list[str]]:
         m.user = by_name[f"load{m.pk}"]
     Member.objects.bulk_update(chosen, ["user"])
     RoleGrant.objects.bulk_create([RoleGrant(user=m.user, role=Role.MEMBER, org=m.org) for m in chosen])
-    tokens = [Token.objects.create(user=m.user).key for m in chosen]
+    tokens = [Token.objects.create(user=by_name[f"load{m.pk}"]).key for m in chosen]
     return exam.pk, tokens
 
 
