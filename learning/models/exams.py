@@ -34,7 +34,6 @@ class Question(OrgOwnedModel):
     tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("多个标签用逗号分隔"))
     source = models.CharField(_("出处"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
-    drawn = models.BooleanField(_("已被抽入答卷"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("试题")
@@ -137,7 +136,10 @@ class Attempt(ScopedModel):
     started = models.DateTimeField(_("开始时间"))
     deadline = models.DateTimeField(_("交卷期限"))
     submitted = models.DateTimeField(_("交卷时间"), null=True, blank=True)
-    questions = models.JSONField(_("试题"), default=list)
+    questions = models.JSONField(_("试题"), default=list, help_text=_("抽中的试题编号，按答卷中的顺序"))
+    # The same questions as rows, so that a question's use is one indexed lookup (and never a shared row
+    # that concurrent starts would all update).
+    drawn = models.ManyToManyField(Question, verbose_name=_("抽中的试题"), related_name="attempts", editable=False)
     answers = models.JSONField(_("作答"), default=dict, blank=True)
     results = models.JSONField(_("判分"), default=dict, blank=True)
     score = models.DecimalField(_("得分（百分制）"), max_digits=4, decimal_places=1, null=True, blank=True)

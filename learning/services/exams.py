@@ -51,7 +51,7 @@ def update_question(question: Question, *, acting_user: Any, changes: dict[str, 
 @transaction.atomic
 def delete_question(question: Question, *, acting_user: Any, message: str = "") -> None:
     """Questions that were drawn stay (attempts refer to them): they are switched off instead."""
-    if Question.objects.filter(pk=question.pk, drawn=True).exists():
+    if question.attempts.exists():
         raise ValidationError(_("这道题已被抽入答卷，不能删除；可以停用"))
     core.delete_object(question, acting_user=acting_user, message=message)
 
@@ -161,7 +161,7 @@ def start_attempt(exam: Exam, *, acting_user: Any, now: datetime.datetime | None
             attempt.save()
     except IntegrityError:
         return Attempt.objects.get(exam=exam, member=member, status=AttemptStatus.OPEN)
-    Question.objects.filter(pk__in=drawn, drawn=False).update(drawn=True)
+    attempt.drawn.set(drawn)
     log_change(attempt, ChangeAction.CREATE, acting_user=acting_user, after=_logged(attempt), message=_("开始答题"))
     return attempt
 
