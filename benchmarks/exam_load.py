@@ -12,7 +12,7 @@ starts and the submissions and checks afterwards that every member's submission 
 change-log entry per submission. Goal (issue: study and training): p95 of submissions ≤ 300 ms.
 
     .venv/bin/python benchmarks/exam_load.py            # PostgreSQL started with scripts/pg.sh
-    .venv/bin/python benchmarks/exam_load.py --members 300 --ramp 10 --threads 16
+    .venv/bin/python benchmarks/exam_load.py --members 300 --ramp 10 --workers 2 --threads 8
 """
 
 from __future__ import annotations
@@ -157,15 +157,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the members arrive")
-    parser.add_argument("--threads", type=int, default=16, help="server worker threads")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (chuxin serve --workers)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--timeout", type=float, default=120.0, help="bound on the whole run, seconds")
     args = parser.parse_args()
     print(f"preparing the database ({args.members} member accounts, 120 questions, a 20-question exam) …", flush=True)
     exam, tokens = prepare(args.members)
     env = {**os.environ, "DATABASE_URL": URL}
-    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(PORT), "--threads",
-                               str(args.threads)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(PORT), "--workers",
+                               str(args.workers), "--threads", str(args.threads)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _n in range(100):
             try:

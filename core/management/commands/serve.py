@@ -1,11 +1,15 @@
-"""``chuxin serve``: run Chuxin with a production-capable WSGI server (waitress).
+"""``chuxin serve``: run Chuxin with a production-capable WSGI server.
 
-Static files are served by WhiteNoise straight from the apps' static folders (``WHITENOISE_USE_FINDERS``),
-so no ``collectstatic`` step is needed; waitress is pure Python and runs the same on every platform.
+One process (the default) is waitress, pure Python, the same on every platform. Python runs one thread
+at a time per process, so a busy installation gives each core a process: ``--workers N`` (or
+``CHUXIN_WORKERS``) runs gunicorn with N worker processes of ``--threads`` threads each. Static files are
+served by WhiteNoise straight from the apps' static folders (``WHITENOISE_USE_FINDERS``), so no
+``collectstatic`` step is needed.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help=_("监听地址（默认 127.0.0.1；局域网访问用 0.0.0.0）"))
         parser.add_argument("--port", type=int, default=8000, help=_("端口（默认 8000）"))
-        parser.add_argument("--threads", type=int, default=8, help=_("工作线程数（默认 8）"))
+        parser.add_argument("--threads", type=int, default=8, help=_("每个进程的工作线程数（默认 8）"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("CHUXIN_WORKERS", "1") or 1),
+                            help=_("工作进程数（默认 1，或环境变量 CHUXIN_WORKERS）；大于 1 时用 gunicorn，"
+                                   "一般设为 CPU 核数"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -47,6 +54,9 @@ class Command(BaseCommand):
             _("Chuxin 已启动：http://%(host)s:%(port)s/ （按 Ctrl+C 停止）") % {"host": shown, "port": port}
         ))
         self.stdout.flush()
+        if options["workers"] > 1:
+            _gunicorn(application, host, port, options["workers"], options["threads"])
+            return
         try:
             serve(application, host=host, port=port, threads=options["threads"], ident="chuxin", _quiet=True)
         except KeyboardInterrupt:
@@ -60,3 +70,19 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(
                 _("数据库有%(n)s个迁移尚未执行，请先运行 chuxin migrate。") % {"n": len(plan)}
             ))
+
+
+def _gunicorn(application: Any, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve with gunicorn's threaded workers (each process its own connections and task threads)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "timeout": 120, "accesslog": None}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
