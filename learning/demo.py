@@ -14,6 +14,7 @@ import datetime
 import random
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.management.color import no_style
@@ -164,6 +165,8 @@ def build(rng: random.Random, today: datetime.date, now: Any) -> None:
                             "中国干部网络学院", None)
     _leader_training(demo, orgs, set(chosen), today)
     demo.flush()
+    _points(today)
+    _bank_and_exam(today)
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [ActivitySeries, Activity, Attendance, StudyRecord]):
             cursor.execute(sql)
@@ -200,3 +203,42 @@ def _leader_training(demo: _Demo, orgs: dict[int, tuple[int, str, str]], chosen:
 
 
 register_demo_step(build)
+
+
+def _points(today: datetime.date) -> None:
+    """Points for the attendance just written (5 an activity, 3 a make-up; at most 10 a day each)."""
+    from django.db.models import F
+
+    from learning.models import PointEntry
+
+    rows = (Attendance.objects.filter(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.MAKEUP))
+            .annotate(day=F("record__date")).values_list("pk", "member_id", "org_id", "org_path", "status", "day"))
+    entries = [PointEntry(member_id=member, org_id=org, org_path=path, date=day, points=5 if status == "present" else 3,
+                          action="attend" if status == "present" else "makeup", ref=f"attendance-{pk}")
+               for pk, member, org, path, status, day in rows.iterator(chunk_size=5000) if day is not None]
+    PointEntry.objects.bulk_create(entries, batch_size=5000)
+
+
+def _bank_and_exam(today: datetime.date) -> None:
+    """A question bank at the top committee proposed from the bundled regulation texts, and an exam open
+    this month that draws from it."""
+    from learning import generate
+    from learning.models import Exam, Question
+
+    top = Organization.objects.get(parent__isnull=True)
+    text = (Path(__file__).resolve().parent / "data" / "regulations.txt").read_text(encoding="utf-8")
+    source = "《中国共产党章程》《中国共产党支部工作条例（试行）》"
+    questions = [Question(org=top, org_path=top.path, kind=p.kind, text=p.text, options=p.options, answer=p.answer,
+                          explanation=p.sentence, tags="党章党规", source=source)
+                 for p in generate.propose(text, limit=40, seed=7)]
+    Question.objects.bulk_create(questions)
+    blanks = sum(q.kind == "blank" for q in questions)
+    singles = len(questions) - blanks
+    now = timezone.now()
+    Exam.objects.create(
+        org=top, org_path=top.path, title="党章党规知识测试",
+        description="本月内完成，限时20分钟，可作答2次，及格计1学时。",
+        opens=now - datetime.timedelta(days=3), closes=now + datetime.timedelta(days=27), time_limit=20,
+        attempts_allowed=2, pass_mark=60, hours_on_pass=Decimal(1),
+        draw=[{"kind": "single", "tag": "党章党规", "count": min(5, singles)},
+              {"kind": "blank", "tag": "党章党规", "count": min(5, blanks)}])

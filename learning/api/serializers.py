@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ScopedModelSerializer
 from learning.choices import AttendanceStatus
-from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, Question, StudyRecord
+from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 from orgs.models import Member, Organization
 
 
@@ -192,3 +192,10 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 class SubmitSerializer(serializers.Serializer):
     answers = serializers.DictField(help_text=_("试题编号 → 答案：选项序号列表、true/false，或各空的文字列表"))
+
+
+class PointEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PointEntry
+        fields = ["id", "member", "org", "date", "action", "points", "ref"]
+        read_only_fields = fields

@@ -29,7 +29,7 @@ from learning.filtersets import (
     QuestionFilterSet,
     StudyRecordFilterSet,
 )
-from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, Question, StudyRecord
+from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 from orgs.models import Member, Organization
 
 
@@ -211,3 +211,12 @@ class AttemptViewSet(ScopedReadOnlyViewSet):
         attempt = call_service(services.submit_attempt, self.get_object(), body.validated_data["answers"],
                                acting_user=request.user)
         return Response(serializers.AttemptSerializer(attempt).data)
+
+
+@api_route("learning/points", "pointentry")
+class PointEntryViewSet(ScopedReadOnlyViewSet):
+    """Study points: a member's own; the subtree's for its managers (no ranking is offered)."""
+
+    queryset = PointEntry.objects.all()
+    serializer_class = serializers.PointEntrySerializer
+    filterset_fields = ["member", "action", "date"]

@@ -134,3 +134,23 @@ class ComplianceAPITest(APITestCase):
         self.assertEqual(self.client.get(url, {"org": self.p.branch1.pk}).status_code, 404)
         self.assertEqual(self.client.get(url).data["total"]["org_code"], "T02")
         self.assertEqual(self.client.get(url, {"year": "abc"}).status_code, 400)
+
+
+class LedgerEndpointsScopeTest(APITestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        activity = new_activity(self.p, self.p.committee, 1, start=9, end=12)
+        services.record_attendance(activity, [services.Entry(self.p.branch1_members[0], "present"),
+                                              services.Entry(self.p.branch2_members[0], "present")],
+                                   acting_user=self.p.committee_manager)
+
+    def test_yearly_totals_and_points_leave_out_the_sibling_branch(self) -> None:
+        for name in ("memberyear-list", "pointentry-list"):
+            self.login(self.p.branch1_manager)
+            members = {row["member"] for row in self.results(self.client.get(reverse(name)))}
+            self.assertEqual(members, {self.p.branch1_members[0].pk}, name)
+            self.login(self.p.member_user)
+            members = {row["member"] for row in self.results(self.client.get(reverse(name)))}
+            self.assertEqual(members, {self.p.member.pk}, name)
+            self.login(self.p.outsider)
+            self.assertEqual(self.results(self.client.get(reverse(name))), [], name)

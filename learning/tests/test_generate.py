@@ -11,7 +11,7 @@ from django.test import SimpleTestCase
 from core.testing.views import PersonaTestCase
 from learning import generate, rules
 
-TEXT = (Path(__file__).parent / "data" / "regulations.txt").read_text(encoding="utf-8")
+TEXT = (Path(__file__).resolve().parent.parent / "data" / "regulations.txt").read_text(encoding="utf-8")
 
 
 class GenerateTest(SimpleTestCase):
