@@ -275,10 +275,10 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _shown(question: Question, given: Any) -> str:
     from learning import rules
 
-    if given in (None, "", []):
+    if given in (None, "", []) or (question.kind == QuestionKind.BLANK and not any(str(g).strip() for g in given)):
         return "—"
     if question.kind == QuestionKind.BLANK:
-        return "；".join(str(g) for g in given)
+        return "；".join(str(g).strip() or "—" for g in given)
     return rules.format_answer(question.kind, given if question.kind != QuestionKind.TRUE_FALSE else [given])
 
 
