@@ -21,6 +21,7 @@ urlpatterns = [
     path("study/", views.StudyRecordListView.as_view(), name="record_list"),
     path("study/add/", views.StudyRecordEditView.as_view(), name="record_add"),
     path("study/mine/", views.my_study, name="my_study"),
+    path("study/members/<int:pk>/", views.member_study, name="member_study"),
     path("study/<int:pk>/", views.StudyRecordDetailView.as_view(), name="record_detail"),
     path("study/<int:pk>/edit/", views.StudyRecordEditView.as_view(), name="record_edit"),
     path("study/<int:pk>/delete/", views.StudyRecordDeleteView.as_view(), name="record_delete"),

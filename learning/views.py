@@ -315,16 +315,28 @@ def my_study(request: HttpRequest) -> HttpResponse:
     member = Member.objects.filter(user=cast(Any, request.user)).select_related("org").first()
     if member is None:
         raise Http404
+    return _study_page(request, member, own=True)
+
+
+@login_required
+def member_study(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member's ledger and standing, for those whose scope holds the member (the compliance drill-down)."""
+    member = get_object_or_404(Member.objects.restrict(request.user).select_related("org"), pk=pk)
+    return _study_page(request, member, own=member.user_id == request.user.pk)
+
+
+def _study_page(request: HttpRequest, member: Member, *, own: bool) -> HttpResponse:
     year = _year(request)
     today = timezone.localdate()
     records = StudyRecord.objects.filter(member=member, year=year).order_by("-date", "-pk")
+    # Only the member is shown what to attend next: the audience is resolved through their own scope.
     upcoming = (Activity.objects.restrict(request.user).filter(end__gte=timezone.now())
-                .exclude(attendances__member=member).order_by("start")[:10])
+                .exclude(attendances__member=member).order_by("start")[:10]) if own else []
     missed = Attendance.objects.filter(member=member, status__in=(AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED),
                                        activity__makeup_until__gte=today).select_related("activity")
     return render(request, "learning/my_study.html", {
-        "points": points.member_total(member, year), "rank": points.branch_rank(member, year),
-        "member": member, "year": year, "standing": compliance.member_standing(member, year, today),
+        "points": points.member_total(member, year), "rank": points.branch_rank(member, year) if own else None,
+        "member": member, "year": year, "standing": compliance.member_standing(member, year, today), "own": own,
         "records": records, "upcoming": upcoming, "missed": missed, "years": range(today.year, today.year - 5, -1),
     })
 

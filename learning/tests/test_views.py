@@ -220,3 +220,16 @@ class RollupTest(PersonaTestCase):
             expected = compliance.summary(org, today.year, today)
             self.assertEqual((total.members, total.done, total.on_track, total.hours),
                              (expected.members, expected.done, expected.on_track, expected.hours), org)
+
+
+class MemberStudyPageTest(PersonaTestCase):
+    def test_the_drill_down_to_a_member_is_scoped(self) -> None:
+        member = self.p.branch1_members[1]
+        url = reverse("learning:member_study", args=[member.pk])
+        for user, status in ((self.p.branch1_manager, 200), (self.p.inspector, 200), (self.p.committee_manager, 200),
+                             (self.p.branch2_manager, 404), (self.p.member_user, 404), (self.p.outsider, 404)):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url).status_code, status, user)
+        self.client.force_login(self.p.branch1_manager)
+        compliance_page = self.client.get(reverse("learning:compliance", args=[self.p.branch1.pk]))
+        self.assertContains(compliance_page, url)
