@@ -20,6 +20,10 @@ SKIPPED_FIELDS = {"created", "updated", "org_path", "path", "password"}
 
 
 def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        # One zone for every moment, so that a value read back from the database (UTC) and the same moment
+        # from a form (local time) are recorded alike and never show as a change.
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

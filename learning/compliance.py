@@ -17,12 +17,24 @@ from django.db import connection
 from django.db.models import CharField, Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum, Value
 from django.db.models import DecimalField as DecimalOutput
 
+from core.choices import Action
+from core.scoping import get_scope
 from learning import rules
 from learning.models import MemberYear
 from orgs.choices import MEMBER_STATUSES, OrgKind
 from orgs.models import Member, Organization
 
 HOURS_OUTPUT: DecimalOutput = DecimalOutput(max_digits=12, decimal_places=4)
+
+
+def visible_org(user: Any, pk: Any) -> Organization | None:
+    """The organization whose compliance ``user`` may read: one inside a subtree they are granted (managers,
+    inspectors, administrators). The member role reads only its own standing, never its branch's list."""
+    scope = get_scope(user, Action.VIEW)
+    org = Organization.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if org is None or not scope.covers_path(org.path):
+        return None
+    return org
 
 
 def done_q() -> Q:

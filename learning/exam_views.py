@@ -200,8 +200,10 @@ def exam_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
-    return get_object_or_404(Attempt.objects.select_related("exam").filter(member__user=cast(Any, request.user)),
-                             pk=pk)
+    """The user's own attempt, closed first if its time ran out while they were away."""
+    mine = Attempt.objects.select_related("exam").filter(member__user=cast(Any, request.user))
+    services.exams.expire(mine.filter(pk=pk), timezone.now())
+    return get_object_or_404(mine, pk=pk)
 
 
 def _posted_answers(request: HttpRequest, questions: list[Question]) -> dict[str, Any]:
@@ -236,7 +238,8 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
             services.submit_attempt(attempt, _posted_answers(request, questions), acting_user=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            if Attempt.objects.filter(pk=attempt.pk).exclude(status=AttemptStatus.OPEN).exists() or "时限" in error:
+            if getattr(exc, "code", None) in ("late", "submitted"):
+                services.exams.expire(Attempt.objects.filter(pk=attempt.pk), timezone.now())
                 messages.error(request, error)
                 return HttpResponseRedirect(attempt.get_absolute_url())
         else:
@@ -252,13 +255,18 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A submitted attempt with the correct answers and explanations (the member's own, or in scope)."""
-    attempt = get_object_or_404(Attempt.objects.restrict(request.user).select_related("exam", "member"), pk=pk)
+    visible = Attempt.objects.restrict(request.user).select_related("exam", "member")
+    services.exams.expire(visible.filter(pk=pk), timezone.now())
+    attempt = get_object_or_404(visible, pk=pk)
+    own = attempt.member.user_id == request.user.pk
     if attempt.status == AttemptStatus.OPEN:
-        if attempt.member.user_id == request.user.pk:
+        if own:
             return HttpResponseRedirect(reverse("learning:attempt_take", args=[attempt.pk]))
         return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": []})
     from learning import rules
 
+    # While the member may still sit the exam again, the right answers would be the next paper's.
+    reveal = not own or services.exams.answers_may_be_shown(attempt)
     bank = Question.objects.in_bulk(attempt.questions)
     rows = []
     for qid in attempt.questions:
@@ -267,9 +275,9 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             continue
         given = (attempt.answers or {}).get(str(qid))
         rows.append({"q": q, "correct": (attempt.results or {}).get(str(qid), False),
-                     "given": _shown(q, given), "answer": rules.format_answer(q.kind, q.answer),
+                     "given": _shown(q, given), "answer": rules.format_answer(q.kind, q.answer) if reveal else "",
                      "options": list(zip(rules.LETTERS, q.options or [], strict=False))})
-    return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": rows})
+    return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": rows, "reveal": reveal})
 
 
 def _shown(question: Question, given: Any) -> str:
@@ -296,7 +304,8 @@ def question_generate(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and request.POST.get("step") == "accept" and form.is_valid():
         org, source, tags = form.cleaned_data["org"], form.cleaned_data["source"], form.cleaned_data["tags"]
-        for i in range(int(request.POST.get("count", "0") or 0)):
+        count = request.POST.get("count", "")
+        for i in range(min(int(count) if count.isdigit() else 0, form.cleaned_data["limit"] * 2)):
             if not request.POST.get(f"p{i}-include"):
                 continue
             kind = request.POST.get(f"p{i}-kind", "")

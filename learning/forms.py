@@ -43,12 +43,16 @@ class ActivityForm(ScopedModelForm):
             assert isinstance(field, forms.DateTimeField)
             field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         if self.instance.pk:
+            # Masked, like everywhere a full value has not been revealed; a masked line means "keep this member".
             self.initial["member_ids"] = "\n".join(
-                m.id_number or "" for m in self.instance.audience_members.all())
+                f"{m.id_number_masked} {m.name}" for m in self.instance.audience_members.all() if m.id_number)
 
     def clean_member_ids(self) -> list[Member]:
-        lines = [normalize_id_number(line) for line in self.cleaned_data["member_ids"].splitlines() if line.strip()]
+        lines = [normalize_id_number(line.split()[0]) for line in self.cleaned_data["member_ids"].splitlines()
+                 if line.strip()]
         found = {m.id_number: m for m in Member.objects.restrict(self.user, Action.VIEW).filter(id_number__in=lines)}
+        if self.instance.pk:
+            found |= {m.id_number_masked: m for m in self.instance.audience_members.all()}
         unknown = [line for line in lines if line not in found]
         if unknown:
             raise forms.ValidationError(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": "、".join(unknown[:10])})

@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from typing import Any, ClassVar
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,13 +32,14 @@ from orgs.models import Member, Organization
 
 @register
 class StudyRecordResource(Resource):
-    """The hours ledger (学时台账); a row is matched by its certificate number, or without one by member,
-    course and date, so that importing the same list twice changes nothing."""
+    """The hours ledger (学时台账); a row with a 编号 (as exported) updates that line, one without is matched by
+    member, course and date, so that importing the same list twice changes nothing. Certificate numbers are
+    data, not keys: platforms repeat them."""
 
     slug = "study-records"
     title = gettext_lazy("学时记录")
     model = StudyRecord
-    key = "reference"
+    key = "id"
     scope_column = "member"
     label_field = "title"
     blank_key_match = ("title", "date")
@@ -45,6 +47,7 @@ class StudyRecordResource(Resource):
     extra_update_fields = ("org", "org_path", "year")
     filterset_class: ClassVar[Any] = StudyRecordFilterSet
     columns = (
+        IntegerColumn("编号", "id", hint=gettext_lazy("导出的记录带编号，修改后导入即更新该记录；新记录留空")),
         ForeignKeyColumn("身份证号", "member", model=Member, key="id_number", required=True,
                          mask=org_rules.mask_id_number, example="11010119900101001X",
                          hint=gettext_lazy("党员的18位身份证号；请设为文本格式")),
@@ -55,8 +58,7 @@ class StudyRecordResource(Resource):
         ChoiceColumn("学时类别", "kind", StudyKind.choices, default=StudyKind.ONLINE, example="网络学习",
                      hint=gettext_lazy("集中培训、集体学习、网络学习或个人自学；留空按网络学习")),
         TextColumn("举办单位或平台", "provider", max_length=200, example="中国干部网络学院"),
-        TextColumn("证书或记录编号", "reference", max_length=64, example="",
-                   hint=gettext_lazy("可选；填写后按编号匹配已导入的记录")),
+        TextColumn("证书或记录编号", "reference", max_length=64, example="", hint=gettext_lazy("可选")),
     )
 
     def missing_message(self, column: ForeignKeyColumn, code: str) -> str:
@@ -78,7 +80,7 @@ class StudyRecordResource(Resource):
         seen: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
         for row in rows:
             v = row.values
-            if not v.get("reference") and v.get("member") is not None:
+            if row.existing is None and v.get("member") is not None:
                 seen[(v["member"].pk, v["title"], v["date"])].append(row)
         for group in seen.values():
             if len(group) > 1:
@@ -88,11 +90,12 @@ class StudyRecordResource(Resource):
                               % {"rows": others})
         existing = {row.existing.pk: row for row in rows if row.existing is not None}
         if existing:
-            from_attendance = StudyRecord.objects.filter(pk__in=list(existing), attendance__isnull=False)
-            for pk in from_attendance.values_list("pk", flat=True):
+            derived = StudyRecord.objects.filter(pk__in=list(existing)).filter(
+                Q(attendance__isnull=False) | Q(source=RecordSource.EXAM))
+            for pk in derived.values_list("pk", flat=True):
                 row = existing[pk]
                 if row.changes:
-                    row.error(self.header_of("hours"), _("这条学时来自活动出勤，请在活动的出勤登记中修改"))
+                    row.error(self.header_of("hours"), _("这条学时来自活动出勤或考试，不能通过导入修改"))
 
     def prepare(self, obj: Any, row: Row) -> None:
         member = row.values["member"]
@@ -106,9 +109,12 @@ class StudyRecordResource(Resource):
         years: dict[int, set[int]] = defaultdict(set)
         for row in (*created, *updated):
             years[row.obj.year].add(row.obj.member_id)
-            before_year = (row.before or {}).get("date", "")[:4]
+            before = row.before or {}
+            before_year = str(before.get("date", ""))[:4]
             if before_year.isdigit():
                 years[int(before_year)].add(row.obj.member_id)
+                if before.get("member"):  # a line moved to another member: the first one's year changes too
+                    years[int(before_year)].add(before["member"])
         for year, member_ids in years.items():
             refresh_years(member_ids, [year], today=self.today)
 

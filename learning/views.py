@@ -75,7 +75,7 @@ class ActivityDetailView(generic.ObjectDetailView):
             "may_sign_in": member is not None and own is None and opens <= now <= closes
             and audience.includes(obj, member),
             "opens": opens,
-            "audience_orgs": obj.audience_orgs.all(),
+            "audience_orgs": Organization.objects.restrict(user).filter(pk__in=obj.audience_orgs.values("pk")),
             "audience_members": Member.objects.restrict(user).filter(
                 pk__in=obj.audience_members.values("pk")).only("pk", "name")[:50],
         }
@@ -222,6 +222,8 @@ def attendance_makeup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = services.visible_activity(request.user, pk)
+    if not can(request.user, Action.CHANGE, activity):
+        raise PermissionDenied(_("您只有查看权限"))  # before a file is stored
     form = forms.MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         material = form.save(commit=False)
@@ -345,7 +347,9 @@ def _study_page(request: HttpRequest, member: Member, *, own: bool) -> HttpRespo
 def org_compliance(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The subtree's compliance for a year: by child organization with a chart, drill-down to the branch
     and the member, and the members of one standing (exportable)."""
-    org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
+    org = compliance.visible_org(request.user, pk)
+    if org is None:
+        raise Http404
     year = _year(request)
     today = timezone.localdate()
     standing = request.GET.get("standing", "")

@@ -151,4 +151,6 @@ def _json_converter(field: models.Field) -> Callable[[Any], Any] | None:
 
 
 def _isoformat(value: Any) -> str:
-    return value.isoformat()
+    from core.changelog import jsonable
+
+    return str(jsonable(value))

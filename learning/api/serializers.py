@@ -33,8 +33,14 @@ class ActivitySerializer(ScopedModelSerializer):
         request = self.context.get("request")
         from core.scoping import can
 
-        if not can(getattr(request, "user", None), "change", instance):
+        user = getattr(request, "user", None)
+        if not can(user, "change", instance):
             data.pop("sign_in_code", None)  # shown on site by the organizer, not to those signing in
+            # Of the chosen organizations and members, only those the reader may see.
+            data["audience_orgs"] = list(Organization.objects.restrict(user).filter(
+                pk__in=data.get("audience_orgs") or []).values_list("pk", flat=True))
+            data["audience_members"] = list(Member.objects.restrict(user).filter(
+                pk__in=data.get("audience_members") or []).values_list("pk", flat=True))
         return data
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from learning.filtersets import (
     StudyRecordFilterSet,
 )
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
-from orgs.models import Member, Organization
+from orgs.models import Member
 
 
 @api_route("learning/activities", "activity")
@@ -143,14 +143,14 @@ class ComplianceViewSet(viewsets.ViewSet):
         year = query.validated_data.get("year") or today.year
         org_id = query.validated_data.get("org")
         if org_id is None:
-            roots = home_orgs(request.user)
+            scope = get_scope(request.user, Action.VIEW)
+            roots = home_orgs(request.user) if scope.everything or scope.paths else []
             if len(roots) != 1:
                 raise drf_validation_error(DjangoValidationError({"org": "org is required"}))
-            org = roots[0]
-        else:
-            org = Organization.objects.restrict(request.user).filter(pk=org_id).first()
-            if org is None:
-                raise Http404
+            org_id = roots[0].pk
+        org = compliance.visible_org(request.user, org_id)
+        if org is None:
+            raise Http404
         total, children = compliance.rollup(org, year, today)
         return Response({"year": year, "total": total.as_dict(), "children": [s.as_dict() for s in children]})
 

@@ -134,6 +134,12 @@ class Activity(OrgOwnedModel):
                 | Q(audience=Audience.ORGS, pk__in=chosen.values("activity_id"))
                 | Q(audience=Audience.MEMBERS, pk__in=named.values("activity_id")))
 
+    def changelog_data(self) -> dict[str, Any]:
+        data = super().changelog_data()
+        if data.get("sign_in_code"):
+            data["sign_in_code"] = "****"  # read by inspectors and members' managers; the code is for the site
+        return data
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.start and self.end:

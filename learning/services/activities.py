@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,38 +84,63 @@ def create_activity(
 
 @transaction.atomic
 def update_activity(activity: Activity, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Activity:
-    """Change an activity; changed hours, kind or title are carried into every ledger line it credited."""
+    """Change an activity: the audience is checked against the organization it will belong to; a change of
+    audience is logged; a move carries its files and attendance along; changed hours, kind, title or date
+    are carried into every ledger line it credited."""
     orgs = changes.pop("audience_orgs", None)
     members = changes.pop("audience_members", None)
-    old = Activity.objects.get(pk=activity.pk)
+    old = Activity.objects.select_related("org").get(pk=activity.pk)
     if "hours" in changes and changes["hours"] is None:
         start = timezone.localtime(changes.get("start", activity.start))
         end = timezone.localtime(changes.get("end", activity.end))
         changes["hours"] = rules.credited_hours(start, end, conversion(start.date()))
-    _check_audience(activity, orgs if orgs is not None else activity.audience_orgs.all(),
-                    members if members is not None else activity.audience_members.all())
+    _check_audience(Activity(org=changes.get("org", old.org)),
+                    orgs if orgs is not None else old.audience_orgs.all(),
+                    members if members is not None else old.audience_members.all())
+    before = _audience(old)
     core.update_object(activity, acting_user=acting_user, changes=changes, message=message)
     if orgs is not None:
         activity.audience_orgs.set(orgs)
     if members is not None:
         activity.audience_members.set(members)
+    after = _audience(activity)
+    if after != before:
+        log_change(activity, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=after,
+                   message=message or _("修改参加对象"))
+    if activity.org_path != old.org_path:
+        ActivityMaterial.objects.filter(activity=activity).update(org_path=activity.org_path)
+        Attendance.objects.filter(activity=activity).update(activity_org_path=activity.org_path)
     if (old.hours, old.kind, old.title, old.start) != (activity.hours, activity.kind, activity.title, activity.start):
         _recredit(activity)
     return activity
 
 
+def _audience(activity: Activity) -> dict[str, Any]:
+    return {"audience_orgs": sorted(activity.audience_orgs.values_list("pk", flat=True)),
+            "audience_members": sorted(activity.audience_members.values_list("pk", flat=True))}
+
+
 def _recredit(activity: Activity) -> None:
-    credited = Attendance.objects.filter(activity=activity, status__in=CREDITED_ATTENDANCE)
-    Attendance.objects.filter(activity=activity, status=AttendanceStatus.PRESENT).update(hours=activity.hours)
-    Attendance.objects.filter(activity=activity, status=AttendanceStatus.MAKEUP).update(hours=activity.hours)
-    records = StudyRecord.objects.filter(attendance__activity=activity)
-    years = set(records.values_list("year", flat=True))
-    records.update(hours=activity.hours, kind=activity.kind, title=activity.title)
-    date = timezone.localtime(activity.start).date()
-    StudyRecord.objects.filter(attendance__activity=activity, source=RecordSource.ACTIVITY).update(
-        date=date, year=date.year)
-    years.add(date.year)
-    refresh_years(credited.values_list("member_id", flat=True), years)
+    """Credit every present or made-up attendance again with the activity as it now is (the ledger line is
+    rebuilt, or dropped when the activity credits no hours)."""
+    day = timezone.localtime(activity.start).date()
+    years = {day.year}
+    member_ids = []
+    made_up = dict(StudyRecord.objects.filter(attendance__activity=activity, source=RecordSource.MAKEUP)
+                   .values_list("attendance_id", "date"))
+    years |= set(StudyRecord.objects.filter(attendance__activity=activity).values_list("year", flat=True))
+    for attendance in (Attendance.objects.filter(activity=activity, status__in=CREDITED_ATTENDANCE)
+                       .select_related("member", "activity__org")):
+        attendance.hours = activity.hours
+        attendance.save(update_fields=["hours", "updated"])
+        if attendance.status == AttendanceStatus.MAKEUP:
+            credit_date = made_up.get(attendance.pk) or timezone.localdate()
+            _apply(attendance, credit_date, RecordSource.MAKEUP)
+            years.add(credit_date.year)
+        else:
+            _apply(attendance, day, RecordSource.ACTIVITY)
+        member_ids.append(attendance.member_id)
+    refresh_years(member_ids, years)
 
 
 @transaction.atomic
@@ -250,7 +275,11 @@ def sign_in(
         activity_org_path=activity.org_path, status=AttendanceStatus.PRESENT, method=AttendanceMethod.SIGN_IN,
         signed_in_at=now, hours=activity.hours,
     )
-    attendance.save()
+    try:
+        with transaction.atomic():
+            attendance.save()
+    except IntegrityError:  # the organizer recorded this member at the same moment
+        raise ValidationError(_("您已经签到过了")) from None
     _apply(attendance, timezone.localtime(activity.start).date(), RecordSource.ACTIVITY)
     log_change(attendance, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(attendance),
                message=_("本人签到"))

@@ -95,11 +95,15 @@ def create_exam(exam: Exam, *, acting_user: Any, message: str = "") -> Exam:
 
 @transaction.atomic
 def update_exam(exam: Exam, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Exam:
+    old_path = Exam.objects.get(pk=exam.pk).org_path
     for name, value in changes.items():
         setattr(exam, name, value)
-    if "draw" in changes:
+    if "draw" in changes or "org" in changes:
         check_draw(exam)
-    return core.update_object(exam, acting_user=acting_user, changes=changes, message=message)
+    core.update_object(exam, acting_user=acting_user, changes=changes, message=message)
+    if exam.org_path != old_path:
+        Attempt.objects.filter(exam=exam).update(exam_org_path=exam.org_path)
+    return exam
 
 
 @transaction.atomic
@@ -214,9 +218,9 @@ def submit_attempt(attempt: Attempt, answers: Any, *, acting_user: Any,
     if attempt.member.user_id != getattr(acting_user, "pk", None):
         raise Http404
     if attempt.status == AttemptStatus.SUBMITTED:
-        raise ValidationError(_("这份答卷已经交过了，成绩以第一次交卷为准"))
+        raise ValidationError(_("这份答卷已经交过了，成绩以第一次交卷为准"), code="submitted")
     if attempt.status == AttemptStatus.EXPIRED or now > attempt.deadline + GRACE:
-        raise ValidationError(_("已超过答题时限，不能再交卷"))
+        raise ValidationError(_("已超过答题时限，不能再交卷"), code="late")
     questions = Question.objects.in_bulk(attempt.questions)
     cleaned = clean_answers(attempt, answers, questions)
     results = {str(qid): rules.is_correct(questions[qid].kind, questions[qid].answer, cleaned.get(str(qid)))
@@ -237,9 +241,12 @@ def submit_attempt(attempt: Attempt, answers: Any, *, acting_user: Any,
     if attempt.passed and not already_passed:
         points.award(attempt.member, PointAction.EXAM_PASS, f"exam-{exam.pk}", day=day)
     if attempt.passed and not already_passed and exam.hours_on_pass > 0:
-        StudyRecord.objects.create(member=attempt.member, org_id=attempt.member.org_id, date=day,
-                                   hours=exam.hours_on_pass, kind=StudyKind.ONLINE, source=RecordSource.EXAM,
-                                   title=exam.title, provider=str(exam.org), reference=f"exam-{exam.pk}")
+        record = StudyRecord.objects.create(
+            member=attempt.member, org_id=attempt.member.org_id, date=day, hours=exam.hours_on_pass,
+            kind=StudyKind.ONLINE, source=RecordSource.EXAM, title=exam.title, provider=str(exam.org),
+            reference=f"exam-{exam.pk}")
+        log_change(record, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(record),
+                   message=_("考试及格计入学时"))
         refresh_years([attempt.member_id], [day.year])
     return attempt
 
@@ -262,3 +269,12 @@ def suspicious(attempts: QuerySet[Attempt], exam: Exam) -> list[dict[str, Any]]:
             names = "、".join(a.member.name for a in group)
             found += [{"attempt": a, "reason": _("与%(names)s的用时和答案完全相同") % {"names": names}} for a in group]
     return found
+
+
+def answers_may_be_shown(attempt: Attempt, now: datetime.datetime | None = None) -> bool:
+    """The right answers and explanations are shown to a member once they cannot sit the exam again: all
+    attempts used, or the exam closed."""
+    now = now or timezone.now()
+    exam = attempt.exam
+    used = Attempt.objects.filter(exam=exam, member_id=attempt.member_id).count()
+    return now > exam.closes or used >= exam.attempts_allowed

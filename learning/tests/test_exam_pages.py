@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import tempfile
 from decimal import Decimal
@@ -10,6 +11,7 @@ from typing import Any
 
 import openpyxl
 from django.urls import reverse
+from django.utils import timezone
 
 from core.imports.engine import import_file
 from core.testing.api import APITestCase, APIViewTestCases
@@ -76,7 +78,7 @@ class PaperTest(PersonaTestCase):
     def setUp(self) -> None:
         for n in range(4):
             new_question(self.p, self.p.committee, n)
-        self.exam = new_exam(self.p, self.p.branch1)
+        self.exam = new_exam(self.p, self.p.branch1, attempts_allowed=1)
         self.client.force_login(self.p.member_user)
 
     def test_the_member_sits_the_exam_and_the_paper_holds_no_answer(self) -> None:
@@ -98,6 +100,27 @@ class PaperTest(PersonaTestCase):
         again = self.client.post(reverse("learning:attempt_take", args=[attempt.pk]), {f"q{first.pk}": "0"})
         self.assertRedirects(again, attempt.get_absolute_url())
         self.assertEqual(Attempt.objects.get(pk=attempt.pk).score, attempt.score)
+
+    def test_with_a_try_left_the_result_holds_no_answers_or_explanations(self) -> None:
+        exam = new_exam(self.p, self.p.branch1, attempts_allowed=2, title="可重考")
+        self.client.post(reverse("learning:exam_start", args=[exam.pk]))
+        attempt = Attempt.objects.get(exam=exam)
+        self.client.post(reverse("learning:attempt_take", args=[attempt.pk]), {})
+        result = self.client.get(attempt.get_absolute_url()).content.decode()
+        self.assertIn("还可以再次作答", result)
+        for question in Question.objects.filter(pk__in=attempt.questions):
+            self.assertNotIn(question.explanation, result)
+
+    def test_a_late_submission_goes_to_the_result_and_never_loops(self) -> None:
+        self.client.post(reverse("learning:exam_start", args=[self.exam.pk]))
+        attempt = Attempt.objects.get()
+        Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=5))
+        response = self.client.post(reverse("learning:attempt_take", args=[attempt.pk]), {})
+        self.assertRedirects(response, attempt.get_absolute_url())
+        self.assertEqual(Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.EXPIRED)
+        self.assertEqual(self.client.get(attempt.get_absolute_url()).status_code, 200)
+        taken = self.client.get(reverse("learning:attempt_take", args=[attempt.pk]))
+        self.assertRedirects(taken, attempt.get_absolute_url())
 
     def test_another_member_cannot_open_the_attempt(self) -> None:
         self.client.post(reverse("learning:exam_start", args=[self.exam.pk]))

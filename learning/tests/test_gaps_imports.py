@@ -112,7 +112,7 @@ class HoursImportTest(PersonaTestCase):
         self.a, self.b = self.p.branch1_members[:2]
 
     def row(self, member: object, title: str = "网络培训", hours: object = 4, **extra: object) -> list[object]:
-        values = {"身份证号": member.id_number, "学习内容": title, "学习日期": self.today.isoformat(),  # type: ignore[attr-defined]
+        values = {"编号": "", "身份证号": member.id_number, "学习内容": title, "学习日期": self.today.isoformat(),  # type: ignore[attr-defined]
                   "学时": hours, "学时类别": "网络学习", "举办单位或平台": "中国干部网络学院", "证书或记录编号": ""}
         values.update(extra)
         return [values[h] for h in HEADERS]
