@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "core",
     "orgs",
     "learning",
+    "essays",
 ]
 
 MIDDLEWARE = [
