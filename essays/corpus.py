@@ -1,0 +1,136 @@
+"""Loading the reference corpus and checking a text against it."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from essays.index import Index, Result
+from essays.models import ReferenceDocument
+
+MAX_BYTES = 5 * 1024 * 1024  # one document
+MAX_ZIP_MEMBERS = 20000
+MIN_CHARACTERS = 50
+
+
+class CorpusError(ValueError):
+    pass
+
+
+@dataclass
+class Loaded:
+    added: int
+    skipped: int  # already in the corpus (same text)
+    refused: list[str]
+
+
+def decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorpusError(_("无法识别文本编码，请另存为 UTF-8"))
+
+
+def documents(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of the .txt files in a file, a folder or a .zip (sizes bounded, so no zip bomb)."""
+    if path.is_dir():
+        for item in sorted(path.rglob("*.txt")):
+            if item.stat().st_size <= MAX_BYTES:
+                yield str(item.relative_to(path)), item.read_bytes()
+            else:
+                yield str(item), b""
+    elif path.suffix.lower() == ".zip":
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise CorpusError(_("%(name)s 不是有效的 zip 文件") % {"name": path.name}) from None
+        with archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".txt")]
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise CorpusError(_("压缩包中的文件太多（最多%(n)s个）") % {"n": MAX_ZIP_MEMBERS})
+            for member in members:
+                if member.file_size > MAX_BYTES:
+                    yield member.filename, b""
+                    continue
+                with archive.open(member) as handle:
+                    yield member.filename, handle.read(MAX_BYTES + 1)[:MAX_BYTES + 1]
+    else:
+        yield path.name, path.read_bytes() if path.stat().st_size <= MAX_BYTES else b""
+
+
+def add(paths: list[Path], *, source_url: str = "") -> Loaded:
+    """Each document's first line is its title; a line ``来源：URL`` or ``Source: URL`` near the top sets its
+    source (``source_url`` otherwise)."""
+    loaded = Loaded(0, 0, [])
+    for path in paths:
+        for name, raw in documents(path):
+            if not raw:
+                loaded.refused.append(_("%(name)s：文件为空或超过5 MB") % {"name": name})
+                continue
+            try:
+                text = decode(raw)
+            except CorpusError as exc:
+                loaded.refused.append(f"{name}：{exc}")
+                continue
+            lines = [line.strip() for line in text.splitlines()]
+            title = next((line for line in lines if line), name)[:300]
+            url = source_url
+            for line in lines[:5]:
+                for prefix in ("来源：", "来源:", "Source:", "source:"):
+                    if line.startswith(prefix):
+                        url = line[len(prefix):].strip()
+            body = text.strip()
+            if sum(1 for c in body if "\u4e00" <= c <= "\u9fff") < MIN_CHARACTERS:
+                loaded.refused.append(_("%(name)s：正文少于%(n)s个汉字") % {"name": name, "n": MIN_CHARACTERS})
+                continue
+            digest = hashlib.sha256(body.encode()).hexdigest()
+            _doc, created = ReferenceDocument.objects.get_or_create(
+                digest=digest, defaults={"title": title, "source_url": url[:500], "text": body})
+            if created:
+                loaded.added += 1
+            else:
+                loaded.skipped += 1
+    return loaded
+
+
+def corpus_index() -> Index:
+    return Index.build(ReferenceDocument.objects.values_list("pk", "text").iterator(chunk_size=1000))
+
+
+def check(text: str, index: Index | None = None) -> Result:
+    if not text.strip():
+        raise CorpusError(_("文本为空"))
+    if len(text) > 1_000_000:
+        raise CorpusError(_("文本太长（最多100万字）"))
+    return (index or corpus_index()).check(text)
+
+
+def describe(text: str, result: Result) -> dict[str, Any]:
+    """The result as the command prints it: the percentage and each passage with its source."""
+    docs = {d.pk: d for d in ReferenceDocument.objects.filter(pk__in={p.source for p in result.passages})}
+    passages = []
+    for p in result.passages:
+        doc = docs.get(p.source)
+        source_text, source_range = "", [p.source_start, p.source_end]
+        if doc is not None:
+            from essays import fingerprint as fp
+
+            offsets = fp.normalized(doc.text)[1]
+            if len(offsets):
+                first = offsets[min(p.source_start, len(offsets) - 1)]
+                last = offsets[min(p.source_end, len(offsets)) - 1]
+                source_range = [int(first), int(last) + 1]
+                source_text = doc.text[source_range[0]:source_range[1]]
+        source = {"id": p.source, "title": doc.title if doc else "", "url": doc.source_url if doc else ""}
+        passages.append({"start": p.start, "end": p.end, "text": text[p.start:p.end], "source": source,
+                         "source_start": source_range[0], "source_end": source_range[1], "source_text": source_text})
+    return {"originality": result.originality, "copied_characters": result.copied,
+            "characters": result.length, "passages": passages}

@@ -1,0 +1,36 @@
+"""``chuxin corpus add PATH…``: load published texts (files, folders or .zip of .txt) into the reference corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.management.base import TranslatedCommand
+from essays import corpus
+
+
+class Command(TranslatedCommand):
+    help = gettext_lazy("管理参考文献库：add 载入文章、讲话、转载较多的心得（.txt 文件、文件夹或 .zip）")  # type: ignore[assignment]
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["add"])
+        parser.add_argument("paths", nargs="+", help=_("文件、文件夹或 .zip；每篇第一行为标题，前几行可写“来源：网址”"))
+        parser.add_argument("--url", default="", help=_("这些文献的来源网址（文中未写时）"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths = [Path(p) for p in options["paths"]]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise CommandError(_("找不到：%(paths)s") % {"paths": "、".join(missing)})
+        try:
+            loaded = corpus.add(paths, source_url=options["url"])
+        except corpus.CorpusError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in loaded.refused:
+            self.stderr.write(line)
+        self.stdout.write(_("载入%(added)s篇，已有%(skipped)s篇，未载入%(refused)s篇")
+                          % {"added": loaded.added, "skipped": loaded.skipped, "refused": len(loaded.refused)})

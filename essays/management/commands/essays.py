@@ -1,0 +1,45 @@
+"""``chuxin essays check FILE [--json]``: check a text file against the reference corpus, saving nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.management.base import TranslatedCommand
+from essays import corpus
+
+
+class Command(TranslatedCommand):
+    help = gettext_lazy("心得体会：check 检查一个文本文件的原创度（不保存任何内容）")  # type: ignore[assignment]
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["check"])
+        parser.add_argument("file", help=_("要检查的 .txt 文件"))
+        parser.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("找不到文件：%(path)s") % {"path": path})
+        if path.stat().st_size > corpus.MAX_BYTES:
+            raise CommandError(_("文件超过5 MB"))
+        try:
+            text = corpus.decode(path.read_bytes())
+            result = corpus.check(text)
+        except corpus.CorpusError as exc:
+            raise CommandError(str(exc)) from exc
+        report = corpus.describe(text, result)
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        passages = report["passages"]
+        self.stdout.write(_("原创度 %(p)s%%（%(n)s处雷同）") % {"p": report["originality"], "n": len(passages)})
+        for p in passages:
+            source = p["source"]
+            self.stdout.write(f"  [{p['start']}–{p['end']}] {p['text'][:60]}")
+            self.stdout.write(f"      ← {source['title']} {source['url']} [{p['source_start']}–{p['source_end']}]")
