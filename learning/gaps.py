@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,7 +44,7 @@ def _shortfalls(org: Organization, on: datetime.date, behind_by: Decimal, fracti
                .exclude(pk__in=MemberYear.objects.filter(year=year).values("member_id")).select_related("org"))
     member_hours = Decimal(rule_value("learning.hours.member_annual", on))
     leader_hours = Decimal(rule_value("learning.hours.leader_annual", on))
-    held = leaders(missing.values_list("pk", flat=True), year) if missing.exists() else set()
+    held = leaders(missing.values("pk"), year)
     for member in missing.order_by("org_path", "pk"):
         required = leader_hours if member.pk in held else member_hours
         if required * fraction - behind_by > 0:
@@ -98,16 +98,15 @@ def _leader_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
     minimum = int(rule_value("learning.training.leader_min", on))
     seats = Position.objects.in_subtree(org.path).filter(title__in=LEADER_TITLES, term_start__lte=on).filter(
         Q(term_end__isnull=True) | Q(term_end__gte=on))
-    trained = StudyRecord.objects.filter(year=on.year, kind=StudyKind.TRAINING).values("member_id")
-    members = Member.objects.filter(pk__in=seats.values("member_id"), status__in=MEMBER_STATUSES)
-    if minimum <= 1:
-        members = members.exclude(pk__in=trained)
+    # One query: each seat holder with this year's count of concentrated trainings.
+    members = (Member.objects.filter(pk__in=seats.values("member_id"), status__in=MEMBER_STATUSES)
+               .annotate(trainings=Count("study_records", filter=Q(study_records__year=on.year,
+                                                                    study_records__kind=StudyKind.TRAINING)))
+               .filter(trainings__lt=minimum))
     for member in members.select_related("org").order_by("org_path", "pk"):
-        count = StudyRecord.objects.filter(member=member, year=on.year, kind=StudyKind.TRAINING).count()
-        if count < minimum:
-            yield _gap("learning.training.leader_min", on, member, _("书记或班子成员本年度未参加集中培训"),
-                       _("%(name)s本年度参加集中培训%(count)s次，应不少于%(min)s次")
-                       % {"name": member.name, "count": count, "min": minimum})
+        yield _gap("learning.training.leader_min", on, member, _("书记或班子成员本年度未参加集中培训"),
+                   _("%(name)s本年度参加集中培训%(count)s次，应不少于%(min)s次")
+                   % {"name": member.name, "count": member.trainings, "min": minimum})
 
 
 def _months_ago(on: datetime.date, months: int) -> datetime.date:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.rules import rule_value
@@ -33,11 +33,13 @@ def rule_day(year: int, today: datetime.date | None = None) -> datetime.date:
     return today if today.year == year else datetime.date(year, 12, 31)
 
 
-def leaders(member_ids: Iterable[int], year: int) -> set[int]:
-    """Members who held a secretary or committee seat at some time in ``year``."""
+def leaders(member_ids: Iterable[int] | QuerySet[Any], year: int) -> set[int]:
+    """Members who held a secretary or committee seat at some time in ``year`` (``member_ids`` may be a
+    queryset of ids, used as a subquery rather than a list of a whole subtree's members)."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    ids = member_ids if isinstance(member_ids, QuerySet) else list(member_ids)
     return set(
-        Position.objects.filter(member_id__in=list(member_ids), title__in=LEADER_TITLES, term_start__lte=last)
+        Position.objects.filter(member_id__in=ids, title__in=LEADER_TITLES, term_start__lte=last)
         .filter(Q(term_end__isnull=True) | Q(term_end__gte=first))
         .values_list("member_id", flat=True)
     )

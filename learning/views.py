@@ -19,7 +19,7 @@ from core.choices import Action
 from core.scoping import can
 from core.views import generic
 from learning import audience, compliance, forms, points, services
-from learning.choices import AttendanceStatus, Standing
+from learning.choices import AttendanceStatus, RecordSource, Standing
 from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
 from learning.tables import ActivityTable, StudyRecordTable
@@ -275,7 +275,8 @@ class StudyRecordDetailView(generic.ObjectDetailView):
     template_name = "learning/record_detail.html"
 
     def get_extra_context(self, obj: StudyRecord) -> dict[str, Any]:
-        return {"can_change": can(self.request.user, Action.CHANGE, obj) and not obj.attendance_id}
+        derived = bool(obj.attendance_id) or obj.source == RecordSource.EXAM
+        return {"can_change": can(self.request.user, Action.CHANGE, obj) and not derived}
 
 
 class StudyRecordEditView(generic.ObjectEditView):

@@ -410,20 +410,22 @@ def create_record(record: StudyRecord, *, acting_user: Any, message: str = "") -
 
 
 def _require_manual(record: StudyRecord) -> None:
-    if record.attendance_id:
-        raise ValidationError(_("这条学时来自活动出勤，请在活动的出勤登记中修改"))
+    """Lines derived from attendance or an exam change only there (the import refuses them alike)."""
+    if record.attendance_id or record.source == RecordSource.EXAM:
+        raise ValidationError(_("这条学时来自活动出勤或考试，不能在台账中修改"))
 
 
 @transaction.atomic
 def update_record(record: StudyRecord, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> StudyRecord:
-    _require_manual(record)
-    old_year = StudyRecord.objects.get(pk=record.pk).year
+    stored = StudyRecord.objects.get(pk=record.pk)
+    _require_manual(stored)
     for name, value in changes.items():
         setattr(record, name, value)
     _check_record(record)
     changes.setdefault("org", record.org)
     core.update_object(record, acting_user=acting_user, changes=changes, message=message)
-    refresh_years([record.member_id], {old_year, record.year})
+    # The line may have moved to another member or year: both members' both years are recomputed.
+    refresh_years({stored.member_id, record.member_id}, {stored.year, record.year})
     return record
 
 

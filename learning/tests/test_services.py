@@ -224,3 +224,20 @@ class LedgerTest(PersonaTestCase):
                                                date=timezone.localdate() + datetime.timedelta(days=1), title="未来"),
                                    acting_user=self.p.branch1_manager)
         self.assertFalse(StudyRecord.objects.exists())
+
+
+class DerivedLinesTest(PersonaTestCase):
+    def test_exam_lines_cannot_be_edited_and_a_moved_line_refreshes_both_members(self) -> None:
+        record = services.create_record(StudyRecord(member=self.p.branch1_members[0], date=timezone.localdate(),
+                                                    hours=Decimal(4), kind=StudyKind.ONLINE, title="网课"),
+                                        acting_user=self.p.branch1_manager)
+        other = self.p.branch1_members[1]
+        services.update_record(record, acting_user=self.p.branch1_manager, changes={"member": other})
+        self.assertEqual(MemberYear.objects.get(member=self.p.branch1_members[0]).hours, Decimal(0))
+        self.assertEqual(MemberYear.objects.get(member=other).hours, Decimal(4))
+        StudyRecord.objects.filter(pk=record.pk).update(source="exam")
+        record.refresh_from_db()
+        with self.assertRaises(ValidationError):
+            services.update_record(record, acting_user=self.p.branch1_manager, changes={"hours": Decimal(8)})
+        with self.assertRaises(ValidationError):
+            services.delete_record(record, acting_user=self.p.branch1_manager)
