@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -125,7 +125,7 @@ BUCKETS = [(0, 60, "0–59"), (60, 70, "60–69"), (70, 80, "70–79"), (80, 90,
 
 def distribution(scores: Any, exam: Exam) -> list[dict[str, Any]]:
     """Submitted attempts by score band (a member's best attempt counts once)."""
-    best = scores.values("member_id").annotate(best=Avg("score"))  # one row per member: the mean of their tries
+    best = scores.order_by().values("member_id").annotate(best=Max("score"))
     counts = [0] * len(BUCKETS)
     for row in best:
         value = float(row["best"] or 0)
@@ -146,7 +146,7 @@ def by_org(scores: Any, exam: Exam, user: Any) -> list[dict[str, Any]]:
                     .order_by("code")) or [org]
     rows = []
     for child in children:
-        figures = scores.filter(org_path__startswith=child.path).aggregate(
+        figures = scores.filter(org_path__subtree=child.path).aggregate(
             n=Count("pk"), mean=Avg("score"), passed=Count("pk", filter=Q(passed=True)))
         if figures["n"]:
             rows.append({"org": child, "attempts": figures["n"], "mean": round(float(figures["mean"]), 1),

@@ -236,3 +236,21 @@ class ExamFormTest(PersonaTestCase):
         with translation.override("en"):
             form = ExamForm(data={"draw_text": "essay 3"}, user=self.p.admin)
             self.assertIn("draw_text", form.errors)
+
+
+class DistributionTest(PersonaTestCase):
+    def test_a_member_counts_once_with_their_best_attempt(self) -> None:
+        from learning import services
+        from learning.exam_views import distribution
+
+        for n in range(4):
+            new_question(self.p, self.p.committee, n)
+        exam = new_exam(self.p, self.p.branch1, attempts_allowed=2)
+        first = services.start_attempt(exam, acting_user=self.p.member_user)
+        services.submit_attempt(first, {}, acting_user=self.p.member_user)
+        second = services.start_attempt(exam, acting_user=self.p.member_user)
+        bank = Question.objects.in_bulk(second.questions)
+        services.submit_attempt(second, {str(q): bank[q].answer for q in second.questions},
+                                acting_user=self.p.member_user)
+        bands = {b["label"]: b["count"] for b in distribution(Attempt.objects.filter(exam=exam), exam)}
+        self.assertEqual(bands, {"0–59": 0, "60–69": 0, "70–79": 0, "80–89": 0, "90–100": 1})
