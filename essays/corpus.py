@@ -61,7 +61,8 @@ def documents(path: Path) -> Iterator[tuple[str, bytes]]:
                     yield member.filename, b""
                     continue
                 with archive.open(member) as handle:
-                    yield member.filename, handle.read(MAX_BYTES + 1)[:MAX_BYTES + 1]
+                    data = handle.read(MAX_BYTES + 1)  # bounded whatever the header claims (zip bombs)
+                yield member.filename, data if len(data) <= MAX_BYTES else b""
     else:
         yield path.name, path.read_bytes() if path.stat().st_size <= MAX_BYTES else b""
 

@@ -41,6 +41,12 @@ class CorpusCommandTest(TestCase):
         self.assertIn("已有3篇", run("corpus", "add", str(self.tmp / "docs"), str(self.tmp / "more.zip")))
         self.assertEqual(ReferenceDocument.objects.count(), 3)
 
+    def test_a_highly_compressed_member_over_the_limit_is_refused(self) -> None:
+        with zipfile.ZipFile(self.tmp / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("big.txt", "党" * 2_100_000)  # 6.3 MB of text in a few kilobytes
+        self.assertIn("未载入1篇", run("corpus", "add", str(self.tmp / "bomb.zip")))
+        self.assertEqual(ReferenceDocument.objects.count(), 0)
+
     def test_a_renamed_image_or_a_missing_path_is_refused(self) -> None:
         fake = self.tmp / "photo.zip"
         fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
