@@ -23,9 +23,9 @@ from learning.choices import AttemptStatus, QuestionKind
 from learning.filtersets import ExamFilterSet, QuestionFilterSet
 from learning.models import Attempt, Exam, Question
 from learning.tables import ExamTable, QuestionTable
-from learning.views import _scope_org
 from orgs.choices import OrgKind
 from orgs.models import Member
+from orgs.views import scope_org
 
 TEXT_FIELDS = {"options_text": "options", "answer_text": "answer", "draw_text": "draw"}
 
@@ -65,7 +65,7 @@ class QuestionEditView(generic.ObjectEditView):
     form_class = forms.QuestionForm
 
     def initial_object(self) -> Question:
-        return Question(org=_scope_org(self.request), kind=QuestionKind.SINGLE)  # type: ignore[misc]
+        return Question(org=scope_org(self.request), kind=QuestionKind.SINGLE)  # type: ignore[misc]
 
     def create(self, obj: Question, *, acting_user: Any, message: str) -> Question:
         return services.create_question(obj, acting_user=acting_user, message=message)
@@ -159,7 +159,7 @@ class ExamEditView(generic.ObjectEditView):
     form_class = forms.ExamForm
 
     def initial_object(self) -> Exam:
-        return Exam(org=_scope_org(self.request))  # type: ignore[misc]
+        return Exam(org=scope_org(self.request))  # type: ignore[misc]
 
     def create(self, obj: Exam, *, acting_user: Any, message: str) -> Exam:
         return services.create_exam(obj, acting_user=acting_user, message=message)

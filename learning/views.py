@@ -24,17 +24,11 @@ from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
 from learning.tables import ActivityTable, StudyRecordTable
 from orgs.models import Member, Organization
+from orgs.views import scope_org
 
 #
 # Activities
 #
-
-
-def _scope_org(request: HttpRequest) -> Organization | None:
-    pk = request.GET.get("org")
-    if not pk or not pk.isdigit():
-        return None
-    return Organization.objects.restrict(request.user).filter(pk=pk).first()
 
 
 class ActivityListView(generic.ObjectListView):
@@ -46,7 +40,7 @@ class ActivityListView(generic.ObjectListView):
     extra_actions = (("learning:series_add", gettext_lazy("周期性活动"), "bi-arrow-repeat"),)
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"scope_org": _scope_org(self.request)}
+        return {"scope_org": scope_org(self.request)}
 
 
 class ActivityDetailView(generic.ObjectDetailView):
@@ -86,7 +80,7 @@ class ActivityEditView(generic.ObjectEditView):
     form_class = forms.ActivityForm
 
     def initial_object(self) -> Activity:
-        return Activity(org=_scope_org(self.request))  # type: ignore[misc]
+        return Activity(org=scope_org(self.request))  # type: ignore[misc]
 
     def make_form(self, obj: Any, data: Any = None, files: Any = None) -> Any:
         self.form = super().make_form(obj, data, files)
@@ -123,7 +117,7 @@ class SeriesEditView(generic.ObjectEditView):
     form_class = forms.SeriesForm
 
     def initial_object(self) -> ActivitySeries:
-        return ActivitySeries(org=_scope_org(self.request))  # type: ignore[misc]
+        return ActivitySeries(org=scope_org(self.request))  # type: ignore[misc]
 
     def create(self, obj: ActivitySeries, *, acting_user: Any, message: str) -> ActivitySeries:
         made = services.create_series(obj, acting_user=acting_user, message=message)
@@ -267,7 +261,7 @@ class StudyRecordListView(generic.ObjectListView):
     import_slug = "study-records"
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"scope_org": _scope_org(self.request)}
+        return {"scope_org": scope_org(self.request)}
 
 
 class StudyRecordDetailView(generic.ObjectDetailView):

@@ -51,10 +51,12 @@ class OrganizationListView(generic.ObjectListView):
     import_slug = "orgs"
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"scope_org": _scope_org(self.request)}
+        return {"scope_org": scope_org(self.request)}
 
 
-def _scope_org(request: HttpRequest) -> Organization | None:
+def scope_org(request: HttpRequest) -> Organization | None:
+    """The organization a page is opened for (``?org=ID``), if the user may see it; lists and new-object
+    forms of every app start from it."""
     pk = request.GET.get("org")
     if not pk or not pk.isdigit():
         return None
@@ -118,7 +120,7 @@ class OrganizationEditView(generic.ObjectEditView):
     form_class = forms.OrganizationForm
 
     def initial_object(self) -> Organization:
-        parent = _scope_org(self.request)
+        parent = scope_org(self.request)
         return Organization(parent=parent)
 
     def create(self, obj: Organization, *, acting_user: Any, message: str) -> Organization:
@@ -188,7 +190,7 @@ class MemberListView(generic.ObjectListView):
     import_slug = "members"
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"scope_org": _scope_org(self.request)}
+        return {"scope_org": scope_org(self.request)}
 
 
 class MemberDetailView(generic.ObjectDetailView):
@@ -214,7 +216,7 @@ class MemberEditView(generic.ObjectEditView):
     form_class = forms.MemberForm
 
     def initial_object(self) -> Member:
-        org = _scope_org(self.request)
+        org = scope_org(self.request)
         return Member(org=org) if org and org.kind in BRANCH_KINDS else Member()
 
     def create(self, obj: Member, *, acting_user: Any, message: str) -> Member:
