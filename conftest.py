@@ -51,6 +51,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_media_root, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _originality_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test gets its own originality index folder: the index follows the database, which each test
+    rolls back (ids are reused), so an index kept across tests would point at other tests' essays."""
+    from django.conf import settings
+
+    previous = getattr(settings, "CHUXIN_ORIGINALITY_DIR", None)
+    settings.CHUXIN_ORIGINALITY_DIR = tmp_path_factory.mktemp("originality")
+    yield
+    settings.CHUXIN_ORIGINALITY_DIR = previous
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     reason = chromium_missing_reason()
     if reason:

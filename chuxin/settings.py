@@ -1,7 +1,7 @@
 """Settings: defaults suitable for the embedded demo, everything overridable from the environment.
 
 Environment variables: ``DATABASE_URL`` (``sqlite:///path`` or ``postgres://…``), ``CHUXIN_SECRET_KEY``,
-``CHUXIN_DEBUG``, ``CHUXIN_ALLOWED_HOSTS`` (comma-separated), ``CHUXIN_DATA_DIR``, ``CHUXIN_TASKS``
+``CHUXIN_DEBUG``, ``CHUXIN_ALLOWED_HOSTS`` (comma-separated), ``CHUXIN_DATA_DIR``, ``CHUXIN_TASKS``, ``CHUXIN_ORIGINALITY_DIR``
 (``thread`` runs background tasks in a worker thread of the server process, ``sync`` runs them inline).
 """
 
@@ -153,6 +153,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 CHUXIN_TASKS = os.environ.get("CHUXIN_TASKS", "thread")
+# The originality index (memory-mapped files derived from the database; `chuxin essays reindex` rebuilds it).
+CHUXIN_ORIGINALITY_DIR = Path(os.environ.get("CHUXIN_ORIGINALITY_DIR", DATA_DIR / "originality"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EssaysConfig(AppConfig):
     name = "essays"
     verbose_name = _("心得体会")
+
+    def ready(self) -> None:
+        from essays import gaps, rules, services  # noqa: F401  (register gap rules, defaults, the check task)
+        from essays.models import Essay, EssayVersion
+        from orgs.services import register_member_records
+
+        register_member_records(Essay, EssayVersion)

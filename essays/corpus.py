@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from essays.index import Index, Result
+from essays.index import Result
 from essays.models import ReferenceDocument
 
 MAX_BYTES = 5 * 1024 * 1024  # one document
@@ -102,36 +102,16 @@ def add(paths: list[Path], *, source_url: str = "") -> Loaded:
     return loaded
 
 
-def corpus_index() -> Index:
-    return Index.build(ReferenceDocument.objects.values_list("pk", "text").iterator(chunk_size=1000))
+def check(text: str) -> Result:
+    """Check ``text`` against the installation's essays and corpus, saving nothing."""
+    from essays import originality
 
-
-def check(text: str, index: Index | None = None) -> Result:
-    if not text.strip():
-        raise CorpusError(_("文本为空"))
-    if len(text) > 1_000_000:
-        raise CorpusError(_("文本太长（最多100万字）"))
-    return (index or corpus_index()).check(text)
+    originality.validate(text)
+    return originality.check_text(text)
 
 
 def describe(text: str, result: Result) -> dict[str, Any]:
     """The result as the command prints it: the percentage and each passage with its source."""
-    docs = {d.pk: d for d in ReferenceDocument.objects.filter(pk__in={p.source for p in result.passages})}
-    passages = []
-    for p in result.passages:
-        doc = docs.get(p.source)
-        source_text, source_range = "", [p.source_start, p.source_end]
-        if doc is not None:
-            from essays import fingerprint as fp
+    from essays import originality
 
-            offsets = fp.normalized(doc.text)[1]
-            if len(offsets):
-                first = offsets[min(p.source_start, len(offsets) - 1)]
-                last = offsets[min(p.source_end, len(offsets)) - 1]
-                source_range = [int(first), int(last) + 1]
-                source_text = doc.text[source_range[0]:source_range[1]]
-        source = {"id": p.source, "title": doc.title if doc else "", "url": doc.source_url if doc else ""}
-        passages.append({"start": p.start, "end": p.end, "text": text[p.start:p.end], "source": source,
-                         "source_start": source_range[0], "source_end": source_range[1], "source_text": source_text})
-    return {"originality": result.originality, "copied_characters": result.copied,
-            "characters": result.length, "passages": passages}
+    return originality.describe(text, result)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +34,8 @@ class Command(TranslatedCommand):
             result = corpus.check(text)
         except corpus.CorpusError as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
         report = corpus.describe(text, result)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
