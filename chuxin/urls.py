@@ -9,5 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("core.urls")),
     path("", include("orgs.urls")),
     path("learning/", include("learning.urls")),
+    path("essays/", include("essays.urls")),
 ]
 

@@ -7,8 +7,10 @@ class EssaysConfig(AppConfig):
     verbose_name = _("心得体会")
 
     def ready(self) -> None:
+        from core.navigation import register_org_link
         from essays import gaps, rules, services  # noqa: F401  (register gap rules, defaults, the check task)
         from essays.models import Essay, EssayVersion
         from orgs.services import register_member_records
 
         register_member_records(Essay, EssayVersion)
+        register_org_link(_("心得体会"), "essays:org_essays", "bi-journal-text")

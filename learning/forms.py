@@ -10,7 +10,7 @@ from core.choices import Action
 from learning import rules
 from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, QuestionKind
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Exam, Question, StudyRecord
-from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
+from orgs.forms import DATE, AudienceMembersMixin, ScopedModelForm, limit_choices, org_choices
 from orgs.models import Member, Organization
 from orgs.rules import normalize_id_number
 
@@ -18,11 +18,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class ActivityForm(ScopedModelForm):
+class ActivityForm(AudienceMembersMixin, ScopedModelForm):
     link = forms.URLField(label=_("在线链接"), required=False, assume_scheme="https")
-    member_ids = forms.CharField(
-        label=_("指定党员"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("参加对象为“指定党员”时填写：身份证号，每行一个"))
 
     class Meta:
         model = Activity
@@ -42,24 +39,7 @@ class ActivityForm(ScopedModelForm):
             field = self.fields[name]
             assert isinstance(field, forms.DateTimeField)
             field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        if self.instance.pk:
-            # Masked, like everywhere a full value has not been revealed; a masked line means "keep this member".
-            self.initial["member_ids"] = "\n".join(
-                f"{m.id_number_masked} {m.name}" for m in self.instance.audience_members.all() if m.id_number)
-
-    def clean_member_ids(self) -> list[Member]:
-        lines = [normalize_id_number(line.split()[0]) for line in self.cleaned_data["member_ids"].splitlines()
-                 if line.strip()]
-        found = {m.id_number: m for m in Member.objects.restrict(self.user, Action.VIEW).filter(id_number__in=lines)}
-        if self.instance.pk:
-            found |= {m.id_number_masked: m for m in self.instance.audience_members.all()}
-        unknown = [line for line in lines if line not in found]
-        if unknown:
-            raise forms.ValidationError(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": "、".join(unknown[:10])})
-        return [found[line] for line in lines]
-
-    def has_changed_members(self) -> bool:
-        return "member_ids" in self.changed_data
+        self.init_members()
 
 
 class SeriesForm(ScopedModelForm):

@@ -11,6 +11,7 @@ from core.choices import Action, Role
 from orgs import rules
 from orgs.choices import BRANCH_KINDS, OrgKind, Status
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
+from orgs.rules import normalize_id_number
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,6 +32,37 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+
+
+class AudienceMembersMixin(forms.Form):
+    """A form field naming members by ID number, one a line, for an ``audience_members`` relation; only
+    members the user may see are accepted, and members already chosen are shown (and kept) masked."""
+
+    member_ids = forms.CharField(
+        label=_("指定党员"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("参加对象为“指定党员”时填写：身份证号，每行一个"))
+    user: Any
+    instance: Any
+
+    def init_members(self) -> None:
+        if self.instance.pk:
+            # Masked, like everywhere a full value has not been revealed; a masked line means "keep this member".
+            self.initial["member_ids"] = "\n".join(
+                f"{m.id_number_masked} {m.name}" for m in self.instance.audience_members.all() if m.id_number)
+
+    def clean_member_ids(self) -> list[Member]:
+        lines = [normalize_id_number(line.split()[0]) for line in self.cleaned_data["member_ids"].splitlines()
+                 if line.strip()]
+        found = {m.id_number: m for m in Member.objects.restrict(self.user, Action.VIEW).filter(id_number__in=lines)}
+        if self.instance.pk:
+            found |= {m.id_number_masked: m for m in self.instance.audience_members.all()}
+        unknown = [line for line in lines if line not in found]
+        if unknown:
+            raise forms.ValidationError(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": "、".join(unknown[:10])})
+        return [found[line] for line in lines]
+
+    def has_changed_members(self) -> bool:
+        return "member_ids" in self.changed_data
 
 
 class OrganizationForm(ScopedModelForm):

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from core.filtersets import ScopedFilterSet
+from essays.choices import EssayStatus
+from essays.models import Essay, EssayRequest
+
+SORT_HELP = _("排序字段，前加 - 表示倒序")
+
+
+class EssayRequestFilterSet(ScopedFilterSet):
+    year = django_filters.NumberFilter(field_name="deadline__year", label=_("年度"))
+    activity = django_filters.NumberFilter(field_name="activity_id", label=_("学习活动"))
+    search_fields = ("title__icontains",)
+    sort = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("title", "title")),
+                                         label=_("排序"), help_text=SORT_HELP)
+
+    class Meta:
+        model = EssayRequest
+        fields = ["org", "year", "activity", "q"]
+
+
+class EssayFilterSet(ScopedFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=EssayStatus.choices, label=_("状态"))
+    request = django_filters.NumberFilter(field_name="request_id", label=_("心得体会布置"))
+    below = django_filters.NumberFilter(field_name="originality", lookup_expr="lt", label=_("原创度低于（%）"))
+    search_fields = ("member__name__icontains", "title__icontains", "request__title__icontains")
+    sort = django_filters.OrderingFilter(
+        fields=(("submitted_at", "submitted"), ("originality", "originality"), ("org_path", "org")),
+        label=_("排序"), help_text=SORT_HELP)
+
+    class Meta:
+        model = Essay
+        fields = ["org", "request", "status", "below", "q"]

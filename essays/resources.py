@@ -1,0 +1,38 @@
+"""The essay list's export (essays are written in Chuxin, so there is no import)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext_lazy
+
+from core.imports.columns import ChoiceColumn, DateTimeColumn, DecimalColumn, ForeignKeyColumn, IntegerColumn, TextColumn
+from core.imports.engine import Resource
+from essays.choices import EssayStatus
+from essays.filtersets import EssayFilterSet
+from essays.models import Essay, EssayRequest
+from orgs import rules as org_rules
+from orgs.models import Member, Organization
+
+
+class EssayResource(Resource):
+    slug = "essays"
+    title = gettext_lazy("心得体会")
+    model = Essay
+    key = "id"
+    scope_column = "member"
+    label_field = "title"
+    filterset_class: ClassVar[Any] = EssayFilterSet
+    columns = (
+        IntegerColumn("编号", "id"),
+        TextColumn("心得体会布置", "request__title", max_length=200),
+        ForeignKeyColumn("布置编号", "request", model=EssayRequest, key="id"),
+        ForeignKeyColumn("身份证号", "member", model=Member, key="id_number", mask=org_rules.mask_id_number),
+        TextColumn("姓名", "member__name", max_length=50),
+        ForeignKeyColumn("所在党支部编码", "org", model=Organization),
+        TextColumn("标题", "title", max_length=200),
+        ChoiceColumn("状态", "status", EssayStatus.choices),
+        IntegerColumn("提交次数", "versions_count"),
+        DateTimeColumn("最近提交时间", "submitted_at"),
+        DecimalColumn("原创度（%）", "originality", places=1, minimum=0, maximum=100),
+    )
