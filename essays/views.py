@@ -49,7 +49,8 @@ class RequestDetailView(generic.ObjectDetailView):
         essays = Essay.objects.restrict(user).filter(request=obj)
         member = Member.objects.filter(user=user).first() if user.is_authenticated else None
         own = Essay.objects.filter(request=obj, member=member).first() if member else None
-        manages = not get_scope(user, Action.VIEW).empty
+        scope = get_scope(user, Action.VIEW)
+        manages = bool(scope.everything or scope.paths)
         expected = audience.members(obj).restrict(user).count() if manages else 0
         summary = reports.summary(essays)
         return {
