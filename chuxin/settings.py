@@ -1,8 +1,8 @@
 """Settings: defaults suitable for the embedded demo, everything overridable from the environment.
 
 Environment variables: ``DATABASE_URL`` (``sqlite:///path`` or ``postgres://…``), ``CHUXIN_SECRET_KEY``,
-``CHUXIN_DEBUG``, ``CHUXIN_ALLOWED_HOSTS`` (comma-separated), ``CHUXIN_DATA_DIR``, ``CHUXIN_TASKS``, ``CHUXIN_ORIGINALITY_DIR``
-(``thread`` runs background tasks in a worker thread of the server process, ``sync`` runs them inline).
+``CHUXIN_DEBUG``, ``CHUXIN_ALLOWED_HOSTS`` (comma-separated), ``CHUXIN_DATA_DIR``, ``CHUXIN_ORIGINALITY_DIR``,
+``CHUXIN_TASKS`` (``thread`` runs background tasks in a worker thread of the server process, ``sync`` runs them inline).
 """
 
 from __future__ import annotations
@@ -170,13 +170,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chuxin API",
-    "DESCRIPTION": "Organizations, members, transfers, grants, import jobs and gaps — scoped to your grants.",
+    "DESCRIPTION": "Organizations, members, transfers, grants, import jobs, gaps, study and essays — scoped to your grants.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "StudyKindEnum": "learning.choices.StudyKind",
+        "ActivityAudienceEnum": "learning.choices.Audience",
+        "EssayAudienceEnum": "essays.choices.EssayAudience",
+    },
 }
 
 LOGGING = {

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.changelog import log_change, snapshot
+from core.choices import ChangeAction
 from essays.index import Result
 from essays.models import ReferenceDocument
 
@@ -88,18 +91,46 @@ def add(paths: list[Path], *, source_url: str = "") -> Loaded:
                 for prefix in ("来源：", "来源:", "Source:", "source:"):
                     if line.startswith(prefix):
                         url = line[len(prefix):].strip()
-            body = text.strip()
-            if sum(1 for c in body if "\u4e00" <= c <= "\u9fff") < MIN_CHARACTERS:
-                loaded.refused.append(_("%(name)s：正文少于%(n)s个汉字") % {"name": name, "n": MIN_CHARACTERS})
+            try:
+                _doc, created = save_document(title, url, text)
+            except CorpusError as exc:
+                loaded.refused.append(f"{name}：{exc}")
                 continue
-            digest = hashlib.sha256(body.encode()).hexdigest()
-            _doc, created = ReferenceDocument.objects.get_or_create(
-                digest=digest, defaults={"title": title, "source_url": url[:500], "text": body})
             if created:
                 loaded.added += 1
             else:
                 loaded.skipped += 1
     return loaded
+
+
+def save_document(title: str, url: str, text: str, *, acting_user: Any = None) -> tuple[ReferenceDocument, bool]:
+    """Add one document (the same text twice is kept once), logged; refused with the reason when it is not
+    a document. ``acting_user`` ``None`` is the operator at the command line."""
+    body = (text or "").strip()
+    if sum(1 for c in body if "\u4e00" <= c <= "\u9fff") < MIN_CHARACTERS:
+        raise CorpusError(_("正文少于%(n)s个汉字") % {"n": MIN_CHARACTERS})
+    if len(body.encode()) > MAX_BYTES:
+        raise CorpusError(_("正文超过5 MB"))
+    title = (title or "").strip()[:300] or body.splitlines()[0][:300]
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    with transaction.atomic():
+        doc, created = ReferenceDocument.objects.get_or_create(
+            digest=digest, defaults={"title": title, "source_url": (url or "")[:500], "text": body})
+        if created:
+            log_change(doc, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(doc),
+                       message=_("载入参考文献"))
+    return doc, created
+
+
+def delete_document(doc: ReferenceDocument, *, acting_user: Any) -> None:
+    """Remove a document from the corpus (administrators); the index drops it at its next rebuild, and
+    until then a passage matched to it shows as a deleted document."""
+    from core import services as core
+
+    core.require_admin(acting_user)
+    with transaction.atomic():
+        log_change(doc, ChangeAction.DELETE, acting_user=acting_user, before=snapshot(doc))
+        doc.delete()
 
 
 def check(text: str) -> Result:

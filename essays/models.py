@@ -214,6 +214,13 @@ class ReferenceDocument(TimestampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def changelog_data(self) -> dict[str, Any]:
+        from core.changelog import serialize
+
+        data = serialize(self)
+        data["text"] = text_summary(self.text)
+        return data
+
 
 class Formulation(TimestampedModel):
     """A phrase everybody may write (a slogan, a formula, a quotation of the regulations): never evidence

@@ -24,8 +24,8 @@ def summary(essays: QuerySet[Essay]) -> dict[str, Any]:
     return {
         "statuses": [(s, by_status.get(s.value, 0)) for s in EssayStatus],
         "submitted": sum(n for s, n in by_status.items() if s != EssayStatus.DRAFT),
-        "bands": [{"label": label, "count": bands[f"b{i}"], "share": round(100 * bands[f"b{i}"] / total) if total else 0,
-                   "low": lo, "high": hi}
+        "bands": [{"label": label, "count": bands[f"b{i}"], "low": lo, "high": hi,
+                   "share": round(100 * bands[f"b{i}"] / total) if total else 0}
                   for i, (lo, hi, label) in enumerate(BANDS)],
         "mean": round(float(bands["mean"]), 1) if bands["mean"] is not None else None,
         "checked": total,

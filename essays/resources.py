@@ -6,7 +6,14 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy
 
-from core.imports.columns import ChoiceColumn, DateTimeColumn, DecimalColumn, ForeignKeyColumn, IntegerColumn, TextColumn
+from core.imports.columns import (
+    ChoiceColumn,
+    DateTimeColumn,
+    DecimalColumn,
+    ForeignKeyColumn,
+    IntegerColumn,
+    TextColumn,
+)
 from core.imports.engine import Resource
 from essays.choices import EssayStatus
 from essays.filtersets import EssayFilterSet

@@ -10,10 +10,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
+from core.choices import Role
 from core.testing.personas import Personas
 from essays.models import Essay, EssayRequest, EssayVersion
 from essays.services import create_request, start_essay, submit
-from core.choices import Role
 from orgs.models import Member, RoleGrant
 
 REGULATIONS = (Path(__file__).resolve().parents[2] / "learning" / "data" / "regulations.txt").read_text("utf-8")

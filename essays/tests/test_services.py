@@ -30,7 +30,8 @@ class WorkflowTest(PersonaTestCase):
         self.assertEqual(essay.status, EssayStatus.DRAFT)
         save_draft(essay, acting_user=self.user, title="我的体会", text=OWN[0])
         version = submitted(essay, self.user)
-        self.assertEqual((version.number, version.check_status, float(version.originality)), (1, CheckStatus.DONE, 100.0))
+        self.assertEqual((version.number, version.check_status, float(version.originality)),
+                         (1, CheckStatus.DONE, 100.0))
         essay.refresh_from_db()
         self.assertEqual((essay.status, essay.versions_count), (EssayStatus.SUBMITTED, 1))
         review(version, acting_user=self.p.branch1_manager, decision=Decision.RETURNED, comment="联系实际不够")
@@ -162,8 +163,8 @@ class OriginalityTest(PersonaTestCase):
         self.assertEqual(float(second.originality), 100.0)
 
     def test_a_reference_document_is_a_source_with_its_title(self) -> None:
-        ReferenceDocument.objects.create(title="支部工作条例", source_url="https://example.org/r", text="".join(SENTENCES),
-                                         digest="x")
+        ReferenceDocument.objects.create(title="支部工作条例", source_url="https://example.org/r",
+                                         text="".join(SENTENCES), digest="x")
         essay = write(self.request, self.copier, OWN[0] + SENTENCES[4] + SENTENCES[5] + OWN[2])
         version = essay.versions.get()
         shown = originality.describe(version.text, originality.from_json(version.result), self.p.branch1_manager)
