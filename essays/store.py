@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import threading
 import uuid
@@ -36,6 +37,8 @@ from django.utils import timezone
 
 from essays import fingerprint as fp
 from essays.index import Index, Segment
+
+logger = logging.getLogger(__name__)
 
 MERGE_AT = 1000  # tail documents that make a new segment
 MAX_SEGMENTS = 8  # more are compacted into one
@@ -79,6 +82,15 @@ def texts(ids: Collection[int]) -> dict[int, str]:
     return dict(_texts(essay_ids, ref_ids))
 
 
+def _matches_database(manifest: dict[str, Any]) -> bool:
+    """Whether the index can belong to this database: nothing it covers lies beyond the highest ids (a
+    database replaced by a new demo, or restored from an older backup, does not match)."""
+    essays, refs = _sources()
+    essay_top = essays.aggregate(top=Max("pk"))["top"] or 0
+    ref_top = refs.aggregate(top=Max("pk"))["top"] or 0
+    return manifest["essay_mark"] <= essay_top and manifest["reference_mark"] <= ref_top
+
+
 def _postings(doc_id: int, text: str) -> tuple[int, np.ndarray, np.ndarray]:
     prints = fp.fingerprint(text)
     hashes, first = np.unique(prints.hashes, return_index=True)
@@ -119,6 +131,10 @@ class Store:
             return
         manifest = (json.loads(self.manifest_path.read_text()) if key else
                     {"segments": [], "essay_mark": 0, "reference_mark": 0})
+        if key and not _matches_database(manifest):
+            logger.warning("the originality index in %s was built from another database; it is ignored until "
+                           "`chuxin essays reindex` rebuilds it", self.path)
+            manifest = {"segments": [], "essay_mark": 0, "reference_mark": 0, "stale": True}
         self._segments = [self._open(entry) for entry in manifest["segments"]]
         self.manifest, self._manifest_key = manifest, key
         self._tail, self._tail_segment = {}, Segment.empty()
@@ -185,13 +201,14 @@ class Store:
             return json.loads(self.manifest_path.read_text())
         return {"segments": [], "essay_mark": 0, "reference_mark": 0}
 
-    def merge(self, *, force: bool = False) -> int:
-        """Write the settled tail as a segment when it is large enough (or ``force``); the documents merged."""
+    def merge(self, *, force: bool = False, settle: timedelta = SETTLE) -> int:
+        """Write the settled tail as a segment when it is large enough (or ``force``); the documents merged.
+        ``settle``: only documents older than this, whose transactions have surely committed."""
         from essays.models import EssayVersion, ReferenceDocument
 
         with self._exclusive():
             manifest = self._read_manifest()
-            cutoff = timezone.now() - SETTLE
+            cutoff = timezone.now() - settle
             essays, refs = _sources(manifest["essay_mark"], manifest["reference_mark"])
             essay_top = essays.filter(created__lt=cutoff).aggregate(top=Max("pk"))["top"]
             ref_top = refs.filter(created__lt=cutoff).aggregate(top=Max("pk"))["top"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.management.base import TranslatedCommand
 from essays import corpus
+from essays.store import store
 
 
 class Command(TranslatedCommand):
@@ -34,3 +36,7 @@ class Command(TranslatedCommand):
             self.stderr.write(line)
         self.stdout.write(_("载入%(added)s篇，已有%(skipped)s篇，未载入%(refused)s篇")
                           % {"added": loaded.added, "skipped": loaded.skipped, "refused": len(loaded.refused)})
+        if loaded.added:
+            # This command's writes are committed: index them now rather than in every server process's tail.
+            merged = store().merge(force=True, settle=datetime.timedelta(0))
+            self.stdout.write(_("已写入比对索引：%(n)s篇") % {"n": merged})

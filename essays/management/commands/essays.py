@@ -1,4 +1,4 @@
-"""``chuxin essays check FILE [--json]``: check a text file against the reference corpus, saving nothing."""
+"""``chuxin essays check FILE [--json]``, ``chuxin essays reindex``, ``chuxin essays index``."""
 
 from __future__ import annotations
 
@@ -13,17 +13,33 @@ from django.utils.translation import gettext_lazy
 
 from core.management.base import TranslatedCommand
 from essays import corpus
+from essays.store import store
 
 
 class Command(TranslatedCommand):
-    help = gettext_lazy("心得体会：check 检查一个文本文件的原创度（不保存任何内容）")  # type: ignore[assignment]
+    help = gettext_lazy(  # type: ignore[assignment]
+        "心得体会：check 检查一个文本文件的原创度（不保存任何内容）；reindex 重建比对索引；index 显示索引状况")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["check"])
-        parser.add_argument("file", help=_("要检查的 .txt 文件"))
+        parser.add_argument("action", choices=["check", "reindex", "index"])
+        parser.add_argument("file", nargs="?", help=_("要检查的 .txt 文件"))
         parser.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "reindex":
+            def progress(done: int, total: int) -> None:
+                self.stderr.write(f"\r{done:,}/{total:,}", ending="")
+
+            manifest = store().rebuild(progress)
+            self.stdout.write(_("比对索引已重建：%(e)s篇心得体会，%(r)s篇参考文献")
+                              % {"e": manifest["essays"], "r": manifest["references"]})
+            return
+        if action == "index":
+            self.stdout.write(json.dumps(store().describe(), ensure_ascii=False, indent=2))
+            return
+        if not options["file"]:
+            raise CommandError(_("请给出要检查的文件"))
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": path})
@@ -44,5 +60,6 @@ class Command(TranslatedCommand):
         self.stdout.write(_("原创度 %(p)s%%（%(n)s处雷同）") % {"p": report["originality"], "n": len(passages)})
         for p in passages:
             source = p["source"]
+            name = source.get("title") or source.get("label", "")
             self.stdout.write(f"  [{p['start']}–{p['end']}] {p['text'][:60]}")
-            self.stdout.write(f"      ← {source['title']} {source['url']} [{p['source_start']}–{p['source_end']}]")
+            self.stdout.write(f"      ← {name} {source.get('url', '')} [{p['source_start']}–{p['source_end']}]")
