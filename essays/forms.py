@@ -36,7 +36,8 @@ class EssayForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审阅结论"), choices=Decision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("审阅结论"), choices=Decision.choices,
+                                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     comment = forms.CharField(label=_("审阅意见"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
 

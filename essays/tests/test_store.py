@@ -19,8 +19,9 @@ from essays.tests.helpers import OWN, SENTENCES
 
 
 def add(n: int) -> list[ReferenceDocument]:
-    return [ReferenceDocument.objects.create(title=f"文献{i}", text=SENTENCES[i % len(SENTENCES)] + OWN[i % 4] + f"第{i}篇",
-                                             digest=f"d{i}") for i in range(n)]
+    return [ReferenceDocument.objects.create(title=f"文献{i}", digest=f"d{i}",
+                                             text=SENTENCES[i % len(SENTENCES)] + OWN[i % 4] + f"第{i}篇")
+            for i in range(n)]
 
 
 class StoreTest(TestCase):
