@@ -170,7 +170,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chuxin API",
-    "DESCRIPTION": "Organizations, members, transfers, grants, import jobs, gaps, study and essays — scoped to your grants.",
+    "DESCRIPTION": ("Organizations, members, transfers, grants, import jobs, gaps, study and essays — scoped to "
+                    "your grants."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -111,6 +111,7 @@ def describe(text: str, result: Result, user: Any = None) -> dict[str, Any]:
     for p in result.passages:
         source: dict[str, Any]
         source_text, span = "", [p.source_start, p.source_end]
+        shown_span: list[int | None]
         if p.source < 0:
             doc = refs.get(-p.source)
             source = {"kind": "reference", "id": -p.source, "title": doc.title if doc else _("（已删除的文献）"),
@@ -140,10 +141,9 @@ def describe(text: str, result: Result, user: Any = None) -> dict[str, Any]:
                 if visible or user is None:
                     span = list(source_range(version.text, p.source_start, p.source_end))
                     source_text = version.text[span[0]:span[1]]
-        if not source_text:
-            span = [None, None]
+        shown_span = [span[0], span[1]] if source_text else [None, None]
         passages.append({"start": p.start, "end": p.end, "text": text[p.start:p.end], "source": source,
-                         "source_start": span[0], "source_end": span[1], "source_text": source_text})
+                         "source_start": shown_span[0], "source_end": shown_span[1], "source_text": source_text})
     return {"originality": result.originality, "copied_characters": result.copied,
             "characters": result.length, "passages": passages}
 

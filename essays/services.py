@@ -34,7 +34,7 @@ def _check_request(request: EssayRequest, members: Sequence[Member], acting_user
     path = request.org.path
     if any(not m.org_path.startswith(path) for m in members):
         raise ValidationError({"audience_members": _("指定党员必须在布置单位的管理范围内")})
-    if request.activity_id and not can(acting_user, Action.VIEW, request.activity):
+    if request.activity is not None and not can(acting_user, Action.VIEW, request.activity):
         raise ValidationError({"activity": _("找不到这项学习活动")})
 
 

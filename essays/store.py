@@ -129,8 +129,8 @@ class Store:
             key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if key == self._manifest_key and (key is not None or not self._segments):
             return
-        manifest = (json.loads(self.manifest_path.read_text()) if key else
-                    {"segments": [], "essay_mark": 0, "reference_mark": 0})
+        manifest: dict[str, Any] = (json.loads(self.manifest_path.read_text()) if key else
+                                    {"segments": [], "essay_mark": 0, "reference_mark": 0})
         if key and not _matches_database(manifest):
             logger.warning("the originality index in %s was built from another database; it is ignored until "
                            "`chuxin essays reindex` rebuilds it", self.path)
@@ -141,8 +141,9 @@ class Store:
 
     def _open(self, entry: dict[str, Any]) -> Segment:
         name = entry["name"]
-        arrays = [np.load(self.path / f"{name}.{part}.npy", mmap_mode="r") for part in ("hashes", "docs", "positions")]
-        return Segment(*arrays, doc_count=entry["docs"])
+        hashes, docs, positions = (np.load(self.path / f"{name}.{part}.npy", mmap_mode="r")
+                                   for part in ("hashes", "docs", "positions"))
+        return Segment(hashes, docs, positions, doc_count=entry["docs"])
 
     def _refresh_tail(self) -> None:
         essays, refs = _sources(self.manifest["essay_mark"], self.manifest["reference_mark"])

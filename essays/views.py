@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -128,15 +128,16 @@ class EssayHistoryView(generic.ObjectHistoryView):
 @login_required
 def my_essays(request: HttpRequest) -> HttpResponse:
     """A member's requests (open first) with their essay's state."""
-    member = Member.objects.filter(user=request.user).first()
+    member = Member.objects.filter(user=cast(Any, request.user)).first()
     if member is None:
         return render(request, "essays/mine.html", {"rows": [], "no_member": True})
     requests = EssayRequest.objects.restrict(request.user).select_related("org").order_by("-deadline", "-pk")[:100]
     own = {e.request_id: e for e in Essay.objects.filter(member=member, request__in=[r.pk for r in requests])}
     today = timezone.localdate()
-    rows = [{"request": r, "essay": own.get(r.pk), "overdue": r.deadline < today} for r in requests]
+    rows: list[dict[str, Any]] = [{"request": r, "essay": own.get(r.pk), "overdue": r.deadline < today}
+                                  for r in requests]
     rows.sort(key=lambda row: (row["essay"] is not None and row["essay"].status == EssayStatus.APPROVED,
-                               row["request"].deadline < today))
+                               row["overdue"]))
     return render(request, "essays/mine.html", {"rows": rows})
 
 
@@ -154,7 +155,8 @@ def essay_start(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _own_essay(request: HttpRequest, pk: int) -> Essay:
-    essay = Essay.objects.select_related("request", "member").filter(pk=pk, member__user=request.user).first()
+    user = cast(Any, request.user)
+    essay = Essay.objects.select_related("request", "member").filter(pk=pk, member__user=user).first()
     if essay is None:
         raise Http404
     return essay

@@ -69,8 +69,8 @@ class PassageSerializer(serializers.Serializer):  # type: ignore[type-arg]
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     text = serializers.CharField()
-    source = serializers.DictField(help_text="kind reference|essay; an essay outside the reader's scope has only "
-                                             "visible=false, date and label")
+    source = serializers.DictField(  # type: ignore[assignment]
+        help_text="kind reference|essay; an essay outside the reader's scope has only visible=false, date and label")
     source_start = serializers.IntegerField(allow_null=True)
     source_end = serializers.IntegerField(allow_null=True)
     source_text = serializers.CharField(allow_blank=True)

@@ -156,9 +156,10 @@ class _InstallationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, vi
 
     def get_queryset(self) -> Any:
         scope = get_scope(self.request.user, Action.VIEW)
+        queryset: Any = self.queryset
         if not (scope.everything or scope.paths):
-            return self.queryset.none()
-        return self.queryset.all()
+            return queryset.none()
+        return queryset.all()
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)

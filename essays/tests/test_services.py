@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -20,6 +21,12 @@ from essays.services import add_formulation, review, save_draft, start_essay, su
 from essays.tests.helpers import OWN, SENTENCES, author, essay_text, new_request, submitted, write
 
 
+def pct(value: Decimal | None) -> float:
+    """An originality that must have been computed."""
+    assert value is not None, "the check did not run"
+    return float(value)
+
+
 class WorkflowTest(PersonaTestCase):
     def setUp(self) -> None:
         self.request = new_request(self.p, self.p.committee)
@@ -30,7 +37,7 @@ class WorkflowTest(PersonaTestCase):
         self.assertEqual(essay.status, EssayStatus.DRAFT)
         save_draft(essay, acting_user=self.user, title="我的体会", text=OWN[0])
         version = submitted(essay, self.user)
-        self.assertEqual((version.number, version.check_status, float(version.originality)),
+        self.assertEqual((version.number, version.check_status, pct(version.originality)),
                          (1, CheckStatus.DONE, 100.0))
         essay.refresh_from_db()
         self.assertEqual((essay.status, essay.versions_count), (EssayStatus.SUBMITTED, 1))
@@ -139,7 +146,7 @@ class OriginalityTest(PersonaTestCase):
         source = write(self.request, self.first, essay_text(1))
         copied = write(self.request, self.copier, OWN[0] + OWN[1].replace("，", " ") + OWN[2])
         version = copied.versions.get()
-        self.assertLess(float(version.originality), 80)
+        self.assertLess(pct(version.originality), 80)
         result = originality.from_json(version.result)
         self.assertEqual({p.source for p in result.passages}, {source.versions.get().pk})
         # The copier's branch manager sees that it was copied, not from whom.
@@ -160,7 +167,7 @@ class OriginalityTest(PersonaTestCase):
     def test_the_first_essay_is_original_and_an_essay_is_not_its_own_source(self) -> None:
         essay = write(self.request, self.first, essay_text(1))
         second = submitted(essay, self.first, text=essay_text(1) + OWN[2])
-        self.assertEqual(float(second.originality), 100.0)
+        self.assertEqual(pct(second.originality), 100.0)
 
     def test_a_reference_document_is_a_source_with_its_title(self) -> None:
         ReferenceDocument.objects.create(title="支部工作条例", source_url="https://example.org/r",
@@ -175,10 +182,10 @@ class OriginalityTest(PersonaTestCase):
         motto = "坚持把学习贯彻党的创新理论作为首要政治任务，深刻领悟两个确立的决定性意义，增强四个意识"
         write(self.request, self.first, OWN[1] + motto + OWN[1])
         before = write(new_request(self.p, self.p.committee, title="二"), self.copier, OWN[0] + motto + OWN[2])
-        self.assertLess(float(before.versions.get().originality), 100)
+        self.assertLess(pct(before.versions.get().originality), 100)
         add_formulation(Formulation(text=motto), acting_user=self.p.admin)
         after = write(new_request(self.p, self.p.committee, title="三"), self.copier, OWN[3] + motto + OWN[3])
-        self.assertEqual(float(after.versions.get().originality), 100.0)
+        self.assertEqual(pct(after.versions.get().originality), 100.0)
         with self.assertRaises(PermissionDenied):
             add_formulation(Formulation(text="另一条"), acting_user=self.p.committee_manager)
 
