@@ -1,4 +1,4 @@
-"""The essay list's export (essays are written in Chuxin, so there is no import)."""
+"""The exports of the request and essay lists (both are made in Chuxin, so there is no import)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from core.imports.columns import (
     ChoiceColumn,
+    DateColumn,
     DateTimeColumn,
     DecimalColumn,
     ForeignKeyColumn,
@@ -15,8 +16,8 @@ from core.imports.columns import (
     TextColumn,
 )
 from core.imports.engine import Resource
-from essays.choices import EssayStatus
-from essays.filtersets import EssayFilterSet
+from essays.choices import EssayAudience, EssayStatus
+from essays.filtersets import EssayFilterSet, EssayRequestFilterSet
 from essays.models import Essay, EssayRequest
 from orgs import rules as org_rules
 from orgs.models import Member, Organization
@@ -42,4 +43,23 @@ class EssayResource(Resource):
         IntegerColumn("提交次数", "versions_count"),
         DateTimeColumn("最近提交时间", "submitted_at"),
         DecimalColumn("原创度（%）", "originality", places=1, minimum=0, maximum=100),
+    )
+
+
+class EssayRequestResource(Resource):
+    slug = "essay-requests"
+    title = gettext_lazy("心得体会布置")
+    model = EssayRequest
+    key = "id"
+    scope_column = "org"
+    label_field = "title"
+    filterset_class: ClassVar[Any] = EssayRequestFilterSet
+    columns = (
+        IntegerColumn("编号", "id"),
+        TextColumn("题目", "title", max_length=200),
+        ForeignKeyColumn("布置单位编码", "org", model=Organization),
+        TextColumn("布置单位", "org__name", max_length=200),
+        DateColumn("截止日期", "deadline"),
+        IntegerColumn("最少字数", "min_length"),
+        ChoiceColumn("撰写对象", "audience", EssayAudience.choices),
     )

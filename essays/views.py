@@ -34,6 +34,7 @@ class RequestListView(generic.ObjectListView):
     queryset = EssayRequest.objects.all()
     filterset = EssayRequestFilterSet
     table = EssayRequestTable
+    export_resource = "essays.resources.EssayRequestResource"
     add_url_name = "essays:request_add"
 
     def get_extra_context(self) -> dict[str, Any]:
