@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import Action
-from core.scoping import can
+from core.scoping import can, get_scope
 from essays import fingerprint as fp
 from essays.index import Passage, Result
 from essays.models import EssayVersion, Formulation, ReferenceDocument
@@ -136,8 +136,11 @@ def describe(text: str, result: Result, user: Any = None) -> dict[str, Any]:
                               "date": date, "label": _("%(org)s的一篇心得体会（%(date)s）")
                               % {"org": version.org.name, "date": date}}
                 else:
-                    source = {"kind": "essay", "visible": False, "date": date,
-                              "label": _("其他组织的一篇心得体会（%(date)s）") % {"date": date}}
+                    # Managers see everything of their own organizations, so a hidden source is another
+                    # organization's; a member sees only their own essays, so it is simply someone else's.
+                    label = (_("其他组织的一篇心得体会（%(date)s）") if get_scope(user, Action.VIEW).paths
+                             else _("他人的一篇心得体会（%(date)s）"))
+                    source = {"kind": "essay", "visible": False, "date": date, "label": label % {"date": date}}
                 if visible or user is None:
                     span = list(source_range(version.text, p.source_start, p.source_end))
                     source_text = version.text[span[0]:span[1]]

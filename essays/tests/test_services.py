@@ -157,6 +157,10 @@ class OriginalityTest(PersonaTestCase):
         self.assertIn("其他组织", passage["source"]["label"])
         self.assertNotIn(self.p.branch2_members[0].name, str(shown))
         self.assertEqual(passage["source_text"], "")
+        # The author sees that a passage is someone else's, nothing more.
+        shown = originality.describe(version.text, result, self.copier)
+        self.assertEqual(shown["passages"][0]["source"]["label"].split("（")[0], "他人的一篇心得体会")
+        self.assertNotIn(self.p.branch2_members[0].name, str(shown))
         # The committee sees both essays: the author's name and the matching passage.
         shown = originality.describe(version.text, result, self.p.committee_manager)
         passage = shown["passages"][0]
