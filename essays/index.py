@@ -32,6 +32,8 @@ MIN_EVIDENCE = 35
 # A fingerprint found in more than this share of all documents (and more than COMMON_FLOOR) is common.
 COMMON_SHARE = 0.02
 COMMON_FLOOR = 5
+# Document ids in the postings: 4 bytes (ids up to 2,147,483,647) make the largest array half the size.
+DOC_TYPE = np.int32
 
 
 @dataclass
@@ -57,7 +59,8 @@ class Result:
 
 @dataclass
 class Segment:
-    """Postings sorted by hash: ``hashes`` (uint32), ``docs`` (int64), ``positions`` (int32)."""
+    """Postings sorted by hash: ``hashes`` (uint32), ``docs`` (int32: an essay version's id, or a reference
+    document's negated), ``positions`` (int32)."""
 
     hashes: np.ndarray
     docs: np.ndarray
@@ -66,7 +69,7 @@ class Segment:
 
     @classmethod
     def empty(cls) -> Segment:
-        return cls(np.empty(0, np.uint32), np.empty(0, np.int64), np.empty(0, np.int32), 0)
+        return cls(np.empty(0, np.uint32), np.empty(0, DOC_TYPE), np.empty(0, np.int32), 0)
 
     @classmethod
     def build(cls, documents: Iterable[tuple[int, str]]) -> Segment:
@@ -84,7 +87,7 @@ class Segment:
         if not parts:
             return cls.empty()
         hashes = np.concatenate([h for _d, h, _p in parts])
-        docs = np.concatenate([np.full(len(h), d, dtype=np.int64) for d, h, _p in parts])
+        docs = np.concatenate([np.full(len(h), d, dtype=DOC_TYPE) for d, h, _p in parts])
         positions = np.concatenate([p for _d, _h, p in parts]).astype(np.int32)
         order = np.argsort(hashes, kind="stable")
         return cls(hashes[order], docs[order], positions[order], len(parts))
