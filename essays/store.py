@@ -10,8 +10,8 @@ deployments work alike and ``chuxin essays reindex`` can always rebuild it.
 - **The tail**: documents above the marks are read from the database and fingerprinted in memory by each
   process (a cheap query of ids tells which are new), so a submission is searchable at once.
 - **Merging**: when the tail holds ``MERGE_AT`` documents, they are written as a new segment (under a file
-  lock, manifest replaced atomically); more than ``MAX_SEGMENTS`` segments are compacted into one. Other
-  processes see the manifest change and map the new files.
+  lock, manifest replaced atomically); beyond ``MAX_SEGMENTS`` segments, all but the largest are compacted
+  into one. Other processes see the manifest change and map the new files.
 
 Document ids: an essay version is its primary key, a reference document its primary key negated.
 """
@@ -205,7 +205,6 @@ class Store:
     def merge(self, *, force: bool = False, settle: timedelta = SETTLE) -> int:
         """Write the settled tail as a segment when it is large enough (or ``force``); the documents merged.
         ``settle``: only documents older than this, whose transactions have surely committed."""
-        from essays.models import EssayVersion, ReferenceDocument
 
         with self._exclusive():
             manifest = self._read_manifest()
@@ -221,15 +220,21 @@ class Store:
             segment = Segment.from_postings([_postings(d, t) for d, t in _texts(essay_ids, ref_ids)])
             entries, retired = list(manifest["segments"]), []
             if len(entries) + 1 > MAX_SEGMENTS:
-                segment = Segment.merge([*(self._open(e) for e in entries), segment])
-                retired, entries = entries, []
+                # Compact the smaller segments with the new one and keep the largest (the last rebuild, at
+                # province scale gigabytes): the memory a merge needs stays that of the recent documents.
+                largest = max(entries, key=lambda e: e["postings"])
+                retired = [e for e in entries if e is not largest]
+                segment = Segment.merge([*(self._open(e) for e in retired), segment])
+                entries = [largest]
             entries.append(self._write_segment(segment))
             self._write_manifest({
                 "segments": entries,
                 "essay_mark": max(manifest["essay_mark"], essay_top or 0),
                 "reference_mark": max(manifest["reference_mark"], ref_top or 0),
                 "updated": timezone.now().isoformat(),
-                "essays": EssayVersion.objects.count(), "references": ReferenceDocument.objects.count(),
+                # Documents indexed (a count over the tables would cost a scan of a million rows per merge).
+                "essays": manifest.get("essays", 0) + len(essay_ids),
+                "references": manifest.get("references", 0) + len(ref_ids),
             }, retired)
             return count
 

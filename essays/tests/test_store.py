@@ -66,6 +66,7 @@ class StoreTest(TestCase):
                 self.assertEqual(store.merge(force=True, settle=datetime.timedelta(hours=1)), 1)
             manifest = json.loads((self.path / "manifest.json").read_text())
             self.assertLessEqual(len(manifest["segments"]), 3)
+            self.assertEqual(sum(e["docs"] for e in manifest["segments"]), 5)
         self.assertEqual(self.sources(Store(self.path), query), expected)
         files_before = set(self.path.glob("*.npy"))
         manifest = Store(self.path).rebuild()
