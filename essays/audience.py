@@ -22,7 +22,9 @@ def members(request: Any) -> ScopedQuerySet[Member]:
     if request.activity_id is None:
         return party.none()
     attended = Attendance.objects.filter(activity_id=request.activity_id, status__in=CREDITED_ATTENDANCE)
-    return party.filter(pk__in=attended.values("member_id"))
+    # Only attendees inside the requesting organization's subtree: a branch asking about a committee's
+    # lecture asks its own members, never a sibling's.
+    return party.in_subtree(request.org_path).filter(pk__in=attended.values("member_id"))
 
 
 def includes(request: Any, member: Member) -> bool:

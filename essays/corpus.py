@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -112,6 +114,11 @@ def save_document(title: str, url: str, text: str, *, acting_user: Any = None) -
     if len(body.encode()) > MAX_BYTES:
         raise CorpusError(_("正文超过5 MB"))
     title = (title or "").strip()[:300] or body.splitlines()[0][:300]
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        url = ""  # shown as a link to every reviewer: nothing but a web address
     digest = hashlib.sha256(body.encode()).hexdigest()
     with transaction.atomic():
         doc, created = ReferenceDocument.objects.get_or_create(

@@ -4,8 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import ScopedFilterSet
-from essays.choices import EssayStatus
-from essays.models import Essay, EssayRequest
+from essays.choices import CheckStatus, Decision, EssayStatus
+from essays.models import Essay, EssayRequest, EssayVersion
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
 
@@ -20,6 +20,17 @@ class EssayRequestFilterSet(ScopedFilterSet):
     class Meta:
         model = EssayRequest
         fields = ["org", "year", "activity", "q"]
+
+
+class EssayVersionFilterSet(django_filters.FilterSet):
+    # Plain numbers: a choice filter over all essays would tell an existing essay from a missing one.
+    essay = django_filters.NumberFilter(field_name="essay_id", label=_("心得体会"))
+    check_status = django_filters.ChoiceFilter(choices=CheckStatus.choices, label=_("原创度检查"))
+    decision = django_filters.ChoiceFilter(choices=Decision.choices, label=_("审阅结论"))
+
+    class Meta:
+        model = EssayVersion
+        fields = ["essay", "check_status", "decision"]
 
 
 class EssayFilterSet(ScopedFilterSet):

@@ -191,6 +191,12 @@ class Index:
         common = np.zeros(prints.length + fp.K, dtype=bool)
         for q in qp[counts > self.common_limit()].tolist():
             common[q:q + fp.K] = True
+        # The allow-list's formulations are never copied text, even inside a passage extended across them.
+        allowed = np.zeros(prints.length + fp.K, dtype=bool)
+        if ignore is not None and len(ignore):
+            for i in np.flatnonzero(np.isin(fp.hashes(fp.normalized(text)[0]), ignore)).tolist():
+                allowed[i:i + fp.K] = True
+        common |= allowed
         found: list[list[int]] = []  # [doc, start, end, source_start, source_end, hits], normalized positions
         for a, b in runs:
             doc = int(docs[a])
@@ -219,6 +225,7 @@ class Index:
             result.passages.append(Passage(
                 source=doc, start=int(prints.offsets[start]), end=int(prints.offsets[end - 1]) + 1,
                 source_start=source_start, source_end=source_end, hits=hits))
+        covered &= ~allowed[:prints.length]
         result.copied = int(covered.sum())
         result.passages.sort(key=lambda p: (p.start, p.source))
         return result

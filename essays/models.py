@@ -78,7 +78,8 @@ class EssayRequest(OrgOwnedModel):
         attended = Attendance.objects.filter(member=member, status__in=CREDITED_ATTENDANCE)
         return (Q(audience=EssayAudience.SUBTREE, org_path__in=ancestor_paths(member.org_path))
                 | Q(audience=EssayAudience.MEMBERS, pk__in=chosen.values("essayrequest_id"))
-                | Q(audience=EssayAudience.ATTENDEES, activity__in=attended.values("activity_id"))
+                | Q(audience=EssayAudience.ATTENDEES, org_path__in=ancestor_paths(member.org_path),
+                    activity__in=attended.values("activity_id"))
                 | Q(pk__in=Essay.objects.filter(member=member).values("request_id")))
 
     @classmethod

@@ -52,6 +52,9 @@ def create_request(request: EssayRequest, *, acting_user: Any, members: Sequence
 def update_request(request: EssayRequest, *, acting_user: Any, changes: dict[str, Any],
                    members: Sequence[Member] | None = None, message: str = "") -> EssayRequest:
     old = EssayRequest.objects.select_related("org").get(pk=request.pk)
+    if "org" in changes and changes["org"] != old.org and request.essays.exists():
+        # The essays belong to the requesting organization too: moving them would show them to another one.
+        raise ValidationError({"org": _("已有党员为这项布置写了心得体会，不能改变布置单位")})
     chosen = list(members if members is not None else old.audience_members.all())
     probe = EssayRequest(org=changes.get("org", old.org), activity=changes.get("activity", old.activity))
     _check_request(probe, chosen, acting_user)
@@ -87,7 +90,9 @@ def own_member(user: Any) -> Member:
 
 def _author_only(essay: Essay, user: Any) -> Essay:
     """The essay locked for writing, if ``user`` wrote it (404 for anyone else, like a missing essay)."""
-    locked = Essay.objects.select_for_update().select_related("request", "member").filter(pk=essay.pk).first()
+    # Lock the essay row only, not the request and member rows every author's autosave would queue on.
+    locked = (Essay.objects.select_for_update(of=("self",)).select_related("request", "member")
+              .filter(pk=essay.pk).first())
     if locked is None or locked.member.user_id != getattr(user, "pk", None):
         raise Http404
     return locked
@@ -185,7 +190,7 @@ def may_review(user: Any, essay: Essay) -> bool:
 
 @transaction.atomic
 def review(version: EssayVersion, *, acting_user: Any, decision: str, comment: str = "") -> EssayVersion:
-    essay = Essay.objects.select_for_update().select_related("member").filter(pk=version.essay_id).first()
+    essay = Essay.objects.select_for_update(of=("self",)).select_related("member").filter(pk=version.essay_id).first()
     if essay is None or not can(acting_user, Action.VIEW, essay):
         raise Http404
     if not may_review(acting_user, essay):

@@ -46,6 +46,13 @@ class EssaySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                   "submitted_at", "versions_count", "originality", "created", "updated"]
         read_only_fields = fields
 
+    def to_representation(self, instance: Essay) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if getattr(getattr(request, "user", None), "pk", None) != instance.member.user_id:
+            data.pop("text", None)  # a draft is the author's; reviewers read the submitted versions
+        return data
+
 
 class DraftSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)

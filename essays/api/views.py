@@ -23,7 +23,7 @@ from core.scoping import get_scope
 from core.services import OutOfScope
 from essays import corpus, originality, services
 from essays.api import serializers
-from essays.filtersets import EssayFilterSet, EssayRequestFilterSet
+from essays.filtersets import EssayFilterSet, EssayRequestFilterSet, EssayVersionFilterSet
 from essays.models import Essay, EssayRequest, EssayVersion, Formulation, ReferenceDocument
 
 
@@ -59,7 +59,7 @@ class EssayRequestViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: Any = None) -> Response:
         essay = call_service(services.start_essay, self.get_object(), acting_user=request.user)
-        return Response(serializers.EssaySerializer(essay).data, status=201)
+        return Response(serializers.EssaySerializer(essay, context={"request": request}).data, status=201)
 
 
 def _result(version: EssayVersion, user: Any) -> dict[str, Any]:
@@ -94,7 +94,7 @@ class EssayViewSet(ScopedReadOnlyViewSet):
         essay = call_service(services.save_draft, essay, acting_user=request.user,
                              title=body.validated_data.get("title", essay.title),
                              text=body.validated_data.get("text", essay.text))
-        return Response(serializers.EssaySerializer(essay).data)
+        return Response(serializers.EssaySerializer(essay, context={"request": request}).data)
 
     @extend_schema(request=serializers.DraftSerializer, responses=serializers.VersionSerializer)
     @action(detail=True, methods=["post"])
@@ -141,7 +141,7 @@ class EssayVersionViewSet(ScopedReadOnlyViewSet):
 
     queryset = EssayVersion.objects.all()
     serializer_class = serializers.VersionSerializer
-    filterset_fields = ["essay", "check_status", "decision"]
+    filterset_class = EssayVersionFilterSet
 
     @extend_schema(request=None, responses=serializers.ResultSerializer)
     @action(detail=True, methods=["get"])
