@@ -36,6 +36,16 @@ class Gap:
         }
 
 
+def member_gap(key: str, on: datetime.date, member: Any, title: str, detail: str) -> Gap:
+    """A gap about one member (``member.org`` loaded), with the severity and source of rule ``key`` on ``on``."""
+    from core.rules import rule_version
+
+    version = rule_version(key, on)
+    org = member.org
+    return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
+               org_code=org.code, source=version.source, member_id=member.pk)
+
+
 GapFunc = Callable[[Any, datetime.date], Iterable[Gap]]
 
 

@@ -9,6 +9,12 @@ from django.db.models.functions import Concat, Substr
 from core.fields import TreePathField
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """``"1.7.42."`` → ``["1.", "1.7.", "1.7.42."]``: the organizations whose subtree holds ``path``."""
+    parts = path.split(".")[:-1]
+    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+
+
 def tree_path_columns() -> list[tuple[type[Model], str]]:
     return [
         (model, field.name)

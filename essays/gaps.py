@@ -10,19 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.gaps import Gap, register_gap
-from core.rules import rule_value, rule_version
+from core.gaps import Gap, member_gap, register_gap
+from core.rules import rule_value
+from core.tree import ancestor_paths
 from essays import audience
 from essays.choices import EssayStatus
-from essays.models import Essay, EssayRequest, ancestor_paths
+from essays.models import Essay, EssayRequest
 from orgs.models import Organization
-
-
-def _gap(key: str, on: datetime.date, member: object, title: str, detail: str) -> Gap:
-    version = rule_version(key, on)
-    org = member.org  # type: ignore[attr-defined]
-    return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
-               org_code=org.code, source=version.source, member_id=member.pk)  # type: ignore[attr-defined]
 
 
 @register_gap("essays.overdue", gettext_lazy("心得体会逾期未交"))
@@ -38,7 +32,7 @@ def overdue_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         owing = (audience.members(request).in_subtree(org.path).exclude(pk__in=submitted)
                  .select_related("org").order_by("org_path", "pk"))
         for member in owing:
-            yield _gap(key, on, member, _("心得体会逾期未交"),
+            yield member_gap(key, on, member, _("心得体会逾期未交"),
                        _("%(name)s未在%(date)s前提交心得体会《%(title)s》")
                        % {"name": member.name, "date": f"{request.deadline:%Y-%m-%d}", "title": request.title})
 
@@ -57,7 +51,7 @@ def returned_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         returned = timezone.localtime(essay.returned).date()
         if (on - returned).days <= days:
             continue
-        yield _gap(key, on, essay.member, _("心得体会退回后未修改"),
+        yield member_gap(key, on, essay.member, _("心得体会退回后未修改"),
                    _("%(name)s的心得体会《%(title)s》于%(date)s退回修改，已超过%(days)s天未重新提交")
                    % {"name": essay.member.name, "title": essay.title, "date": f"{returned:%Y-%m-%d}",
                       "days": days})

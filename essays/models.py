@@ -19,13 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import TreePathField, path_index
 from core.models import OrgOwnedModel, ScopedModel, TimestampedModel
+from core.tree import ancestor_paths
 from essays.choices import CheckStatus, Decision, EssayAudience, EssayStatus
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """``"1.7.42."`` → ``["1.", "1.7.", "1.7.42."]``."""
-    parts = path.split(".")[:-1]
-    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
 
 
 def text_summary(text: str) -> str:

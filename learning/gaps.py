@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.gaps import Gap, register_gap
-from core.rules import rule_value, rule_version
+from core.gaps import Gap, member_gap, register_gap
+from core.rules import rule_value
 from learning import rules
 from learning.choices import StudyKind
 from learning.compliance import HOURS_OUTPUT, done_q
@@ -20,13 +19,6 @@ from learning.ledger import LEADER_TITLES, leaders
 from learning.models import MemberYear, StudyRecord
 from orgs.choices import MEMBER_STATUSES, PositionTitle, Status
 from orgs.models import Member, Organization, Position
-
-
-def _gap(key: str, on: datetime.date, member: Any, title: str, detail: str) -> Gap:
-    version = rule_version(key, on)
-    org = member.org
-    return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
-               org_code=org.code, source=version.source, member_id=member.pk)
 
 
 def _shortfalls(org: Organization, on: datetime.date, behind_by: Decimal, fraction: Decimal
@@ -60,7 +52,7 @@ def pace_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
     # Out of reach: even the most a member can do per week will not close the gap by year end.
     for member, counted, required in _shortfalls(org, on, weeks * per_week, Decimal(1)):
         out_of_reach.add(member.pk)
-        yield _gap("learning.pace.max_hours_per_week", on, member, _("本年度学时已无法完成"),
+        yield member_gap("learning.pace.max_hours_per_week", on, member, _("本年度学时已无法完成"),
                    _("%(name)s本年度已计入%(counted)s学时，还差%(short)s学时，按每周最多%(per_week)s学时也无法在年底前完成")
                    % {"name": member.name, "counted": counted, "short": required - counted, "per_week": per_week})
     quarter_end = rules.last_quarter_end(on)
@@ -72,7 +64,7 @@ def pace_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         if member.pk in out_of_reach:
             continue
         due = (required * fraction).quantize(Decimal("0.1"))
-        yield _gap("learning.pace.tolerance_hours", on, member, _("学习进度滞后"),
+        yield member_gap("learning.pace.tolerance_hours", on, member, _("学习进度滞后"),
                    _("%(name)s截至%(date)s应完成%(due)s学时，已计入%(counted)s学时")
                    % {"name": member.name, "date": f"{quarter_end:%Y-%m-%d}", "due": due, "counted": counted})
 
@@ -104,7 +96,7 @@ def _leader_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
                                                                     study_records__kind=StudyKind.TRAINING)))
                .filter(trainings__lt=minimum))
     for member in members.select_related("org").order_by("org_path", "pk"):
-        yield _gap("learning.training.leader_min", on, member, _("书记或班子成员本年度未参加集中培训"),
+        yield member_gap("learning.training.leader_min", on, member, _("书记或班子成员本年度未参加集中培训"),
                    _("%(name)s本年度参加集中培训%(count)s次，应不少于%(min)s次")
                    % {"name": member.name, "count": member.trainings, "min": minimum})
 
@@ -127,7 +119,7 @@ def _new_secretary_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
              .filter(~_trained_since("member_id"))
              .select_related("member__org", "org").order_by("org_path", "pk"))
     for seat in seats:
-        yield _gap("learning.training.new_secretary_months", on, seat.member, _("新任书记未按期参加任职培训"),
+        yield member_gap("learning.training.new_secretary_months", on, seat.member, _("新任书记未按期参加任职培训"),
                    _("%(name)s于%(date)s任%(org)s书记，%(months)s个月内应参加任职培训，至今没有集中培训记录")
                    % {"name": seat.member.name, "date": f"{seat.term_start:%Y-%m-%d}", "org": seat.org.name,
                       "months": months})
@@ -144,6 +136,6 @@ def _probationary_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
                .filter(~_trained_since("pk"))
                .select_related("org").order_by("org_path", "pk"))
     for member in members:
-        yield _gap("learning.training.converted_within_days", on, member, _("预备党员或新转正党员未参加集中培训"),
+        yield member_gap("learning.training.converted_within_days", on, member, _("预备党员或新转正党员未参加集中培训"),
                    _("%(name)s于%(date)s入党，至今没有集中培训记录")
                    % {"name": member.name, "date": f"{member.admission_date:%Y-%m-%d}"})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import TreePathField, path_index
 from core.models import OrgOwnedModel, ScopedModel
+from core.tree import ancestor_paths
 from learning import rules
 from learning.choices import (
     ActivityForm,
@@ -19,12 +20,6 @@ from learning.choices import (
     Frequency,
     StudyKind,
 )
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """``"1.7.42."`` → ``["1.", "1.7.", "1.7.42."]``: the organizations whose subtree holds ``path``."""
-    parts = path.split(".")[:-1]
-    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
 
 
 def _own_member(user: Any) -> Any:
