@@ -213,7 +213,8 @@ class Index:
                 source_start, source_end = int(run.min()), int(run.max()) + fp.K
             if found and found[-1][0] == doc and start <= found[-1][2]:  # overlapping pieces of one copy
                 last = found[-1]
-                last[2], last[3], last[4] = max(last[2], end), min(last[3], source_start), max(last[4], source_end)
+                last[1], last[2] = min(last[1], start), max(last[2], end)
+                last[3], last[4] = min(last[3], source_start), max(last[4], source_end)
                 last[5] += b - a
             else:
                 found.append([doc, start, end, source_start, source_end, b - a])

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -132,7 +133,10 @@ def my_essays(request: HttpRequest) -> HttpResponse:
     member = Member.objects.filter(user=cast(Any, request.user)).first()
     if member is None:
         return render(request, "essays/mine.html", {"rows": [], "no_member": True})
-    requests = EssayRequest.objects.restrict(request.user).select_related("org").order_by("-deadline", "-pk")[:100]
+    # The requests addressed to this member (a manager's scope holds many more that do not concern them).
+    addressed = EssayRequest.self_scope_q(request.user) or Q(pk__in=[])
+    requests = (EssayRequest.objects.restrict(request.user).filter(addressed).select_related("org")
+                .order_by("-deadline", "-pk")[:100])
     own = {e.request_id: e for e in Essay.objects.filter(member=member, request__in=[r.pk for r in requests])}
     today = timezone.localdate()
     rows: list[dict[str, Any]] = [{"request": r, "essay": own.get(r.pk), "overdue": r.deadline < today}
@@ -206,7 +210,8 @@ def essay_write(request: HttpRequest, pk: int) -> HttpResponseBase:
                     messages.success(request, _("草稿已保存"))
                 return HttpResponseRedirect(reverse("essays:essay_write", args=[essay.pk]))
         elif request.headers.get("x-autosave"):
-            return JsonResponse({"saved": False, "errors": [str(e) for e in form.errors.values()]}, status=400)
+            messages_ = [m for errors in form.errors.values() for m in errors]
+            return JsonResponse({"saved": False, "errors": messages_}, status=400)
     last = essay.versions.order_by("-number").first()
     return render(request, "essays/essay_write.html", {
         "essay": essay, "object": essay, "form": form, "last": last,
