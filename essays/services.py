@@ -170,6 +170,7 @@ def submit(essay: Essay, *, acting_user: Any, title: str | None = None, text: st
                            request_org_path=essay.request_org_path, number=(last.number if last else 0) + 1,
                            title=essay.title, text=essay.text, submitted_at=now)
     version.save()
+    log_change(version, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(version))
     before = snapshot(essay)
     essay.status, essay.submitted_at, essay.versions_count = EssayStatus.SUBMITTED, now, version.number
     essay.originality = None

@@ -55,6 +55,9 @@ class WorkflowTest(PersonaTestCase):
             save_draft(essay, acting_user=self.user, title="", text="改")
         logged = ObjectChange.objects.filter(object_id=essay.pk, content_type__model="essay")
         self.assertGreaterEqual(logged.count(), 6)
+        versions = ObjectChange.objects.filter(content_type__model="essayversion", action="create")
+        self.assertEqual(sorted(versions.values_list("object_id", flat=True)),
+                         sorted(essay.versions.values_list("pk", flat=True)))
 
     def test_only_the_author_writes_and_only_a_manager_who_is_not_the_author_reviews(self) -> None:
         essay = write(self.request, self.user, OWN[0])
