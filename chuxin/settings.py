@@ -2,6 +2,7 @@
 
 Environment variables: ``DATABASE_URL`` (``sqlite:///path`` or ``postgres://…``), ``CHUXIN_SECRET_KEY``,
 ``CHUXIN_DEBUG``, ``CHUXIN_ALLOWED_HOSTS`` (comma-separated), ``CHUXIN_DATA_DIR``, ``CHUXIN_ORIGINALITY_DIR``,
+``CHUXIN_EMAIL_HOST`` (+ ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``, ``_FROM``: mail the daily digests),
 ``CHUXIN_TASKS`` (``thread`` runs background tasks in a worker thread of the server process, ``sync`` runs them inline).
 """
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "orgs",
     "learning",
     "essays",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +155,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 CHUXIN_TASKS = os.environ.get("CHUXIN_TASKS", "thread")
+
+# Mail (the daily digests): sent only when an SMTP server is configured; the notification centre works without.
+EMAIL_HOST = os.environ.get("CHUXIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CHUXIN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CHUXIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CHUXIN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("CHUXIN_EMAIL_TLS", "false")
+DEFAULT_FROM_EMAIL = os.environ.get("CHUXIN_EMAIL_FROM", "chuxin@localhost")
+CHUXIN_DIGEST_EMAIL = bool(os.environ.get("CHUXIN_EMAIL_HOST"))
 # The originality index (memory-mapped files derived from the database; `chuxin essays reindex` rebuilds it).
 CHUXIN_ORIGINALITY_DIR = Path(os.environ.get("CHUXIN_ORIGINALITY_DIR", DATA_DIR / "originality"))
 
@@ -183,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "StudyKindEnum": "learning.choices.StudyKind",
         "ActivityAudienceEnum": "learning.choices.Audience",
         "EssayAudienceEnum": "essays.choices.EssayAudience",
+        "EssayDecisionEnum": "essays.choices.Decision",
+        "ReviewDecisionEnum": "campaigns.choices.ReviewDecision",
     },
 }
 

@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("orgs.urls")),
     path("learning/", include("learning.urls")),
     path("essays/", include("essays.urls")),
+    path("campaigns/", include("campaigns.urls")),
 ]
 

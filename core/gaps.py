@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils import timezone
@@ -27,6 +27,7 @@ class Gap:
     source: str
     member_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    check: str = ""  # the registered rule that found it (``rule`` is the rule-table key it cites)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,5 +85,5 @@ def gaps_in(orgs: Iterable[Any], on: datetime.date | None = None, rules: Iterabl
     for org in orgs:
         for rule in _registry.values():
             if wanted is None or rule.key in wanted:
-                found.extend(rule.func(org, on))
+                found.extend(replace(g, check=rule.key) for g in rule.func(org, on))
     return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))

@@ -173,7 +173,7 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
     query.pop("page", None)
     return render(request, "orgs/organization_gaps.html", {
         "object": org, "gaps": page.object_list, "page": page, "total": len(gaps), "on": on,
-        "query": query.urlencode()})
+        "query": query.urlencode(), "can_rectify": can(request.user, Action.CHANGE, org)})
 
 
 #

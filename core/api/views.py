@@ -1,4 +1,4 @@
-"""Core endpoints: import jobs (background tasks), the change log, and the gap list."""
+"""Core endpoints: import jobs (background tasks), the change log, the gap list and notifications."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +25,7 @@ from core.api.viewsets import ScopedReadOnlyViewSet
 from core.choices import ChangeAction, TaskStatus
 from core.filtersets import SubtreeFilter
 from core.gaps import Gap, gaps_in
-from core.models import ObjectChange, Task
+from core.models import Notification, ObjectChange, Task
 from core.navigation import home_orgs
 from core.tasks import tasks_for
 
@@ -149,3 +151,44 @@ class GapViewSet(viewsets.ViewSet):
         if org is None:
             raise Http404
         return [org]
+
+
+#
+# Notifications
+#
+
+
+class NotificationSerializer(drf_serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "day", "title", "body", "items", "created", "read_at"]
+        read_only_fields = fields
+
+
+@api_route("notifications", "notification")
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The calling user's notifications (the daily digests among them), newest first; ``POST …/read/`` marks
+    one read, ``POST /api/notifications/read_all/`` all of them."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = NotificationSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.filter(user=self.request.user)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: Any = None) -> Response:
+        notification = self.get_object()
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"read": {"type": "integer"}}}})
+    @action(detail=False, methods=["post"])
+    def read_all(self, request: Request) -> Response:
+        return Response({"read": self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())})

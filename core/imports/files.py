@@ -187,12 +187,38 @@ def write_xlsx(
 ) -> None:
     """An xlsx in openpyxl's write-only (streaming) mode; text that starts like a formula stays text."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _append_sheet(workbook, title, header, rows, comments=comments, widths=widths)
+    if notes:
+        notes_sheet = workbook.create_sheet(_("填写说明"))
+        notes_sheet.column_dimensions["A"].width = 18
+        notes_sheet.column_dimensions["B"].width = 10
+        notes_sheet.column_dimensions["C"].width = 60
+        notes_sheet.column_dimensions["D"].width = 24
+        for note in notes:
+            notes_sheet.append(list(note))
+    workbook.save(out)
+
+
+def write_xlsx_book(out: IO[bytes] | Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]],
+                                                                  Sequence[int]]]) -> None:
+    """An xlsx of several sheets, each (title, header, rows, column widths), streamed like ``write_xlsx``."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, header, rows, widths in sheets:
+        _append_sheet(workbook, title, header, rows, widths=widths)
+    workbook.save(out)
+
+
+def _append_sheet(workbook: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                  comments: Sequence[str] | None = None, widths: Sequence[int] | None = None) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for i, width in enumerate(widths or ()):
         sheet.column_dimensions[get_column_letter(i + 1)].width = width
@@ -211,15 +237,6 @@ def write_xlsx(
         if any(type(v) is str and v[:1] == "=" for v in row):
             row = [_text_cell(sheet, v, WriteOnlyCell) if type(v) is str and v[:1] == "=" else v for v in row]
         append(row)
-    if notes:
-        notes_sheet = workbook.create_sheet(_("填写说明"))
-        notes_sheet.column_dimensions["A"].width = 18
-        notes_sheet.column_dimensions["B"].width = 10
-        notes_sheet.column_dimensions["C"].width = 60
-        notes_sheet.column_dimensions["D"].width = 24
-        for note in notes:
-            notes_sheet.append(list(note))
-    workbook.save(out)
 
 
 def _text_cell(sheet: Any, value: str, cell_class: Any) -> Any:

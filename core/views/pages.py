@@ -23,3 +23,31 @@ def task_detail(request: HttpRequest, pk: str) -> HttpResponse:
     task = live_progress(get_object_or_404(tasks_for(request.user), pk=pk))
     template = "core/task_progress.html" if request.htmx else "core/task_detail.html"  # type: ignore[attr-defined]
     return render(request, template, {"task": task})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The notification centre: the user's digests and messages, newest first; opening the page reads them."""
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from core.models import Notification
+
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    page = Paginator(mine, 20).get_page(request.GET.get("page"))
+    unread = {n.pk for n in page.object_list if n.read_at is None}
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "core/notifications.html", {"page": page, "unread": unread})
+
+
+@login_required
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """The unread count beside the bell, fetched by the page after it loads (not on every render)."""
+    from core.models import Notification
+
+    count = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return render(request, "core/includes/notification_badge.html", {"count": count})

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    name = "campaigns"
+    verbose_name = _("主题教育")
+
+    def ready(self) -> None:
+        from campaigns import demo, gaps, rules  # noqa: F401  (register gaps, defaults, the demo step)
+        from core.navigation import register_org_link
+
+        register_org_link(_("整改看板"), "campaigns:dashboard", "bi-clipboard-data")
+        register_org_link(_("对标"), "campaigns:benchmark", "bi-bar-chart")

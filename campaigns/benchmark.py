@@ -1,0 +1,60 @@
+"""Indicators for comparing an organization with an exemplar and with its peers (对标): each a figure
+over one subtree, read set-wise — study compliance, rectification close rate and on-time rate, the share
+overdue, and the beneficiaries' satisfaction with its 办实事 projects."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.choices import OPEN_STATUSES, ProblemStatus
+from campaigns.models import Feedback, Problem
+from campaigns.rules import percent
+from learning import compliance
+from orgs.models import Organization
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: Any
+    higher_is_better: bool = True
+
+
+INDICATORS = (
+    Indicator("study", _("学习达标及进度正常率")),
+    Indicator("close_rate", _("整改销号率")),
+    Indicator("on_time", _("按期销号率")),
+    Indicator("overdue", _("整改逾期率"), higher_is_better=False),
+    Indicator("satisfaction", _("办实事群众满意度")),
+)
+
+
+def indicators(org: Organization, on: datetime.date) -> dict[str, float | None]:
+    """Each indicator in percent for ``org``'s subtree (``None`` where there is nothing to measure)."""
+    study = compliance.summary(org, on.year, on)
+    closed = Q(status=ProblemStatus.CLOSED)
+    p = Problem.objects.in_subtree(org.path).order_by().aggregate(
+        n=Count("org_path"), closed=Count("org_path", filter=closed),
+        on_time=Count("org_path", filter=closed & Q(closed_on__lte=F("deadline"))),
+        overdue=Count("org_path", filter=Q(status__in=OPEN_STATUSES, deadline__lt=on)))
+    rating = Feedback.objects.in_subtree(org.path).aggregate(avg=Avg("rating"))["avg"]
+    return {
+        "study": percent(study.done + study.on_track, study.members),
+        "close_rate": percent(p["closed"], p["n"]),
+        "on_time": percent(p["on_time"], p["closed"]),
+        "overdue": percent(p["overdue"], p["n"]),
+        "satisfaction": round(float(rating) * 20, 1) if rating is not None else None,
+    }
+
+
+def peer_average(rows: list[dict[str, float | None]]) -> dict[str, float | None]:
+    average: dict[str, float | None] = {}
+    for indicator in INDICATORS:
+        values = [r[indicator.key] for r in rows if r.get(indicator.key) is not None]
+        average[indicator.key] = round(sum(v for v in values if v is not None) / len(values), 1) if values else None
+    return average

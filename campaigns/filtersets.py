@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.choices import (
+    OPEN_STATUSES,
+    ExemplarKind,
+    ProblemSeverity,
+    ProblemSource,
+    ProblemStatus,
+    ProjectStatus,
+    RectificationKind,
+)
+from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
+from core.filtersets import ScopedFilterSet
+
+SORT_HELP = _("排序字段，前加 - 表示倒序")
+
+
+class CampaignFilterSet(ScopedFilterSet):
+    year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
+    sort = django_filters.OrderingFilter(fields=(("start", "start"), ("name", "name")), label=_("排序"),
+                                         help_text=SORT_HELP)
+
+    class Meta:
+        model = Campaign
+        fields = ["org", "year", "q"]
+
+
+class ChecklistFilterSet(ScopedFilterSet):
+    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
+    search_fields = ("title__icontains",)
+
+    class Meta:
+        model = Checklist
+        fields = ["org", "campaign", "q"]
+
+
+class ProblemFilterSet(ScopedFilterSet):
+    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
+    category = django_filters.NumberFilter(field_name="category_id", label=_("问题类别"))
+    status = django_filters.MultipleChoiceFilter(choices=ProblemStatus.choices, label=_("整改状态"))
+    source = django_filters.ChoiceFilter(choices=ProblemSource.choices, label=_("问题来源"))
+    severity = django_filters.ChoiceFilter(choices=ProblemSeverity.choices, label=_("严重程度"))
+    kind = django_filters.ChoiceFilter(choices=RectificationKind.choices, label=_("整改类型"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("责任人"))
+    search_fields = ("title__icontains", "description__icontains", "owner__name__icontains")
+    sort = django_filters.OrderingFilter(
+        fields=(("deadline", "deadline"), ("found_on", "found"), ("org_path", "org"), ("status", "status")),
+        label=_("排序"), help_text=SORT_HELP)
+
+    class Meta:
+        model = Problem
+        fields = ["org", "campaign", "category", "status", "source", "severity", "kind", "overdue", "owner", "q"]
+
+    def filter_overdue(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        if value is None:
+            return qs
+        overdue = Q(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
+        return qs.filter(overdue) if value else qs.exclude(overdue)
+
+
+class ProjectFilterSet(ScopedFilterSet):
+    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
+    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
+    search_fields = ("title__icontains", "beneficiaries__icontains")
+    sort = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("start", "start")), label=_("排序"),
+                                         help_text=SORT_HELP)
+
+    class Meta:
+        model = Project
+        fields = ["org", "campaign", "status", "q"]
+
+
+class ExemplarFilterSet(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ExemplarKind.choices, label=_("类型"))
+    year = django_filters.NumberFilter(field_name="year", label=_("年度"))
+    search_fields = ("name__icontains", "honours__icontains")
+
+    class Meta:
+        model = Exemplar
+        fields = ["org", "kind", "year", "q"]

@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import catalogue, services
+from campaigns.choices import CategoryKind, EvidencePhase, ExemplarKind, ReviewDecision
+from campaigns.models import Campaign, Category, Checklist, Exemplar, Milestone, Problem, Project, Requirement
+from core.choices import Action
+from essays.models import EssayRequest
+from learning.models import Activity
+from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
+from orgs.models import Member, Organization
+
+LINES = forms.Textarea(attrs={"rows": 4})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class CampaignForm(ScopedModelForm):
+    goals = forms.CharField(label=_("目标任务"), required=False, widget=LINES, help_text=_("每行一项；问题可按目标归类"))
+    specials = forms.CharField(label=_("专项整治"), required=False, widget=LINES, help_text=_("每行一项"))
+    batch_text = forms.CharField(label=_("批次"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text=_("每行一批：名称，开始日期，结束日期（如：第一批，2026-03-01，2026-06-30）"))
+
+    class Meta:
+        model = Campaign
+        fields = ["name", "org", "requirement", "aim", "measures", "start", "end", "requires_evidence"]
+        widgets = {"start": DATE, "end": DATE, "aim": forms.Textarea(attrs={"rows": 2}), "measures": LINES}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user).exclude(kind__in=("group",)))
+        if self.instance.pk:
+            cats = list(self.instance.categories.all())
+            self.initial["goals"] = "\n".join(c.name for c in cats if c.kind == CategoryKind.GOAL)
+            self.initial["specials"] = "\n".join(c.name for c in cats if c.kind == CategoryKind.SPECIAL)
+            self.initial["batch_text"] = services.batch_lines(self.instance.batches)
+
+    def clean_batch_text(self) -> list[dict[str, str]]:
+        try:
+            return services.parse_batches(self.cleaned_data["batch_text"])
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict.get("batches", exc.messages)) from None
+
+    def clean_goals(self) -> list[str]:
+        return _lines(self.cleaned_data["goals"])
+
+    def clean_specials(self) -> list[str]:
+        return _lines(self.cleaned_data["specials"])
+
+
+class LaunchForm(forms.Form):
+    template = forms.ChoiceField(label=_("模板"), choices=[(t.key, t.name) for t in catalogue.TEMPLATES.values()])
+    org = forms.ModelChoiceField(label=_("组织单位"), queryset=Organization.objects.none())
+    start = forms.DateField(label=_("开始日期"), widget=DATE)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = org_choices(user).exclude(kind="group")  # type: ignore[attr-defined]
+
+
+class RequirementForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Requirement
+        fields = ["kind", "title", "hours", "due", "activity", "essay_request"]
+        widgets = {"due": DATE}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "activity", Activity.objects.restrict(user, Action.VIEW).order_by("-start"))
+        limit_choices(self, "essay_request", EssayRequest.objects.restrict(user, Action.VIEW).order_by("-deadline"))
+
+
+class ProblemForm(ScopedModelForm):
+    class Meta:
+        model = Problem
+        fields = ["title", "description", "org", "campaign", "category", "source", "severity", "found_on", "leader",
+                  "owner", "kind", "standard", "measures", "deadline", "deadline_workdays"]
+        widgets = {"found_on": DATE, "deadline": DATE, "description": forms.Textarea(attrs={"rows": 3}),
+                   "standard": forms.Textarea(attrs={"rows": 2}), "measures": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user))
+        campaigns = Campaign.objects.restrict(self.user, Action.VIEW).order_by("-start")
+        limit_choices(self, "campaign", campaigns)
+        limit_choices(self, "category", Category.objects.filter(campaign__in=campaigns).select_related("campaign"))
+        owners = Member.objects.restrict(self.user, Action.VIEW)
+        org_id = self.data.get("org") or self.initial.get("org") or getattr(self.instance, "org_id", None)
+        if not self.is_bound and org_id:
+            owners = owners.filter(org_path__startswith=Organization.objects.filter(pk=getattr(org_id, "pk", org_id))
+                                   .values_list("path", flat=True).first() or "-")
+        limit_choices(self, "owner", owners.only("pk", "name").order_by("name")[:500] if not self.is_bound else owners)
+        self.fields["deadline"].required = False
+        self.fields["deadline"].help_text = _("或填写下面的工作日数，由系统按节假日安排计算")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("deadline") and data.get("deadline_workdays") is None:
+            self.add_error("deadline", _("请填写办结时限（日期或工作日数）"))
+        return data
+
+    def _post_clean(self) -> None:
+        # Fill the deadline from the working days before the model's own checks run on it.
+        data = self.cleaned_data
+        if not data.get("deadline") and data.get("deadline_workdays") is not None and data.get("found_on"):
+            from campaigns.rules import deadline_from
+
+            data["deadline"] = deadline_from(data["found_on"], workdays_count=data["deadline_workdays"])
+        super()._post_clean()
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("整改进展"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    files = MultipleFileField(label=_("佐证材料"), help_text=_("照片、扫描件或文档：jpg、png、pdf、docx、xlsx"))
+    milestone = forms.ModelChoiceField(label=_("完成时间节点"), required=False, queryset=Milestone.objects.none())
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].queryset = problem.milestones.filter(done_on__isnull=True)  # type: ignore[attr-defined]
+
+
+class MilestoneForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Milestone
+        fields = ["title", "due"]
+        widgets = {"due": DATE}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核结论"), choices=[(ReviewDecision.CLOSE, ReviewDecision.CLOSE.label),
+                                                             (ReviewDecision.RETURN, ReviewDecision.RETURN.label)],
+                                 widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(label=_("回头看发现的情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("新的办结时限"), required=False, widget=DATE)
+
+
+class ChecklistForm(ScopedModelForm):
+    items = forms.CharField(label=_("检视事项"), widget=forms.Textarea(attrs={"rows": 8}),
+                            help_text=_("每行一项；可写成“对照内容｜检视事项”"))
+
+    class Meta:
+        model = Checklist
+        fields = ["title", "org", "campaign", "instructions"]
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user))
+        limit_choices(self, "campaign", Campaign.objects.restrict(self.user, Action.VIEW))
+        if self.instance.pk:
+            self.initial["items"] = "\n".join(f"{i.section}｜{i.text}" if i.section else i.text
+                                              for i in self.instance.items.all())
+
+    def clean_items(self) -> list[tuple[str, str]]:
+        items = []
+        for line in _lines(self.cleaned_data["items"]):
+            section, _sep, text = line.rpartition("｜") if "｜" in line else line.rpartition("|")
+            items.append((section.strip(), text.strip()))
+        if not items:
+            raise forms.ValidationError(_("至少要有一项检视事项"))
+        return items
+
+
+class AssignForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(label=_("检视对象（个人）"), required=False, queryset=Member.objects.none())
+    orgs = forms.ModelMultipleChoiceField(label=_("检视对象（组织）"), required=False,
+                                          queryset=Organization.objects.none())
+
+    def __init__(self, *args: Any, user: Any, checklist: Checklist, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Member.objects.restrict(user, Action.VIEW).filter(org_path__startswith=checklist.org_path)
+        self.fields["members"].queryset = members.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
+        self.fields["orgs"].queryset = org_choices(user).filter(path__startswith=checklist.org_path)  # type: ignore[attr-defined]
+
+
+class ProjectForm(ScopedModelForm):
+    class Meta:
+        model = Project
+        fields = ["title", "org", "campaign", "description", "beneficiaries", "owner", "budget", "start", "deadline",
+                  "status", "result", "feedback_open"]
+        widgets = {"start": DATE, "deadline": DATE, "description": forms.Textarea(attrs={"rows": 3}),
+                   "result": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user))
+        limit_choices(self, "campaign", Campaign.objects.restrict(self.user, Action.VIEW))
+        limit_choices(self, "owner", Member.objects.restrict(self.user, Action.VIEW).only("pk", "name").order_by("name"))
+
+
+class ProjectFilesForm(forms.Form):
+    phase = forms.ChoiceField(label=_("阶段"), choices=[(EvidencePhase.BEFORE, EvidencePhase.BEFORE.label),
+                                                      (EvidencePhase.AFTER, EvidencePhase.AFTER.label)])
+    files = MultipleFileField(label=_("照片或材料"))
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("满意度"), coerce=int, widget=forms.RadioSelect,
+                                    choices=[(5, _("非常满意")), (4, _("满意")), (3, _("基本满意")), (2, _("不太满意")),
+                                             (1, _("不满意"))])
+    comment = forms.CharField(label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("称呼（可不填）"), required=False)
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    stamp = forms.CharField(widget=forms.HiddenInput)
+
+
+class ExemplarForm(ScopedModelForm):
+    class Meta:
+        model = Exemplar
+        fields = ["kind", "org", "member", "subject", "name", "year", "honours", "story"]
+        widgets = {"honours": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "org", org_choices(self.user))
+        limit_choices(self, "subject", org_choices(self.user, Action.VIEW))
+        limit_choices(self, "member", Member.objects.restrict(self.user, Action.VIEW).only("pk", "name").order_by("name"))
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("不填则用党员姓名或组织名称")
+        self.fields["kind"].initial = ExemplarKind.PERSON

@@ -1,0 +1,274 @@
+"""Writing paths of campaigns, their categories and required activities, templates and checklists."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns import catalogue
+from campaigns.choices import Answer, CategoryKind
+from campaigns.models import AnswerRow, Assignment, Campaign, Category, Checklist, ChecklistItem, Requirement
+from core import services as core
+from core.changelog import log_change, snapshot
+from core.choices import Action, ChangeAction
+from core.scoping import can
+from orgs.models import Member, Organization
+
+
+def parse_batches(value: Any) -> list[dict[str, str]]:
+    """Batches as stored (``[{"name", "start", "end"}]``), from that list or from lines "名称，开始，结束"."""
+    if isinstance(value, str):
+        rows = []
+        for n, line in enumerate(value.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if len(parts) != 3:
+                raise ValidationError({"batches": _("第%(n)s行：请按“名称，开始日期，结束日期”填写") % {"n": n}})
+            rows.append({"name": parts[0], "start": parts[1], "end": parts[2], "line": n})
+    else:
+        rows = [{**row, "line": n} for n, row in enumerate(value or [], start=1)]
+    batches = []
+    for row in rows:
+        n = row.pop("line")
+        try:
+            start = datetime.date.fromisoformat(str(row.get("start", "")))
+            end = datetime.date.fromisoformat(str(row.get("end", "")))
+        except ValueError:
+            raise ValidationError({"batches": _("第%(n)s批：日期应写成 YYYY-MM-DD") % {"n": n}}) from None
+        name = str(row.get("name", "")).strip()
+        if not name or len(name) > 50:
+            raise ValidationError({"batches": _("第%(n)s批：名称应为1到50个字") % {"n": n}})
+        if end < start:
+            raise ValidationError({"batches": _("第%(n)s批：结束日期早于开始日期") % {"n": n}})
+        batches.append({"name": name, "start": start.isoformat(), "end": end.isoformat()})
+    return batches
+
+
+def batch_lines(batches: list[dict[str, str]]) -> str:
+    return "\n".join(f"{b['name']}，{b['start']}，{b['end']}" for b in batches)
+
+
+def _sync_categories(campaign: Campaign, kind: str, names: Sequence[str] | None, acting_user: Any) -> None:
+    if names is None:
+        return
+    names = [n.strip()[:300] for n in names if n.strip()]
+    existing = {c.number: c for c in campaign.categories.filter(kind=kind)}
+    for number, name in enumerate(names, start=1):
+        category = existing.pop(number, None)
+        if category is None:
+            category = Category.objects.create(campaign=campaign, kind=kind, number=number, name=name)
+            log_change(category, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(category),
+                       parent=campaign, org_path=campaign.org_path)
+        elif category.name != name:
+            before = snapshot(category)
+            category.name = name
+            category.save(update_fields=["name", "updated"])
+            log_change(category, ChangeAction.UPDATE, acting_user=acting_user, before=before,
+                       after=snapshot(category), parent=campaign, org_path=campaign.org_path)
+    for category in existing.values():
+        if category.problems.exists():
+            raise ValidationError(_("“%(name)s”下已有问题，不能删除；可以改名") % {"name": category})
+        before = snapshot(category)
+        category.delete()
+        log_change(category, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=campaign,
+                   org_path=campaign.org_path)
+
+
+@transaction.atomic
+def create_campaign(campaign: Campaign, *, acting_user: Any, goals: Sequence[str] = (),
+                    specials: Sequence[str] = (), message: str = "") -> Campaign:
+    campaign.batches = parse_batches(campaign.batches)
+    core.create_object(campaign, acting_user=acting_user, message=message)
+    _sync_categories(campaign, CategoryKind.GOAL, goals, acting_user)
+    _sync_categories(campaign, CategoryKind.SPECIAL, specials, acting_user)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, *, acting_user: Any, changes: dict[str, Any],
+                    goals: Sequence[str] | None = None, specials: Sequence[str] | None = None,
+                    message: str = "") -> Campaign:
+    if "batches" in changes:
+        changes["batches"] = parse_batches(changes["batches"])
+    if "org" in changes and changes["org"] != campaign.org and campaign.problems.exists():
+        raise ValidationError({"org": _("已有问题列入这次主题教育，不能改变组织单位")})
+    core.update_object(campaign, acting_user=acting_user, changes=changes, message=message)
+    _sync_categories(campaign, CategoryKind.GOAL, goals, acting_user)
+    _sync_categories(campaign, CategoryKind.SPECIAL, specials, acting_user)
+    return campaign
+
+
+@transaction.atomic
+def delete_campaign(campaign: Campaign, *, acting_user: Any, message: str = "") -> None:
+    if campaign.problems.exists() or campaign.projects.exists() or campaign.checklists.exists():
+        raise ValidationError(_("这次主题教育已有问题、办实事项目或检视清单，不能删除"))
+    core.delete_object(campaign, acting_user=acting_user, message=message)
+
+
+@transaction.atomic
+def launch_from_template(key: str, *, org: Organization, acting_user: Any, start: datetime.date | None = None,
+                         name: str = "") -> Campaign:
+    """A campaign of ``org`` copied from a shipped template, its batches moved to begin on ``start``; the
+    committee then edits it like any other."""
+    template = catalogue.TEMPLATES.get(key)
+    if template is None:
+        raise ValidationError({"template": _("没有这个模板")})
+    start = start or timezone.localdate()
+    shift = start - template.batches[0][1] if template.batches else datetime.timedelta()
+    batches = [{"name": n, "start": (s + shift).isoformat(), "end": (e + shift).isoformat()}
+               for n, s, e in template.batches]
+    end = max((datetime.date.fromisoformat(b["end"]) for b in batches), default=start + datetime.timedelta(days=180))
+    campaign = Campaign(org=org, name=name or template.name, template=key, requirement=template.requirement,
+                        aim=template.aim, measures="\n".join(template.measures), batches=batches, start=start, end=end)
+    create_campaign(campaign, acting_user=acting_user, goals=template.goals, specials=template.specials,
+                    message=_("由模板“%(name)s”创建") % {"name": template.name})
+    for kind, title, hours in template.requirements:
+        add_requirement(Requirement(campaign=campaign, kind=kind, title=title, hours=hours, due=end),
+                        acting_user=acting_user)
+    if template.checklist:
+        copy_checklist(campaign.org, acting_user=acting_user, campaign=campaign)
+    return campaign
+
+
+# Required activities -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def add_requirement(requirement: Requirement, *, acting_user: Any, message: str = "") -> Requirement:
+    campaign = requirement.campaign
+    core.require_visible_then_writable(acting_user, campaign)
+    for linked in (requirement.activity, requirement.essay_request):
+        if linked is not None and not can(acting_user, Action.VIEW, linked):
+            raise ValidationError(_("找不到关联的学习活动或心得体会布置"))
+    requirement.full_clean()
+    requirement.save()
+    log_change(requirement, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(requirement),
+               parent=campaign, org_path=campaign.org_path, message=message)
+    return requirement
+
+
+@transaction.atomic
+def delete_requirement(requirement: Requirement, *, acting_user: Any, message: str = "") -> None:
+    campaign = requirement.campaign
+    core.require_visible_then_writable(acting_user, campaign)
+    before = snapshot(requirement)
+    requirement.delete()
+    log_change(requirement, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=campaign,
+               org_path=campaign.org_path, message=message)
+
+
+# Checklists --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def create_checklist(checklist: Checklist, *, acting_user: Any, items: Sequence[tuple[str, str]],
+                     message: str = "") -> Checklist:
+    items = [(section.strip()[:100], text.strip()[:500]) for section, text in items if text.strip()]
+    if not items:
+        raise ValidationError({"items": _("检视清单至少要有一项检视事项")})
+    if checklist.campaign_id and not checklist.org.path.startswith(checklist.campaign.org_path):
+        raise ValidationError({"campaign": _("制定单位不在这次主题教育的范围内")})
+    core.create_object(checklist, acting_user=acting_user, message=message)
+    ChecklistItem.objects.bulk_create([ChecklistItem(checklist=checklist, number=n, section=s, text=t)
+                                       for n, (s, t) in enumerate(items, start=1)])
+    return checklist
+
+
+def copy_checklist(org: Organization, *, acting_user: Any, campaign: Campaign | None = None) -> Checklist:
+    """The 18-item template as ``org``'s own checklist, to edit."""
+    return create_checklist(Checklist(org=org, campaign=campaign, title=catalogue.CHECKLIST_TITLE,
+                                      instructions=catalogue.CHECKLIST_NOTE),
+                            acting_user=acting_user, items=catalogue.CHECKLIST_18)
+
+
+@transaction.atomic
+def set_items(checklist: Checklist, *, acting_user: Any, items: Sequence[tuple[str, str]], message: str = "") -> None:
+    """Replace the questions, while nobody has answered yet."""
+    core.require_visible_then_writable(acting_user, checklist)
+    if AnswerRow.objects.filter(assignment__checklist=checklist).exists():
+        raise ValidationError(_("已有人开始作答，不能再修改检视事项"))
+    items = [(s.strip()[:100], t.strip()[:500]) for s, t in items if t.strip()]
+    if not items:
+        raise ValidationError({"items": _("检视清单至少要有一项检视事项")})
+    before = list(checklist.items.values_list("section", "text"))
+    checklist.items.all().delete()
+    ChecklistItem.objects.bulk_create([ChecklistItem(checklist=checklist, number=n, section=s, text=t)
+                                       for n, (s, t) in enumerate(items, start=1)])
+    log_change(checklist, ChangeAction.UPDATE, acting_user=acting_user, before={"items": before},
+               after={"items": [list(i) for i in items]}, message=message or _("修改检视事项"))
+
+
+@transaction.atomic
+def assign_checklist(checklist: Checklist, *, acting_user: Any, members: Sequence[Member] = (),
+                     orgs: Sequence[Organization] = ()) -> list[Assignment]:
+    core.require_visible_then_writable(acting_user, checklist)
+    made = []
+    for member in members:
+        if not member.org_path.startswith(checklist.org_path):
+            raise ValidationError({"members": _("%(name)s不在制定单位的范围内") % {"name": member.name}})
+        if Assignment.objects.filter(checklist=checklist, member=member).exists():
+            continue
+        made.append(Assignment(checklist=checklist, member=member, org=member.org))
+    for org in orgs:
+        if not org.path.startswith(checklist.org_path):
+            raise ValidationError({"orgs": _("%(name)s不在制定单位的范围内") % {"name": org.name}})
+        if Assignment.objects.filter(checklist=checklist, org=org, for_org=True).exists():
+            continue
+        made.append(Assignment(checklist=checklist, org=org, for_org=True))
+    for assignment in made:
+        core.create_object(assignment, acting_user=acting_user, clean=False)
+    return made
+
+
+def may_answer(user: Any, assignment: Assignment) -> bool:
+    """A person answers their own checklist; an organization's is answered by its managers."""
+    if assignment.for_org:
+        return can(user, Action.CHANGE, assignment)
+    return assignment.member is not None and assignment.member.user_id == getattr(user, "pk", None)
+
+
+@transaction.atomic
+def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: dict[int, tuple[str, str]],
+                     submit: bool = False) -> Assignment:
+    """Save the answers (item id → (answer, note)); submitting needs every item answered and a note for
+    each "no" or "partly". The answers become read-only once submitted."""
+    locked = Assignment.objects.select_for_update(of=("self",)).select_related("member").filter(pk=assignment.pk).first()
+    if locked is None or not can(acting_user, Action.VIEW, locked):
+        raise Http404
+    if not may_answer(acting_user, locked):
+        raise PermissionDenied(_("只有检视对象本人（或组织的管理人员）可以填写"))
+    if locked.submitted_at:
+        raise ValidationError(_("已经提交，不能再修改"))
+    items = {i.pk: i for i in locked.checklist.items.all()}
+    stored = {a.item_id: a for a in locked.answers.all()}
+    for item_id, (value, note) in answers.items():
+        item = items.get(item_id)
+        if item is None:
+            raise ValidationError(_("检视事项不属于这份清单"))
+        if value not in Answer.values:
+            raise ValidationError(_("第%(n)s项：请选择是、否或部分") % {"n": item.number})
+        row = stored.get(item_id) or AnswerRow(assignment=locked, item=item)
+        row.answer, row.note = value, (note or "").strip()[:2000]
+        row.save()
+        stored[item_id] = row
+    if submit:
+        for item in sorted(items.values(), key=lambda i: i.number):
+            row = stored.get(item.pk)
+            if row is None:
+                raise ValidationError(_("第%(n)s项还没有作答") % {"n": item.number})
+            if row.answer != Answer.YES and not row.note:
+                raise ValidationError(_("第%(n)s项回答“%(a)s”，请写明具体情况")
+                                      % {"n": item.number, "a": row.get_answer_display()})
+        before = snapshot(locked)
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["submitted_at", "updated"])
+        log_change(locked, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(locked),
+                   message=_("提交检视结果：%(n)s项需整改") % {
+                       "n": sum(1 for r in stored.values() if r.answer != Answer.YES)})
+    return locked

@@ -1,0 +1,260 @@
+"""Writing paths of the problem ledger: a problem and its rectification, progress with evidence, the
+request to close (销号), the review by the level above, and reopening at a later check (回头看).
+
+Review is by the level above: a manager whose subtree holds the responsible organization *strictly*
+(a branch cannot close its own problems), or an administrator. Two reviewers acting at once are
+serialized on the problem row; the second is told what the first decided.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns import evidence as evidence_files
+from campaigns import rules
+from campaigns.choices import ProblemSource, ProblemStatus, ReviewDecision
+from campaigns.models import Evidence, Milestone, Problem, ProgressUpdate, Review
+from core import services as core
+from core.changelog import log_change, snapshot
+from core.choices import Action, ChangeAction
+from core.gaps import gaps_for
+from core.scoping import can, get_scope
+
+
+def may_review(user: Any, problem: Problem) -> bool:
+    """A manager of a subtree strictly above the responsible organization, or an administrator."""
+    scope = get_scope(user, Action.CHANGE)
+    if scope.everything:
+        return True
+    return any(problem.org_path.startswith(p) and problem.org_path != p for p in scope.paths)
+
+
+def may_work_on(user: Any, problem: Problem) -> bool:
+    """The responsible organization's managers (and those above), and the responsible person."""
+    if can(user, Action.CHANGE, problem):
+        return True
+    return problem.owner is not None and problem.owner.user_id == getattr(user, "pk", None)
+
+
+def _check(problem: Problem, acting_user: Any) -> None:
+    """Everything a problem refers to must fit: dates, campaign, category, person, and the links it came from."""
+    today = timezone.localdate()
+    if problem.found_on and problem.found_on > today:
+        raise ValidationError({"found_on": _("发现日期不能晚于今天")})
+    if problem.found_on and problem.deadline_workdays is not None:
+        problem.deadline = rules.deadline_from(problem.found_on, workdays_count=problem.deadline_workdays)
+    if problem.found_on and problem.deadline and problem.deadline < problem.found_on:
+        raise ValidationError({"deadline": _("办结时限（%(d)s）早于发现日期（%(f)s）")
+                               % {"d": f"{problem.deadline:%Y-%m-%d}", "f": f"{problem.found_on:%Y-%m-%d}"}})
+    org = problem.org
+    if problem.campaign_id:
+        if not org.path.startswith(problem.campaign.org_path):
+            raise ValidationError({"campaign": _("责任单位不在这次主题教育的范围内")})
+        if not can(acting_user, Action.VIEW, problem.campaign):
+            raise ValidationError({"campaign": _("找不到这次主题教育")})
+    if problem.category_id and problem.category.campaign_id != problem.campaign_id:
+        raise ValidationError({"category": _("问题类别不属于所选的主题教育")})
+    if problem.owner_id and not problem.owner.org_path.startswith(org.path):
+        raise ValidationError({"owner": _("责任人不在责任单位")})
+    if problem.essay_id and not can(acting_user, Action.VIEW, problem.essay):
+        raise ValidationError({"essay": _("找不到这篇心得体会")})
+    if problem.answer_id and not can(acting_user, Action.VIEW, problem.answer.assignment):
+        raise ValidationError({"answer": _("找不到这条检视结果")})
+
+
+def gap_exists(problem: Problem, on: datetime.date | None = None) -> bool:
+    """Whether the gap a problem was made from is still there (the hours not yet made up, the meeting not
+    yet held): the gap's rule is run again on the gap's organization."""
+    if not problem.gap_rule or problem.gap_org is None:
+        return False
+    for gap in gaps_for(problem.gap_org, on, rules=[problem.gap_rule]):
+        if gap.org_id == problem.gap_org_id and gap.member_id == problem.gap_member_id \
+                and gap.title == problem.gap_title:
+            return True
+    return False
+
+
+@transaction.atomic
+def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> Problem:
+    _check(problem, acting_user)
+    if problem.gap_rule:
+        problem.source = ProblemSource.GAP
+        if problem.gap_org is None or not can(acting_user, Action.VIEW, problem.gap_org):
+            raise ValidationError(_("找不到这项差距"))
+        if not gap_exists(problem):
+            raise ValidationError(_("这项差距已经不存在（可能已经补齐），无需整改"))
+    problem.status = ProblemStatus.OPEN
+    return core.create_object(problem, acting_user=acting_user, message=message)
+
+
+@transaction.atomic
+def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Problem:
+    current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
+    if current.status == ProblemStatus.CLOSED:
+        raise ValidationError(_("问题已销号，不能修改；如需重新整改，请由上级“回头看”重新打开"))
+    if "deadline" in changes and "deadline_workdays" not in changes:
+        changes["deadline_workdays"] = None  # a date typed in replaces a count of working days
+    for name, value in changes.items():
+        setattr(problem, name, value)
+    _check(problem, acting_user)
+    changes["deadline"] = problem.deadline
+    return core.update_object(problem, acting_user=acting_user, changes=changes, message=message)
+
+
+@transaction.atomic
+def delete_problem(problem: Problem, *, acting_user: Any, message: str = "") -> None:
+    if problem.updates.exists() or problem.reviews.exists():
+        raise ValidationError(_("已有整改进展或审核记录，不能删除"))
+    core.delete_object(problem, acting_user=acting_user, message=message)
+
+
+def _locked(problem: Problem, acting_user: Any) -> Problem:
+    locked = (Problem.objects.select_for_update(of=("self",)).select_related("owner", "campaign", "org")
+              .filter(pk=problem.pk).first())
+    if locked is None or not can(acting_user, Action.VIEW, locked):
+        raise Http404
+    return locked
+
+
+def _set_status(problem: Problem, acting_user: Any, message: str, **fields: Any) -> None:
+    before = snapshot(problem)
+    for name, value in fields.items():
+        setattr(problem, name, value)
+    problem.save(update_fields=[*fields, "updated"])
+    log_change(problem, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(problem),
+               message=message)
+
+
+@transaction.atomic
+def add_progress(problem: Problem, *, acting_user: Any, text: str, files: Sequence[Any] = (),
+                 milestone: Milestone | None = None) -> ProgressUpdate:
+    """A progress note with evidence (checked before anything is written), optionally reaching a milestone."""
+    checked = evidence_files.check_files(files)
+    problem = _locked(problem, acting_user)
+    if not may_work_on(acting_user, problem):
+        raise PermissionDenied(_("只有责任单位的管理人员或责任人可以填报整改进展"))
+    if problem.status in (ProblemStatus.CLOSED, ProblemStatus.SUBMITTED):
+        raise ValidationError(_("问题%(status)s，不能再填报进展") % {"status": problem.get_status_display()})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("请填写整改进展")})
+    if len(text) > 5000:
+        raise ValidationError({"text": _("整改进展最多5000字")})
+    update = ProgressUpdate.objects.create(problem=problem, org_path=problem.org_path, text=text, author=acting_user)
+    log_change(update, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(update))
+    for item in checked:
+        stored = Evidence(update=update, org_path=problem.org_path, name=item.name, size=item.size,
+                          content_type=item.content_type, uploaded_by=acting_user)
+        stored.file.save(item.name, item.upload, save=False)
+        stored.save()
+        log_change(stored, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(stored), parent=problem)
+    if milestone is not None:
+        if milestone.problem_id != problem.pk:
+            raise ValidationError(_("时间节点不属于这个问题"))
+        if milestone.done_on is None:
+            before = snapshot(milestone)
+            milestone.done_on = timezone.localdate()
+            milestone.save(update_fields=["done_on", "updated"])
+            log_change(milestone, ChangeAction.UPDATE, acting_user=acting_user, before=before,
+                       after=snapshot(milestone), parent=problem, org_path=problem.org_path)
+    if problem.status in (ProblemStatus.OPEN, ProblemStatus.RETURNED):
+        _set_status(problem, acting_user, _("填报整改进展"), status=ProblemStatus.IN_PROGRESS)
+    return update
+
+
+@transaction.atomic
+def add_milestone(milestone: Milestone, *, acting_user: Any) -> Milestone:
+    owner = milestone.problem or milestone.project
+    if owner is None or not can(acting_user, Action.CHANGE, owner):
+        raise PermissionDenied(_("不在您的管理范围内"))
+    if milestone.problem is not None and milestone.problem.status == ProblemStatus.CLOSED:
+        raise ValidationError(_("问题已销号，不能再添加时间节点"))
+    milestone.full_clean()
+    milestone.save()
+    log_change(milestone, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(milestone), parent=owner,
+               org_path=owner.org_path)
+    return milestone
+
+
+def has_evidence(problem: Problem) -> bool:
+    return Evidence.objects.filter(update__problem=problem).exists()
+
+
+@transaction.atomic
+def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> Problem:
+    problem = _locked(problem, acting_user)
+    if not may_work_on(acting_user, problem):
+        raise PermissionDenied(_("只有责任单位的管理人员或责任人可以申请销号"))
+    if problem.status == ProblemStatus.SUBMITTED:
+        raise ValidationError(_("已经申请销号，等待上级审核"))
+    if problem.status == ProblemStatus.CLOSED:
+        raise ValidationError(_("问题已经销号"))
+    if problem.campaign is not None and problem.campaign.requires_evidence and not has_evidence(problem):
+        raise ValidationError(_("“%(c)s”要求销号须有佐证材料，请先在整改进展中上传")
+                              % {"c": problem.campaign.name})
+    _set_status(problem, acting_user, note or _("申请销号"), status=ProblemStatus.SUBMITTED,
+                submitted_at=timezone.now())
+    return problem
+
+
+@transaction.atomic
+def review_problem(problem: Problem, *, acting_user: Any, decision: str, comment: str = "") -> Review:
+    """The level above closes the problem (销号) or returns it with its reasons."""
+    problem = _locked(problem, acting_user)
+    if not may_review(acting_user, problem):
+        raise core.OutOfScope(_("销号审核须由责任单位的上级组织进行"))
+    comment = (comment or "").strip()[:2000]
+    if decision not in (ReviewDecision.CLOSE, ReviewDecision.RETURN):
+        raise ValidationError({"decision": _("请选择同意销号或退回整改")})
+    if problem.status != ProblemStatus.SUBMITTED:
+        last = problem.reviews.select_related("reviewer").first()
+        if last is not None and problem.status in (ProblemStatus.CLOSED, ProblemStatus.RETURNED):
+            raise ValidationError(_("这个问题刚由%(who)s审核（%(d)s），请刷新页面")
+                                  % {"who": last.reviewer or "", "d": last.get_decision_display()})
+        raise ValidationError(_("问题尚未申请销号（当前：%(s)s）") % {"s": problem.get_status_display()})
+    if decision == ReviewDecision.RETURN and not comment:
+        raise ValidationError({"comment": _("退回整改时请写明理由")})
+    if decision == ReviewDecision.CLOSE and problem.campaign is not None and problem.campaign.requires_evidence \
+            and not has_evidence(problem):
+        raise ValidationError(_("没有佐证材料，不能销号"))
+    review = Review.objects.create(problem=problem, org_path=problem.org_path, decision=decision, comment=comment,
+                                   reviewer=acting_user)
+    log_change(review, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(review), message=comment)
+    if decision == ReviewDecision.CLOSE:
+        _set_status(problem, acting_user, _("同意销号"), status=ProblemStatus.CLOSED, closed_on=timezone.localdate())
+    else:
+        _set_status(problem, acting_user, comment, status=ProblemStatus.RETURNED)
+    return review
+
+
+@transaction.atomic
+def reopen_problem(problem: Problem, *, acting_user: Any, comment: str,
+                   deadline: datetime.date | None = None) -> Review:
+    """A closed problem found not really solved at a later check (回头看) goes back to rectification."""
+    problem = _locked(problem, acting_user)
+    if not may_review(acting_user, problem):
+        raise core.OutOfScope(_("回头看须由责任单位的上级组织进行"))
+    if problem.status != ProblemStatus.CLOSED:
+        raise ValidationError(_("只有已销号的问题可以重新打开"))
+    comment = (comment or "").strip()[:2000]
+    if not comment:
+        raise ValidationError({"comment": _("请写明回头看发现的情况")})
+    today = timezone.localdate()
+    if deadline is not None and deadline < today:
+        raise ValidationError({"deadline": _("新的办结时限不能早于今天")})
+    if deadline is None and problem.deadline < today:
+        raise ValidationError({"deadline": _("原办结时限已过，请给出新的办结时限")})
+    review = Review.objects.create(problem=problem, org_path=problem.org_path, decision=ReviewDecision.REOPEN,
+                                   comment=comment, reviewer=acting_user)
+    log_change(review, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(review), message=comment)
+    _set_status(problem, acting_user, comment, status=ProblemStatus.IN_PROGRESS, closed_on=None,
+                reopened=problem.reopened + 1, deadline=deadline or problem.deadline)
+    return review

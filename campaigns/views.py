@@ -1,0 +1,532 @@
+"""Pages of campaigns, checklists, the problem ledger and its rectifications."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaigns import forms, services
+from campaigns.choices import Answer, ProblemSource, ProblemStatus
+from campaigns.filtersets import CampaignFilterSet, ChecklistFilterSet, ProblemFilterSet
+from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Requirement
+from campaigns.tables import CampaignTable, ChecklistTable, ProblemTable
+from core import services as core
+from core.choices import Action
+from core.scoping import can
+from core.views import generic
+from essays.models import Essay
+from orgs.models import Member, Organization
+from orgs.views import scope_org
+
+
+def errors_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for errors in exc.message_dict.values() for m in errors]
+    return list(exc.messages)
+
+
+def _refused(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, "；".join(errors_of(exc)))
+    else:
+        messages.error(request, str(exc) or _("不在您的管理范围内"))
+
+
+#
+# Campaigns
+#
+
+
+class CampaignListView(generic.ObjectListView):
+    queryset = Campaign.objects.all()
+    filterset = CampaignFilterSet
+    table = CampaignTable
+    add_url_name = "campaigns:campaign_add"
+    extra_actions = (("campaigns:campaign_launch", "从模板创建", "bi-files"),)
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"scope_org": scope_org(self.request)}
+
+
+class CampaignDetailView(generic.ObjectDetailView):
+    queryset = Campaign.objects.select_related("org")
+    template_name = "campaigns/campaign_detail.html"
+
+    def get_extra_context(self, obj: Campaign) -> dict[str, Any]:
+        from campaigns import dashboard
+
+        user = self.request.user
+        editable = can(user, Action.CHANGE, obj)
+        requirements = list(obj.requirements.select_related("activity", "essay_request"))
+        for requirement in requirements:
+            requirement.progress = _requirement_progress(requirement, user)  # type: ignore[attr-defined]
+        home = scope_org(self.request)
+        org = home if home is not None and home.path.startswith(obj.org_path) else obj.org
+        return {
+            "categories": obj.categories.all(),
+            "requirements": requirements,
+            "checklists": Checklist.objects.restrict(user).filter(campaign=obj),
+            "figures": dashboard.build(org, on=timezone.localdate(), campaign=obj)
+            if can(user, Action.VIEW, org) else None,
+            "figures_org": org,
+            "requirement_form": forms.RequirementForm(user=user) if editable else None,
+        }
+
+
+def _requirement_progress(requirement: Requirement, user: Any) -> str:
+    """What the learning and essays apps record for a required activity, as far as the reader may see."""
+    if requirement.activity is not None:
+        from learning.choices import CREDITED_ATTENDANCE
+        from learning.models import Attendance
+
+        n = Attendance.objects.restrict(user).filter(activity=requirement.activity,
+                                                     status__in=CREDITED_ATTENDANCE).count()
+        return _("%(n)s人次参加") % {"n": n}
+    if requirement.essay_request is not None:
+        n = Essay.objects.restrict(user).filter(request=requirement.essay_request, versions_count__gt=0).count()
+        return _("已提交%(n)s篇") % {"n": n}
+    return ""
+
+
+class CampaignEditView(generic.ObjectEditView):
+    queryset = Campaign.objects.all()
+    form_class = forms.CampaignForm
+
+    def initial_object(self) -> Campaign:
+        return Campaign(org=scope_org(self.request))  # type: ignore[misc]
+
+    def make_form(self, obj: Any, data: Any = None, files: Any = None) -> Any:
+        self.form = super().make_form(obj, data, files)
+        return self.form
+
+    def create(self, obj: Campaign, *, acting_user: Any, message: str) -> Campaign:
+        data = self.form.cleaned_data
+        obj.batches = data.get("batch_text") or []
+        return services.create_campaign(obj, acting_user=acting_user, goals=data["goals"], specials=data["specials"],
+                                        message=message)
+
+    def update(self, obj: Campaign, *, acting_user: Any, changes: dict[str, Any], message: str) -> Campaign:
+        goals, specials = changes.pop("goals", None), changes.pop("specials", None)
+        if "batch_text" in changes:
+            changes["batches"] = changes.pop("batch_text")
+        return services.update_campaign(obj, acting_user=acting_user, changes=changes, goals=goals,
+                                        specials=specials, message=message)
+
+
+class CampaignDeleteView(generic.ObjectDeleteView):
+    queryset = Campaign.objects.all()
+
+    def delete(self, obj: Campaign, *, acting_user: Any, message: str) -> None:
+        services.delete_campaign(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("campaigns:campaign_list")
+
+
+class CampaignHistoryView(generic.ObjectHistoryView):
+    queryset = Campaign.objects.all()
+
+
+@login_required
+def campaign_launch(request: HttpRequest) -> HttpResponse:
+    """Copy a shipped template (2019, 2023, 2024) into a campaign of one's own organization."""
+    form = forms.LaunchForm(request.POST or None, user=request.user,
+                            initial={"start": timezone.localdate(), "org": scope_org(request)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.launch_from_template(form.cleaned_data["template"], org=form.cleaned_data["org"],
+                                                     acting_user=request.user, start=form.cleaned_data["start"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, errors_of(exc) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("已创建“%(name)s”，请按本单位实际修改") % {"name": campaign})
+            return HttpResponseRedirect(campaign.get_absolute_url())
+    from campaigns.catalogue import TEMPLATES
+
+    return render(request, "campaigns/campaign_launch.html", {"form": form, "templates": TEMPLATES.values()})
+
+
+@login_required
+@require_POST
+def requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
+    campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=pk)
+    form = forms.RequirementForm(request.POST, user=request.user, instance=Requirement(campaign=campaign))
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+    else:
+        try:
+            services.add_requirement(form.instance, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+    return HttpResponseRedirect(campaign.get_absolute_url())
+
+
+@login_required
+@require_POST
+def requirement_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
+    requirement = get_object_or_404(Requirement.objects.filter(
+        campaign__in=Campaign.objects.restrict(request.user)), pk=pk)
+    try:
+        services.delete_requirement(requirement, acting_user=request.user)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return HttpResponseRedirect(requirement.campaign.get_absolute_url())
+
+
+#
+# Checklists and self-inspection
+#
+
+
+class ChecklistListView(generic.ObjectListView):
+    queryset = Checklist.objects.all()
+    filterset = ChecklistFilterSet
+    table = ChecklistTable
+    add_url_name = "campaigns:checklist_add"
+
+
+class ChecklistDetailView(generic.ObjectDetailView):
+    queryset = Checklist.objects.select_related("org", "campaign")
+    template_name = "campaigns/checklist_detail.html"
+
+    def get_extra_context(self, obj: Checklist) -> dict[str, Any]:
+        user = self.request.user
+        editable = can(user, Action.CHANGE, obj)
+        return {
+            "items": obj.items.all(),
+            "assignments": Assignment.objects.restrict(user).filter(checklist=obj).select_related("member", "org")[:500],
+            "assign_form": forms.AssignForm(user=user, checklist=obj) if editable else None,
+        }
+
+
+class ChecklistEditView(generic.ObjectEditView):
+    queryset = Checklist.objects.all()
+    form_class = forms.ChecklistForm
+
+    def initial_object(self) -> Checklist:
+        campaign = self.request.GET.get("campaign", "")
+        return Checklist(org=scope_org(self.request),  # type: ignore[misc]
+                         campaign_id=int(campaign) if campaign.isdigit() else None)
+
+    def make_form(self, obj: Any, data: Any = None, files: Any = None) -> Any:
+        self.form = super().make_form(obj, data, files)
+        return self.form
+
+    def create(self, obj: Checklist, *, acting_user: Any, message: str) -> Checklist:
+        return services.create_checklist(obj, acting_user=acting_user, items=self.form.cleaned_data["items"],
+                                         message=message)
+
+    def update(self, obj: Checklist, *, acting_user: Any, changes: dict[str, Any], message: str) -> Checklist:
+        items = changes.pop("items", None)
+        if items is not None:
+            services.set_items(obj, acting_user=acting_user, items=items, message=message)
+        return core.update_object(obj, acting_user=acting_user, changes=changes, message=message)
+
+
+class ChecklistDeleteView(generic.ObjectDeleteView):
+    queryset = Checklist.objects.all()
+
+    def delete(self, obj: Checklist, *, acting_user: Any, message: str) -> None:
+        if obj.assignments.filter(answers__isnull=False).exists():
+            raise ValidationError(_("已有人作答，不能删除"))
+        core.delete_object(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("campaigns:checklist_list")
+
+
+class ChecklistHistoryView(generic.ObjectHistoryView):
+    queryset = Checklist.objects.all()
+
+
+@login_required
+def checklist_copy(request: HttpRequest) -> HttpResponseBase:
+    """The 18-item template as a checklist of the user's organization."""
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("campaigns:checklist_list"))
+    org = Organization.objects.restrict(request.user, Action.CHANGE).filter(pk=request.POST.get("org") or 0).first() \
+        or scope_org(request)
+    if org is None:
+        raise PermissionDenied(_("不在您的管理范围内"))
+    try:
+        checklist = services.copy_checklist(org, acting_user=request.user)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, _("已复制“十八个是否”检视清单，可以按需修改"))
+    return HttpResponseRedirect(checklist.get_absolute_url())
+
+
+@login_required
+@require_POST
+def checklist_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
+    checklist = get_object_or_404(Checklist.objects.restrict(request.user), pk=pk)
+    form = forms.AssignForm(request.POST, user=request.user, checklist=checklist)
+    if form.is_valid():
+        try:
+            made = services.assign_checklist(checklist, acting_user=request.user,
+                                             members=form.cleaned_data["members"], orgs=form.cleaned_data["orgs"])
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("已分派%(n)s项检视任务") % {"n": len(made)})
+    else:
+        messages.error(request, _("请从列表中选择检视对象"))
+    return HttpResponseRedirect(checklist.get_absolute_url())
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer a checklist item by item (the person, or the organization's managers), or read the answers."""
+    assignment = get_object_or_404(Assignment.objects.restrict(request.user).select_related(
+        "checklist", "member", "org"), pk=pk)
+    items = list(assignment.checklist.items.all())
+    answers = {a.item_id: a for a in assignment.answers.all()}
+    editable = assignment.submitted_at is None and services.may_answer(request.user, assignment)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("不能修改这份检视结果"))
+        posted = {}
+        for item in items:
+            value = request.POST.get(f"answer-{item.pk}", "")
+            if value:
+                posted[item.pk] = (value, request.POST.get(f"note-{item.pk}", ""))
+        try:
+            services.answer_checklist(assignment, acting_user=request.user, answers=posted,
+                                      submit=request.POST.get("action") == "submit")
+        except ValidationError as exc:
+            _refused(request, exc)
+            for item_id, (value, note) in posted.items():
+                answers[item_id] = type("Posted", (), {"answer": value, "note": note})()  # keep what was typed
+        else:
+            messages.success(request, _("已提交") if request.POST.get("action") == "submit" else _("已保存"))
+            return HttpResponseRedirect(reverse("campaigns:assignment_detail", args=[assignment.pk]))
+    rows = [(item, answers.get(item.pk)) for item in items]
+    return render(request, "campaigns/assignment_detail.html", {
+        "object": assignment, "rows": rows, "editable": editable, "choices": Answer.choices,
+        "may_propose": can(request.user, Action.CHANGE, assignment) and assignment.submitted_at is not None,
+    })
+
+
+#
+# The problem ledger
+#
+
+
+class ProblemListView(generic.ObjectListView):
+    queryset = Problem.objects.all()
+    filterset = ProblemFilterSet
+    table = ProblemTable
+    export_resource = "campaigns.resources.ProblemResource"
+    add_url_name = "campaigns:problem_add"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"scope_org": scope_org(self.request)}
+
+
+class ProblemDetailView(generic.ObjectDetailView):
+    queryset = Problem.objects.select_related("org", "campaign", "category", "owner", "gap_org", "gap_member",
+                                              "essay", "answer__item")
+    template_name = "campaigns/problem_detail.html"
+
+    def get_extra_context(self, obj: Problem) -> dict[str, Any]:
+        user = self.request.user
+        may_work = services.may_work_on(user, obj)
+        may_review = services.may_review(user, obj)
+        today = timezone.localdate()
+        return {
+            "updates": obj.updates.select_related("author").prefetch_related("files"),
+            "reviews": obj.reviews.select_related("reviewer"),
+            "milestones": obj.milestones.all(),
+            "may_work": may_work and obj.status not in (ProblemStatus.CLOSED, ProblemStatus.SUBMITTED),
+            "may_submit": may_work and obj.status in (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS,
+                                                      ProblemStatus.RETURNED),
+            "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
+            "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,
+            "progress_form": forms.ProgressForm(problem=obj) if may_work else None,
+            "milestone_form": forms.MilestoneForm() if can(user, Action.CHANGE, obj) and obj.is_open else None,
+            "review_form": forms.ReviewForm(),
+            "reopen_form": forms.ReopenForm(),
+            "gap_open": services.gap_exists(obj, today) if obj.gap_rule else None,
+            "overdue": obj.is_open and obj.deadline < today,
+            "has_evidence": services.has_evidence(obj),
+        }
+
+
+class ProblemEditView(generic.ObjectEditView):
+    """New problems are typed in, or come prefilled from a gap (``?gap=rule&org=&member=&title=&detail=``),
+    an essay (``?essay=ID``) or a self-inspection answer (``?answer=ID``); saving keeps the link."""
+
+    queryset = Problem.objects.all()
+    form_class = forms.ProblemForm
+
+    def initial_object(self) -> Problem:
+        get = self.request.GET
+        today = timezone.localdate()
+        problem = Problem(org=scope_org(self.request), found_on=today,  # type: ignore[misc]
+                          deadline=today + datetime.timedelta(days=30), source=ProblemSource.SELF)
+        if get.get("campaign", "").isdigit():
+            problem.campaign = Campaign.objects.restrict(self.request.user).filter(pk=get["campaign"]).first()
+        if get.get("gap"):
+            org = Organization.objects.restrict(self.request.user).filter(pk=get.get("org") or 0).first()
+            if org is None:
+                raise Http404
+            member = Member.objects.restrict(self.request.user).filter(pk=get.get("member") or 0).first()
+            problem.gap_rule, problem.gap_org, problem.gap_member = get["gap"][:60], org, member
+            problem.gap_title = get.get("title", "")[:200]
+            problem.org, problem.owner, problem.source = org, member, ProblemSource.GAP
+            problem.title = problem.gap_title
+            problem.description = get.get("detail", "")[:2000]
+            problem.standard = _("差距消除：“%(t)s”不再出现在差距清单中") % {"t": problem.gap_title}
+        elif get.get("essay", "").isdigit():
+            essay = Essay.objects.restrict(self.request.user).select_related("member", "org").filter(
+                pk=get["essay"]).first()
+            if essay is None:
+                raise Http404
+            problem.essay, problem.org, problem.owner = essay, essay.org, essay.member
+            problem.source, problem.title = ProblemSource.ESSAY, _("心得体会《%(t)s》存在问题") % {"t": essay.title}
+        elif get.get("answer", "").isdigit():
+            from campaigns.models import AnswerRow
+
+            answer = AnswerRow.objects.filter(assignment__in=Assignment.objects.restrict(self.request.user),
+                                              pk=get["answer"]).select_related("item", "assignment__member",
+                                                                                "assignment__org").first()
+            if answer is None:
+                raise Http404
+            problem.answer, problem.org = answer, answer.assignment.org
+            problem.owner = answer.assignment.member
+            problem.campaign = problem.campaign or answer.assignment.checklist.campaign
+            problem.source, problem.title = ProblemSource.SELF, answer.item.text[:200]
+            problem.description = answer.note
+        return problem
+
+    def create(self, obj: Problem, *, acting_user: Any, message: str) -> Problem:
+        return services.create_problem(obj, acting_user=acting_user, message=message)
+
+    def update(self, obj: Problem, *, acting_user: Any, changes: dict[str, Any], message: str) -> Problem:
+        return services.update_problem(obj, acting_user=acting_user, changes=changes, message=message)
+
+
+class ProblemDeleteView(generic.ObjectDeleteView):
+    queryset = Problem.objects.all()
+
+    def delete(self, obj: Problem, *, acting_user: Any, message: str) -> None:
+        services.delete_problem(obj, acting_user=acting_user, message=message)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("campaigns:problem_list")
+
+
+class ProblemHistoryView(generic.ObjectHistoryView):
+    queryset = Problem.objects.all()
+
+
+def _problem(request: HttpRequest, pk: int) -> Problem:
+    return get_object_or_404(Problem.objects.restrict(request.user).select_related("owner", "campaign"), pk=pk)
+
+
+@login_required
+@require_POST
+def problem_progress(request: HttpRequest, pk: int) -> HttpResponseBase:
+    problem = _problem(request, pk)
+    form = forms.ProgressForm(request.POST, request.FILES, problem=problem)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+    else:
+        try:
+            services.add_progress(problem, acting_user=request.user, text=form.cleaned_data["text"],
+                                  files=form.cleaned_data["files"], milestone=form.cleaned_data["milestone"])
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("整改进展已保存"))
+    return HttpResponseRedirect(problem.get_absolute_url())
+
+
+@login_required
+@require_POST
+def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
+    problem = _problem(request, pk)
+    form = forms.MilestoneForm(request.POST, instance=Milestone(problem=problem))
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+    else:
+        try:
+            services.add_milestone(form.instance, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+    return HttpResponseRedirect(problem.get_absolute_url())
+
+
+@login_required
+@require_POST
+def problem_submit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    problem = _problem(request, pk)
+    try:
+        services.submit_for_close(problem, acting_user=request.user, note=request.POST.get("note", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已申请销号，等待上级审核"))
+    return HttpResponseRedirect(problem.get_absolute_url())
+
+
+@login_required
+@require_POST
+def problem_review(request: HttpRequest, pk: int) -> HttpResponseBase:
+    problem = _problem(request, pk)
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择审核结论"))
+    else:
+        try:
+            services.review_problem(problem, acting_user=request.user, decision=form.cleaned_data["decision"],
+                                    comment=form.cleaned_data["comment"])
+        except core.OutOfScope as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("审核结果已保存"))
+    return HttpResponseRedirect(problem.get_absolute_url())
+
+
+@login_required
+@require_POST
+def problem_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
+    problem = _problem(request, pk)
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+    else:
+        try:
+            services.reopen_problem(problem, acting_user=request.user, comment=form.cleaned_data["comment"],
+                                    deadline=form.cleaned_data["deadline"])
+        except core.OutOfScope as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("已重新打开，进入整改"))
+    return HttpResponseRedirect(problem.get_absolute_url())
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file, to those who may see what it belongs to (never served as a static file)."""
+    evidence = get_object_or_404(Evidence.objects.restrict(request.user), pk=pk)
+    inline = evidence.content_type.startswith("image/") or evidence.content_type == "application/pdf"
+    response = FileResponse(evidence.file.open("rb"), as_attachment=not inline, filename=evidence.name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
