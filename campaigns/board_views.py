@@ -97,7 +97,7 @@ def org_benchmark(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = Exemplar.objects.restrict(request.user).select_related("member", "subject").filter(
             pk=request.GET["exemplar"]).first()
     mine = benchmark.indicators(org, on)
-    peers = []
+    peers: list[dict[str, Any]] = []
     if org.parent_id:
         from orgs.models import Organization
 
@@ -201,11 +201,11 @@ def project_files(request: HttpRequest, pk: int) -> HttpResponseBase:
     project = get_object_or_404(Project.objects.restrict(request.user), pk=pk)
     form = forms.ProjectFilesForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, forms.form_errors(form))
     else:
         try:
             services.add_project_files(project, acting_user=request.user, phase=form.cleaned_data["phase"],
-                                       files=form.cleaned_data["files"])
+                                       files=form.cleaned_data["evidence"])
         except ValidationError as exc:
             messages.error(request, "；".join(errors_of(exc)))
         else:
@@ -224,7 +224,7 @@ def project_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(errors_of(exc)) if isinstance(exc, ValidationError) else str(exc))
     else:
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, forms.form_errors(form))
     return HttpResponseRedirect(project.get_absolute_url())
 
 

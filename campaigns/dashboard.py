@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
+from django.utils.translation import gettext as _
 
 from campaigns.choices import ProblemStatus
 from campaigns.models import Campaign, Category, Problem
@@ -132,20 +133,21 @@ def build(org: Organization, *, on: datetime.date, campaign: Campaign | None = N
     children = {str(c.pk): c for c in org.children.only("pk", "name", "code", "path").order_by("code")}
     child_rows = []
     for key, child in children.items():
-        tally = by_child.get(key)
-        if tally is not None:
-            tally.org, tally.label = child, child.name
-            child_rows.append(tally)
+        found = by_child.get(key)
+        if found is not None:
+            found.org, found.label = child, child.name
+            child_rows.append(found)
     if "" in by_child:
         own = by_child[""]
-        own.org, own.label = org, f"{org.name}（本级）"
+        own.org, own.label = org, _("%(name)s（本级）") % {"name": org.name}
         child_rows.append(own)
 
     names = dict(Category.objects.filter(pk__in=[k for k in by_category if k]).values_list("pk", "name"))
     category_rows = []
-    for key, tally in sorted(by_category.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
-        tally.category_id, tally.label = key, names.get(key, "") if key else "未分类"
-        category_rows.append(tally)
+    for category_id, part in sorted(by_category.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        part.category_id = category_id
+        part.label = names.get(category_id, "") if category_id else _("未分类")
+        category_rows.append(part)
 
     dashboard = Dashboard(org, on, total, category_rows, child_rows)
     _series(dashboard, problems_of(org, campaign))
@@ -177,7 +179,7 @@ def _series(dashboard: Dashboard, problems: QuerySet[Problem]) -> None:
 
 def _month_range(first: str, last: str) -> list[str]:
     year, month = int(first[:4]), int(first[5:7])
-    out = []
+    out: list[str] = []
     while f"{year:04d}-{month:02d}" <= last and len(out) < 600:
         out.append(f"{year:04d}-{month:02d}")
         month += 1

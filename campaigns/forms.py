@@ -34,12 +34,21 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+def form_errors(form: forms.BaseForm) -> str:
+    return "；".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def visible_members(user: Any) -> Any:
+    return Member.objects.restrict(user, Action.VIEW).only("pk", "name").order_by("name")
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 class CampaignForm(ScopedModelForm):
-    goals = forms.CharField(label=_("目标任务"), required=False, widget=LINES, help_text=_("每行一项；问题可按目标归类"))
+    goals = forms.CharField(label=_("目标任务"), required=False, widget=LINES,
+                            help_text=_("每行一项；问题可按目标归类"))
     specials = forms.CharField(label=_("专项整治"), required=False, widget=LINES, help_text=_("每行一项"))
     batch_text = forms.CharField(label=_("批次"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                  help_text=_("每行一批：名称，开始日期，结束日期（如：第一批，2026-03-01，2026-06-30）"))
@@ -108,33 +117,28 @@ class ProblemForm(ScopedModelForm):
         limit_choices(self, "campaign", campaigns)
         limit_choices(self, "category", Category.objects.filter(campaign__in=campaigns).select_related("campaign"))
         owners = Member.objects.restrict(self.user, Action.VIEW)
-        org_id = self.data.get("org") or self.initial.get("org") or getattr(self.instance, "org_id", None)
-        if not self.is_bound and org_id:
-            owners = owners.filter(org_path__startswith=Organization.objects.filter(pk=getattr(org_id, "pk", org_id))
-                                   .values_list("path", flat=True).first() or "-")
+        org = self.instance.org if self.instance.org_id else None
+        if not self.is_bound and org is not None:
+            owners = owners.filter(org_path__startswith=org.path)
         limit_choices(self, "owner", owners.only("pk", "name").order_by("name")[:500] if not self.is_bound else owners)
         self.fields["deadline"].required = False
         self.fields["deadline"].help_text = _("或填写下面的工作日数，由系统按节假日安排计算")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("deadline") and data.get("deadline_workdays") is None:
-            self.add_error("deadline", _("请填写办结时限（日期或工作日数）"))
-        return data
-
-    def _post_clean(self) -> None:
-        # Fill the deadline from the working days before the model's own checks run on it.
-        data = self.cleaned_data
-        if not data.get("deadline") and data.get("deadline_workdays") is not None and data.get("found_on"):
+        if data.get("deadline_workdays") is not None and data.get("found_on"):
+            # Counted in working days: the date follows from the calendar, before the model's checks see it.
             from campaigns.rules import deadline_from
 
             data["deadline"] = deadline_from(data["found_on"], workdays_count=data["deadline_workdays"])
-        super()._post_clean()
+        elif not data.get("deadline"):
+            self.add_error("deadline", _("请填写办结时限（日期或工作日数）"))
+        return data
 
 
 class ProgressForm(forms.Form):
     text = forms.CharField(label=_("整改进展"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    files = MultipleFileField(label=_("佐证材料"), help_text=_("照片、扫描件或文档：jpg、png、pdf、docx、xlsx"))
+    evidence = MultipleFileField(label=_("佐证材料"), help_text=_("照片、扫描件或文档：jpg、png、pdf、docx、xlsx"))
     milestone = forms.ModelChoiceField(label=_("完成时间节点"), required=False, queryset=Milestone.objects.none())
 
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
@@ -189,7 +193,8 @@ class ChecklistForm(ScopedModelForm):
 
 
 class AssignForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(label=_("检视对象（个人）"), required=False, queryset=Member.objects.none())
+    members = forms.ModelMultipleChoiceField(label=_("检视对象（个人）"), required=False,
+                                             queryset=Member.objects.none())
     orgs = forms.ModelMultipleChoiceField(label=_("检视对象（组织）"), required=False,
                                           queryset=Organization.objects.none())
 
@@ -212,13 +217,13 @@ class ProjectForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         limit_choices(self, "org", org_choices(self.user))
         limit_choices(self, "campaign", Campaign.objects.restrict(self.user, Action.VIEW))
-        limit_choices(self, "owner", Member.objects.restrict(self.user, Action.VIEW).only("pk", "name").order_by("name"))
+        limit_choices(self, "owner", visible_members(self.user))
 
 
 class ProjectFilesForm(forms.Form):
     phase = forms.ChoiceField(label=_("阶段"), choices=[(EvidencePhase.BEFORE, EvidencePhase.BEFORE.label),
                                                       (EvidencePhase.AFTER, EvidencePhase.AFTER.label)])
-    files = MultipleFileField(label=_("照片或材料"))
+    evidence = MultipleFileField(label=_("照片或材料"))
 
 
 class FeedbackForm(forms.Form):
@@ -241,7 +246,7 @@ class ExemplarForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         limit_choices(self, "org", org_choices(self.user))
         limit_choices(self, "subject", org_choices(self.user, Action.VIEW))
-        limit_choices(self, "member", Member.objects.restrict(self.user, Action.VIEW).only("pk", "name").order_by("name"))
+        limit_choices(self, "member", visible_members(self.user))
         self.fields["name"].required = False
         self.fields["name"].help_text = _("不填则用党员姓名或组织名称")
         self.fields["kind"].initial = ExemplarKind.PERSON

@@ -162,7 +162,7 @@ def requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=pk)
     form = forms.RequirementForm(request.POST, user=request.user, instance=Requirement(campaign=campaign))
     if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, forms.form_errors(form))
     else:
         try:
             services.add_requirement(form.instance, acting_user=request.user)
@@ -204,7 +204,8 @@ class ChecklistDetailView(generic.ObjectDetailView):
         editable = can(user, Action.CHANGE, obj)
         return {
             "items": obj.items.all(),
-            "assignments": Assignment.objects.restrict(user).filter(checklist=obj).select_related("member", "org")[:500],
+            "assignments": Assignment.objects.restrict(user).filter(checklist=obj)
+            .select_related("member", "org")[:500],
             "assign_form": forms.AssignForm(user=user, checklist=obj) if editable else None,
         }
 
@@ -387,6 +388,7 @@ class ProblemEditView(generic.ObjectEditView):
             problem.title = problem.gap_title
             problem.description = get.get("detail", "")[:2000]
             problem.standard = _("差距消除：“%(t)s”不再出现在差距清单中") % {"t": problem.gap_title}
+            problem.measures = _("查明原因，对照规定逐项补齐：%(d)s") % {"d": problem.description}
         elif get.get("essay", "").isdigit():
             essay = Essay.objects.restrict(self.request.user).select_related("member", "org").filter(
                 pk=get["essay"]).first()
@@ -440,11 +442,11 @@ def problem_progress(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
     form = forms.ProgressForm(request.POST, request.FILES, problem=problem)
     if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, forms.form_errors(form))
     else:
         try:
             services.add_progress(problem, acting_user=request.user, text=form.cleaned_data["text"],
-                                  files=form.cleaned_data["files"], milestone=form.cleaned_data["milestone"])
+                                  files=form.cleaned_data["evidence"], milestone=form.cleaned_data["milestone"])
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
         else:
@@ -458,7 +460,7 @@ def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
     form = forms.MilestoneForm(request.POST, instance=Milestone(problem=problem))
     if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, forms.form_errors(form))
     else:
         try:
             services.add_milestone(form.instance, acting_user=request.user)
@@ -506,7 +508,7 @@ def problem_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, forms.form_errors(form))
     else:
         try:
             services.reopen_problem(problem, acting_user=request.user, comment=form.cleaned_data["comment"],

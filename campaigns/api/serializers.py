@@ -134,7 +134,8 @@ class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class ReviewBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    decision = serializers.ChoiceField(choices=ReviewDecision.choices, help_text="close or return (reopen is its own action)")
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices,
+                                       help_text="close or return (reopen is its own action)")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

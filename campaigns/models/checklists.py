@@ -79,7 +79,8 @@ class Assignment(OrgOwnedModel):
                                     name="assignment_once_per_member"),
             models.UniqueConstraint(fields=["checklist", "org"], condition=Q(for_org=True),
                                     name="assignment_once_per_org"),
-            models.CheckConstraint(condition=Q(for_org=True, member__isnull=True) | Q(for_org=False, member__isnull=False),
+            models.CheckConstraint(condition=Q(for_org=True, member__isnull=True)
+                                   | Q(for_org=False, member__isnull=False),
                                    name="assignment_person_or_org"),
         ]
 

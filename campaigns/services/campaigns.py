@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +24,7 @@ from orgs.models import Member, Organization
 
 def parse_batches(value: Any) -> list[dict[str, str]]:
     """Batches as stored (``[{"name", "start", "end"}]``), from that list or from lines "名称，开始，结束"."""
+    rows: list[dict[str, Any]]
     if isinstance(value, str):
         rows = []
         for n, line in enumerate(value.splitlines(), start=1):
@@ -34,7 +35,7 @@ def parse_batches(value: Any) -> list[dict[str, str]]:
                 raise ValidationError({"batches": _("第%(n)s行：请按“名称，开始日期，结束日期”填写") % {"n": n}})
             rows.append({"name": parts[0], "start": parts[1], "end": parts[2], "line": n})
     else:
-        rows = [{**row, "line": n} for n, row in enumerate(value or [], start=1)]
+        rows = [{**dict(row), "line": n} for n, row in enumerate(value or [], start=1)]
     batches = []
     for row in rows:
         n = row.pop("line")
@@ -76,8 +77,9 @@ def _sync_categories(campaign: Campaign, kind: str, names: Sequence[str] | None,
     for category in existing.values():
         if category.problems.exists():
             raise ValidationError(_("“%(name)s”下已有问题，不能删除；可以改名") % {"name": category})
-        before = snapshot(category)
+        before, pk = snapshot(category), category.pk
         category.delete()
+        category.pk = pk
         log_change(category, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=campaign,
                    org_path=campaign.org_path)
 
@@ -158,8 +160,9 @@ def add_requirement(requirement: Requirement, *, acting_user: Any, message: str 
 def delete_requirement(requirement: Requirement, *, acting_user: Any, message: str = "") -> None:
     campaign = requirement.campaign
     core.require_visible_then_writable(acting_user, campaign)
-    before = snapshot(requirement)
+    before, pk = snapshot(requirement), requirement.pk
     requirement.delete()
+    requirement.pk = pk
     log_change(requirement, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=campaign,
                org_path=campaign.org_path, message=message)
 
@@ -172,7 +175,7 @@ def create_checklist(checklist: Checklist, *, acting_user: Any, items: Sequence[
     items = [(section.strip()[:100], text.strip()[:500]) for section, text in items if text.strip()]
     if not items:
         raise ValidationError({"items": _("检视清单至少要有一项检视事项")})
-    if checklist.campaign_id and not checklist.org.path.startswith(checklist.campaign.org_path):
+    if checklist.campaign is not None and not checklist.org.path.startswith(checklist.campaign.org_path):
         raise ValidationError({"campaign": _("制定单位不在这次主题教育的范围内")})
     core.create_object(checklist, acting_user=acting_user, message=message)
     ChecklistItem.objects.bulk_create([ChecklistItem(checklist=checklist, number=n, section=s, text=t)
@@ -234,11 +237,12 @@ def may_answer(user: Any, assignment: Assignment) -> bool:
 
 
 @transaction.atomic
-def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: dict[int, tuple[str, str]],
+def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: Mapping[int, tuple[str, str]],
                      submit: bool = False) -> Assignment:
     """Save the answers (item id → (answer, note)); submitting needs every item answered and a note for
     each "no" or "partly". The answers become read-only once submitted."""
-    locked = Assignment.objects.select_for_update(of=("self",)).select_related("member").filter(pk=assignment.pk).first()
+    locked = (Assignment.objects.select_for_update(of=("self",)).select_related("member")
+              .filter(pk=assignment.pk).first())
     if locked is None or not can(acting_user, Action.VIEW, locked):
         raise Http404
     if not may_answer(acting_user, locked):
@@ -259,12 +263,12 @@ def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: dict[
         stored[item_id] = row
     if submit:
         for item in sorted(items.values(), key=lambda i: i.number):
-            row = stored.get(item.pk)
-            if row is None:
+            given = stored.get(item.pk)
+            if given is None:
                 raise ValidationError(_("第%(n)s项还没有作答") % {"n": item.number})
-            if row.answer != Answer.YES and not row.note:
+            if given.answer != Answer.YES and not given.note:
                 raise ValidationError(_("第%(n)s项回答“%(a)s”，请写明具体情况")
-                                      % {"n": item.number, "a": row.get_answer_display()})
+                                      % {"n": item.number, "a": given.get_answer_display()})
         before = snapshot(locked)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated"])

@@ -8,6 +8,7 @@ serialized on the problem row; the second is told what the first decided.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Sequence
 from typing import Any
@@ -55,18 +56,19 @@ def _check(problem: Problem, acting_user: Any) -> None:
         raise ValidationError({"deadline": _("办结时限（%(d)s）早于发现日期（%(f)s）")
                                % {"d": f"{problem.deadline:%Y-%m-%d}", "f": f"{problem.found_on:%Y-%m-%d}"}})
     org = problem.org
-    if problem.campaign_id:
-        if not org.path.startswith(problem.campaign.org_path):
+    campaign, category, owner = problem.campaign, problem.category, problem.owner
+    if campaign is not None:
+        if not org.path.startswith(campaign.org_path):
             raise ValidationError({"campaign": _("责任单位不在这次主题教育的范围内")})
-        if not can(acting_user, Action.VIEW, problem.campaign):
+        if not can(acting_user, Action.VIEW, campaign):
             raise ValidationError({"campaign": _("找不到这次主题教育")})
-    if problem.category_id and problem.category.campaign_id != problem.campaign_id:
+    if category is not None and category.campaign_id != problem.campaign_id:
         raise ValidationError({"category": _("问题类别不属于所选的主题教育")})
-    if problem.owner_id and not problem.owner.org_path.startswith(org.path):
+    if owner is not None and not owner.org_path.startswith(org.path):
         raise ValidationError({"owner": _("责任人不在责任单位")})
-    if problem.essay_id and not can(acting_user, Action.VIEW, problem.essay):
+    if problem.essay is not None and not can(acting_user, Action.VIEW, problem.essay):
         raise ValidationError({"essay": _("找不到这篇心得体会")})
-    if problem.answer_id and not can(acting_user, Action.VIEW, problem.answer.assignment):
+    if problem.answer is not None and not can(acting_user, Action.VIEW, problem.answer.assignment):
         raise ValidationError({"answer": _("找不到这条检视结果")})
 
 
@@ -102,10 +104,11 @@ def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any
         raise ValidationError(_("问题已销号，不能修改；如需重新整改，请由上级“回头看”重新打开"))
     if "deadline" in changes and "deadline_workdays" not in changes:
         changes["deadline_workdays"] = None  # a date typed in replaces a count of working days
+    probe = copy.copy(current)
     for name, value in changes.items():
-        setattr(problem, name, value)
-    _check(problem, acting_user)
-    changes["deadline"] = problem.deadline
+        setattr(probe, name, value)
+    _check(probe, acting_user)
+    changes["deadline"] = probe.deadline
     return core.update_object(problem, acting_user=acting_user, changes=changes, message=message)
 
 

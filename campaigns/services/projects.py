@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import hmac
@@ -27,9 +28,9 @@ from core.scoping import can
 
 
 def _check_project(project: Project) -> None:
-    if project.owner_id and not project.owner.org_path.startswith(project.org.path):
+    if project.owner is not None and not project.owner.org_path.startswith(project.org.path):
         raise ValidationError({"owner": _("责任人不在承办单位")})
-    if project.campaign_id and not project.org.path.startswith(project.campaign.org_path):
+    if project.campaign is not None and not project.org.path.startswith(project.campaign.org_path):
         raise ValidationError({"campaign": _("承办单位不在这次主题教育的范围内")})
     if project.status == ProjectStatus.DONE and project.done_on is None:
         project.done_on = timezone.localdate()
@@ -45,10 +46,11 @@ def create_project(project: Project, *, acting_user: Any, message: str = "") -> 
 
 @transaction.atomic
 def update_project(project: Project, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Project:
+    probe = copy.copy(project)
     for name, value in changes.items():
-        setattr(project, name, value)
-    _check_project(project)
-    changes["done_on"] = project.done_on
+        setattr(probe, name, value)
+    _check_project(probe)
+    changes["done_on"] = probe.done_on
     return core.update_object(project, acting_user=acting_user, changes=changes, message=message)
 
 
@@ -164,10 +166,11 @@ def create_exemplar(exemplar: Exemplar, *, acting_user: Any, message: str = "") 
 
 @transaction.atomic
 def update_exemplar(exemplar: Exemplar, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Exemplar:
+    probe = copy.copy(exemplar)
     for name, value in changes.items():
-        setattr(exemplar, name, value)
-    _check_exemplar(exemplar)
-    changes.update(member=exemplar.member, subject=exemplar.subject, name=exemplar.name)
+        setattr(probe, name, value)
+    _check_exemplar(probe)
+    changes.update(member=probe.member, subject=probe.subject, name=probe.name)
     return core.update_object(exemplar, acting_user=acting_user, changes=changes, message=message)
 
 

@@ -5,4 +5,6 @@ from core.models.notifications import Notification
 from core.models.rules import Rule
 from core.models.tasks import Task
 
-__all__ = ["Holiday", "Notification", "ObjectChange", "OrgOwnedModel", "Rule", "ScopedModel", "Task", "TimestampedModel"]
+__all__ = [
+    "Holiday", "Notification", "ObjectChange", "OrgOwnedModel", "Rule", "ScopedModel", "Task", "TimestampedModel",
+]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +35,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
     from core.models import Notification
 
-    mine = Notification.objects.filter(user=request.user)
+    mine = Notification.objects.filter(user=cast(Any, request.user))
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("notifications")
@@ -49,5 +51,5 @@ def notification_badge(request: HttpRequest) -> HttpResponse:
     """The unread count beside the bell, fetched by the page after it loads (not on every render)."""
     from core.models import Notification
 
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    count = Notification.objects.filter(user=cast(Any, request.user), read_at__isnull=True).count()
     return render(request, "core/includes/notification_badge.html", {"count": count})

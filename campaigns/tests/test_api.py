@@ -1,0 +1,183 @@
+"""The campaigns API: the generic suites for campaigns, problems, projects and exemplars; the rectification
+actions through the API; two clicks from a gap to a rectification on the pages; evidence files scoped."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.choices import ProblemStatus
+from campaigns.models import Campaign, Evidence, Exemplar, Problem, Project
+from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project, png
+from core.testing.api import APITestCase, APIViewTestCases
+from core.testing.personas import Personas
+from core.testing.views import PersonaTestCase
+from orgs.models import Organization
+
+
+class CampaignAPITest(APIViewTestCases.APIViewTestCase):
+    model = Campaign
+    basename = "campaign"
+    list_queries = 4
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Campaign:
+        return new_campaign(p, org, name=f"主题教育{n}")
+
+    def create_data(self) -> dict[str, Any]:
+        return {"org": self.p.branch1.pk, "name": "支部主题教育", "start": "2026-03-01", "end": "2026-06-30",
+                "goals": ["学思想"], "batches": [{"name": "一批", "start": "2026-03-01", "end": "2026-06-30"}]}
+
+    def update_data(self) -> dict[str, Any]:
+        return {"name": "改名"}
+
+
+class ProblemAPITest(APIViewTestCases.APIViewTestCase):
+    model = Problem
+    basename = "problem"
+    list_queries = 3
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Problem:
+        return new_problem(p, org, title=f"问题{n}")
+
+    def create_data(self) -> dict[str, Any]:
+        today = timezone.localdate()
+        return {"org": self.p.branch1.pk, "title": "学习记录不全", "description": "缺三次", "source": "superior",
+                "found_on": str(today), "standard": "补齐", "measures": "补记", "deadline_workdays": 10}
+
+    def update_data(self) -> dict[str, Any]:
+        return {"measures": "新的措施"}
+
+
+class ProjectAPITest(APIViewTestCases.APIViewTestCase):
+    model = Project
+    basename = "project"
+    list_queries = 3
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Project:
+        return new_project(p, org, title=f"实事{n}")
+
+    def create_data(self) -> dict[str, Any]:
+        return {"org": self.p.branch1.pk, "title": "修路", "description": "修通村道", "beneficiaries": "村民",
+                "start": "2026-03-01", "deadline": "2026-09-30"}
+
+    def update_data(self) -> dict[str, Any]:
+        return {"title": "修桥"}
+
+
+class ExemplarAPITest(APIViewTestCases.APIViewTestCase):
+    model = Exemplar
+    basename = "exemplar"
+    list_queries = 3
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Exemplar:
+        return new_exemplar(p, org, name=f"先进{n}")
+
+    def create_data(self) -> dict[str, Any]:
+        return {"org": self.p.branch1.pk, "kind": "person", "member": self.p.member.pk, "honours": "优秀共产党员",
+                "year": 2025}
+
+    def update_data(self) -> dict[str, Any]:
+        return {"story": "事迹"}
+
+
+@override_settings(MEDIA_ROOT="/tmp/chuxin-test-media")
+class RectificationAPITest(APITestCase):
+    def test_progress_with_files_submit_and_review_by_the_level_above(self) -> None:
+        problem = new_problem(self.p, self.p.branch1, "API问题", campaign=new_campaign(self.p, self.p.committee))
+        base = reverse("problem-detail", args=[problem.pk])
+        self.login(self.p.branch1_manager)
+        response = self.client.post(f"{base}progress/", {"text": "补齐", "files": [png()]}, format="multipart")
+        self.assertEqual(response.status_code, 201, response.data)
+        self.assertEqual(len(response.data["files"]), 1)
+        self.assertEqual(self.client.post(f"{base}submit/").data["status"], ProblemStatus.SUBMITTED)
+        refused = self.client.post(f"{base}review/", {"decision": "close"}, format="json")
+        self.assertEqual(refused.status_code, 403)
+        self.login(self.p.branch2_manager)
+        self.assertEqual(self.client.post(f"{base}review/", {"decision": "close"}, format="json").status_code, 404)
+        self.login(self.p.committee_manager)
+        self.assertEqual(self.client.post(f"{base}review/", {"decision": "close"}, format="json").status_code, 201)
+        again = self.client.post(f"{base}review/", {"decision": "return", "comment": "x"}, format="json")
+        self.assertEqual(again.status_code, 400)
+        self.assertIn("刚由", str(again.data))
+        early = self.client.post(f"{base}reopen/", {"comment": "回头看"}, format="json")
+        self.assertEqual(early.status_code, 201, early.data)
+
+    def test_a_bad_deadline_is_a_400_naming_the_field_and_saves_nothing(self) -> None:
+        self.login(self.p.branch1_manager)
+        today = timezone.localdate()
+        response = self.client.post(reverse("problem-list"), {
+            "org": self.p.branch1.pk, "title": "x", "description": "y", "source": "self", "found_on": str(today),
+            "standard": "s", "measures": "m", "deadline": str(today - datetime.timedelta(days=2))}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("deadline", response.data)
+        self.assertFalse(Problem.objects.exists())
+
+    def test_launching_a_template_outside_the_scope_is_refused(self) -> None:
+        self.login(self.p.branch1_manager)
+        url = reverse("campaign-launch")
+        self.assertEqual(self.client.post(url, {"template": "2024", "org": self.p.branch2.pk}, format="json")
+                         .status_code, 400)
+        response = self.client.post(url, {"template": "2024", "org": self.p.branch1.pk}, format="json")
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.data["requirement"], "学纪、知纪、明纪、守纪")
+
+
+@override_settings(MEDIA_ROOT="/tmp/chuxin-test-media")
+class PagesTest(PersonaTestCase):
+    def test_two_clicks_from_a_gap_to_a_rectification(self) -> None:
+        self.client.force_login(self.p.branch2_manager)
+        gaps = self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch2.pk]))
+        link = next(line for line in gaps.content.decode().split('href="') if line.startswith(
+            reverse("campaigns:problem_add")))
+        url = link.split('"')[0].replace("&amp;", "&")
+        form = self.client.get(url)  # click 1: the form, filled from the gap
+        self.assertEqual(form.status_code, 200)
+        data = {k: v for k, v in form.context["form"].initial.items() if v not in (None, "")}
+        for key, value in list(data.items()):
+            data[key] = getattr(value, "pk", value)
+        fields = form.context["form"].fields
+        post = {name: data.get(name, "") for name in fields}
+        post.update({k: str(v) for k, v in post.items() if isinstance(v, datetime.date)})
+        response = self.client.post(url, post)  # click 2: save
+        self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
+        problem = Problem.objects.get()
+        from urllib.parse import parse_qs, urlsplit
+
+        query = parse_qs(urlsplit(url).query)
+        self.assertEqual((problem.source, problem.gap_org_id, problem.gap_rule, problem.gap_title),
+                         ("gap", int(query["org"][0]), query["gap"][0], query["title"][0]))
+        self.assertContains(self.client.get(problem.get_absolute_url()), "这项差距目前仍然存在")
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_evidence_files_are_served_only_within_the_scope(self) -> None:
+        from campaigns import services
+
+        problem = new_problem(self.p, self.p.branch1, "有照片")
+        services.add_progress(problem, acting_user=self.p.branch1_manager, text="照片", files=[png()])
+        evidence = Evidence.objects.get()
+        for user, status in ((self.p.branch1_manager, 200), (self.p.committee_manager, 200),
+                             (self.p.branch2_manager, 404), (self.p.outsider, 404)):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(evidence.get_absolute_url()).status_code, status, user)
+
+    def test_problem_pages_show_the_actions_each_person_may_take(self) -> None:
+        problem = new_problem(self.p, self.p.branch1, "页面问题", owner=self.p.member)
+        self.client.force_login(self.p.member_user)
+        page = self.client.get(problem.get_absolute_url())
+        self.assertContains(page, "submit-close")
+        self.assertContains(self.client.get(reverse("campaigns:problem_list")), "页面问题")
+        self.client.post(reverse("campaigns:problem_progress", args=[problem.pk]), {"text": "已整改"})
+        self.client.post(reverse("campaigns:problem_submit", args=[problem.pk]))
+        self.client.force_login(self.p.committee_manager)
+        self.assertContains(self.client.get(problem.get_absolute_url()), "review-save")
+        self.client.post(reverse("campaigns:problem_review", args=[problem.pk]), {"decision": "close"})
+        self.assertEqual(Problem.objects.get(pk=problem.pk).status, ProblemStatus.CLOSED)

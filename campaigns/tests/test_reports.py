@@ -1,0 +1,202 @@
+"""Dashboard figures, the three-sheet ledger export, the daily digests, public feedback, benchmarking — each
+checked for its figures and for scoping (a branch never sees its sibling)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any, ClassVar
+
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from campaigns import dashboard, digests, services
+from campaigns.choices import ProblemStatus
+from campaigns.models import Campaign, Feedback, Problem
+from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project
+from core.models import Notification
+from core.testing.views import PersonaTestCase
+
+
+def close(problem: Problem, on: datetime.date) -> None:
+    Problem.objects.filter(pk=problem.pk).update(status=ProblemStatus.CLOSED, closed_on=on)
+
+
+class DashboardTest(PersonaTestCase):
+    today: ClassVar[datetime.date]
+    campaign: ClassVar[Campaign]
+    a: ClassVar[Problem]
+    b: ClassVar[Problem]
+    c: ClassVar[Problem]
+    d: ClassVar[Problem]
+    e: ClassVar[Problem]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        p = cls.p
+        cls.today = timezone.localdate()
+        cls.campaign = new_campaign(p, p.committee)
+        goal, special = cls.campaign.categories.order_by("kind", "number")[:2]
+        cls.a = new_problem(p, p.branch1, "甲", campaign=cls.campaign, category=goal, found_days_ago=40,
+                            deadline_days=10)  # overdue
+        cls.b = new_problem(p, p.branch1, "乙", campaign=cls.campaign, category=goal, found_days_ago=40,
+                            deadline_days=30)
+        cls.c = new_problem(p, p.group, "丙", campaign=cls.campaign, category=special, found_days_ago=5)
+        cls.d = new_problem(p, p.branch2, "丁", campaign=cls.campaign, found_days_ago=3)
+        cls.e = new_problem(p, p.committee, "戊", found_days_ago=2)  # outside the campaign
+        close(cls.b, cls.today - datetime.timedelta(days=15))  # on time (deadline was 10 days ago)
+        close(cls.a, cls.today)  # late
+
+    def test_figures_by_category_and_child_and_the_series(self) -> None:
+        board = dashboard.build(self.p.committee, on=self.today, campaign=self.campaign)
+        total = board.total
+        self.assertEqual((total.found, total.closed, total.overdue, total.on_time), (4, 2, 0, 1))
+        children = {t.org.code if t.org else "": (t.found, t.closed) for t in board.by_child}
+        self.assertEqual(children, {self.p.branch1.code: (3, 2), self.p.branch2.code: (1, 0)})
+        cats = {t.label: t.found for t in board.by_category}
+        self.assertEqual(sorted(cats.values()), [1, 1, 2])
+        self.assertEqual(board.found_cumulative[-1], 4)
+        self.assertEqual(board.closed_cumulative[-1], 2)
+        self.assertEqual(board.close_rate_series[-1], 50.0)
+        everything = dashboard.build(self.p.committee, on=self.today)
+        own = next(t for t in everything.by_child if t.org == self.p.committee)
+        self.assertEqual((everything.total.found, own.found), (5, 1))
+        overdue_now = dashboard.build(self.p.branch1, on=self.today)
+        self.assertEqual(overdue_now.total.found, 3)
+
+    def test_branch_dashboard_and_ledgers_hold_only_the_branch(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        url = reverse("campaigns:dashboard", args=[self.p.branch1.pk])
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "cx-board-data")
+        self.assertEqual(self.client.get(reverse("campaigns:dashboard", args=[self.p.branch2.pk])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("campaigns:dashboard", args=[self.p.committee.pk])).status_code, 404)
+        export = self.client.get(url, {"export": "xlsx"})
+        book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(export.streaming_content)))  # type: ignore[attr-defined]
+        self.assertEqual(book.sheet_names, ["问题清单", "整改清单", "责任清单"])
+        problems = book.get_sheet_by_name("问题清单").to_python()
+        self.assertEqual(sorted(row[4] for row in problems[1:]), ["丙", "乙", "甲"])
+        duties = book.get_sheet_by_name("责任清单").to_python()
+        self.assertEqual(len(duties), 4)
+        self.client.force_login(self.p.committee_manager)
+        api = self.client.get("/api/campaigns/dashboard/", {"org": self.p.branch2.pk})
+        self.assertEqual(api.json()["total"]["found"], 1)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get("/api/campaigns/dashboard/", {"org": self.p.branch2.pk}).status_code, 404)
+
+    def test_benchmark_compares_with_an_exemplar_and_peers(self) -> None:
+        exemplar = new_exemplar(self.p, self.p.committee, name="先进支部")
+        exemplar.subject = self.p.branch2
+        exemplar.save()
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]),
+                                   {"exemplar": exemplar.pk})
+        self.assertEqual(response.status_code, 200)
+        rows = {r["indicator"].key: r for r in response.context["rows"]}
+        self.assertEqual(rows["close_rate"]["mine"], 66.7)
+        self.assertEqual(rows["close_rate"]["exemplar"], 0.0)
+        self.assertEqual([p["org"] for p in response.context["peers"]], [self.p.branch2])
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk])).status_code, 404)
+
+
+@override_settings(CHUXIN_DIGEST_EMAIL=True)
+class DigestTest(PersonaTestCase):
+    def test_one_digest_per_person_never_empty_escalated_and_mailed_once(self) -> None:
+        p = self.p
+        p.member_user.email = "member1@example.org"
+        p.member_user.save()
+        owned = new_problem(p, p.branch1, "责任人的问题", owner=p.member, found_days_ago=30,
+                            deadline_days=10)  # 20 days late
+        unowned = new_problem(p, p.branch2, "无责任人的问题", found_days_ago=5, deadline_days=8)  # due in 3 days
+        new_problem(p, p.branch1, "还早的问题", found_days_ago=1, deadline_days=60)
+        on = timezone.localdate()
+        stats = digests.send(on)
+        self.assertEqual(stats["new"], 3)
+        member = Notification.objects.get(user=p.member_user)
+        self.assertEqual([i["id"] for i in member.items], [owned.pk])
+        self.assertIn("逾期1项", member.title)
+        self.assertEqual([i["id"] for i in Notification.objects.get(user=p.branch2_manager).items], [unowned.pk])
+        committee = Notification.objects.get(user=p.committee_manager)
+        self.assertIn("下级逾期1项", committee.title)
+        self.assertFalse(Notification.objects.filter(user__in=[p.branch1_manager, p.inspector, p.outsider]).exists())
+        self.assertEqual([m.to for m in mail.outbox], [["member1@example.org"]])
+        again = digests.send(on)
+        self.assertEqual(again["new"], 0)
+        self.assertEqual(len(mail.outbox), 1)
+        self.client.force_login(p.member_user)
+        self.assertContains(self.client.get(reverse("notification_badge")), "notification-count")
+        self.assertContains(self.client.get(reverse("notifications")), "责任人的问题")
+        self.assertNotContains(self.client.get(reverse("notification_badge")), "notification-count")
+        api = self.client.get("/api/notifications/")
+        self.assertEqual([n["id"] for n in api.json()["results"]], [member.pk])
+
+    def test_nothing_due_means_no_digest(self) -> None:
+        new_problem(self.p, self.p.branch1, "还早", found_days_ago=1, deadline_days=60)
+        self.assertEqual(digests.send(timezone.localdate())["people"], 0)
+        self.assertFalse(Notification.objects.exists())
+
+
+class FeedbackTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.project = new_project(self.p, self.p.branch1, "加装电梯")
+        self.url = reverse("campaigns:feedback", args=[self.project.public_token])
+
+    def stamp(self, seconds_ago: float = 10) -> str:
+        import time
+
+        from django.core import signing
+
+        from campaigns.board_views import STAMP_SALT
+
+        return signing.dumps({"p": self.project.public_token, "at": time.time() - seconds_ago}, salt=STAMP_SALT)
+
+    def post(self, **data: object) -> Any:
+        body = {"rating": 5, "comment": "很好", "name": "", "website": "", "stamp": self.stamp(), **data}
+        return self.client.post(self.url, body, REMOTE_ADDR="10.0.0.1")
+
+    def test_anyone_with_the_link_rates_without_logging_in(self) -> None:
+        self.assertContains(self.client.get(self.url), "加装电梯")
+        response = self.post(comment="电梯装好了，谢谢")
+        self.assertContains(response, "feedback-thanks")
+        self.assertEqual(Feedback.objects.get().org_path, self.p.branch1.path)
+        self.assertEqual(self.client.get(reverse("campaigns:feedback", args=["no-such-token"])).status_code, 404)
+
+    def test_a_flood_is_refused_with_a_clear_message_and_nothing_half_done(self) -> None:
+        for n in range(5):
+            self.assertEqual(self.post(comment=f"第{n}条").status_code, 200)
+        response = self.post(comment="第6条")
+        self.assertContains(response, "提交太频繁", status_code=429)
+        self.assertEqual(Feedback.objects.count(), 5)
+        other = self.client.post(self.url, {"rating": 4, "comment": "另一个人", "stamp": self.stamp()},
+                                 REMOTE_ADDR="10.0.0.2")
+        self.assertEqual(other.status_code, 200)
+        self.assertEqual(Feedback.objects.count(), 6)
+
+    def test_robots_links_fast_forms_and_forged_stamps_are_refused(self) -> None:
+        self.assertEqual(self.post(website="http://spam.example").status_code, 400)
+        self.assertContains(self.post(comment="看这里 http://spam.example"), "网址链接", status_code=400)
+        self.assertContains(self.post(stamp=self.stamp(seconds_ago=0)), "提交太快", status_code=400)
+        self.assertContains(self.post(stamp="forged"), "提交未被接受", status_code=400)
+        self.assertContains(self.post(rating=9), "满意度", status_code=400)
+        self.post(comment="同样的话")
+        self.assertContains(self.post(comment="同样的话"), "相同的评价", status_code=400)
+        self.assertEqual(Feedback.objects.count(), 1)
+
+    def test_feedback_is_scoped_like_its_project(self) -> None:
+        self.post()
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get("/api/campaigns/feedback/").json()["count"], 0)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get("/api/campaigns/feedback/").json()["count"], 1)
+        self.assertIn(self.project.public_token,
+                      self.client.get(self.project.get_absolute_url()).content.decode())
+        services.update_project(self.project, acting_user=self.p.branch1_manager, changes={"feedback_open": False})
+        self.client.logout()
+        self.assertContains(self.client.post(self.url, {"rating": 5, "stamp": self.stamp()}, REMOTE_ADDR="10.0.0.9"),
+                            "停止接收评价", status_code=403)

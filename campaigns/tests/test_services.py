@@ -1,0 +1,248 @@
+"""The rectification cycle and the bad input the issue names: review by someone not above the owner,
+closing without evidence, a deadline before the problem was found, a forbidden or oversized evidence file,
+two reviewers at once; templates, checklists, gaps becoming problems and disappearing."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+from django.test import override_settings
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.choices import Answer, ProblemSource, ProblemStatus, ReviewDecision
+from campaigns.models import Campaign, Checklist, Evidence, Problem, ProgressUpdate, Review
+from campaigns.tests.helpers import PNG, docx_bytes, new_campaign, new_problem, png
+from core.gaps import gaps_for
+from core.models import Holiday, ObjectChange, Rule
+from core.services import OutOfScope
+from core.testing.views import PersonaTestCase
+
+
+@override_settings(MEDIA_ROOT="/tmp/chuxin-test-media")
+class RectificationCycleTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.campaign = new_campaign(self.p, self.p.committee)
+        self.problem = new_problem(self.p, self.p.branch1, "会议记录不规范", campaign=self.campaign,
+                                   owner=self.p.member)
+
+    def test_branch_works_committee_closes_and_a_later_check_reopens(self) -> None:
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="补齐记录", files=[png()])
+        self.problem.refresh_from_db()
+        self.assertEqual(self.problem.status, ProblemStatus.IN_PROGRESS)
+        services.submit_for_close(self.problem, acting_user=self.p.member_user)  # the responsible person
+        services.review_problem(self.problem, acting_user=self.p.committee_manager, decision=ReviewDecision.CLOSE)
+        self.problem.refresh_from_db()
+        self.assertEqual((self.problem.status, self.problem.closed_on), (ProblemStatus.CLOSED, timezone.localdate()))
+        services.reopen_problem(self.problem, acting_user=self.p.committee_manager, comment="回头看发现反弹",
+                                deadline=timezone.localdate() + datetime.timedelta(days=10))
+        self.problem.refresh_from_db()
+        self.assertEqual((self.problem.status, self.problem.reopened, self.problem.closed_on),
+                         (ProblemStatus.IN_PROGRESS, 1, None))
+        self.assertEqual(list(Review.objects.filter(problem=self.problem).values_list("decision", flat=True)),
+                         [ReviewDecision.REOPEN, ReviewDecision.CLOSE])
+        logged = ObjectChange.objects.filter(object_id=self.problem.pk, content_type__model="problem")
+        self.assertGreaterEqual(logged.count(), 5)
+
+    def test_a_review_by_the_branch_itself_or_a_sibling_is_refused(self) -> None:
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        for user in (self.p.branch1_manager, self.p.branch2_manager, self.p.inspector, self.p.member_user):
+            with self.assertRaises((OutOfScope, Http404)):
+                services.review_problem(self.problem, acting_user=user, decision=ReviewDecision.CLOSE)
+        self.problem.refresh_from_db()
+        self.assertEqual(self.problem.status, ProblemStatus.SUBMITTED)
+        self.assertFalse(Review.objects.exists())
+
+    def test_closing_without_evidence_is_refused_where_the_campaign_requires_it(self) -> None:
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="口头说已整改")
+        with self.assertRaisesMessage(ValidationError, "销号须有佐证材料"):
+            services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        self.problem.refresh_from_db()
+        self.assertEqual(self.problem.status, ProblemStatus.IN_PROGRESS)
+        Campaign.objects.filter(pk=self.campaign.pk).update(requires_evidence=False)
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        Campaign.objects.filter(pk=self.campaign.pk).update(requires_evidence=True)  # required again at review
+        with self.assertRaisesMessage(ValidationError, "没有佐证材料，不能销号"):
+            services.review_problem(self.problem, acting_user=self.p.committee_manager, decision="close")
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.SUBMITTED)
+
+    def test_the_second_of_two_reviewers_is_told_who_decided(self) -> None:
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        stale = Problem.objects.get(pk=self.problem.pk)
+        services.review_problem(self.problem, acting_user=self.p.committee_manager, decision="close")
+        with self.assertRaisesMessage(ValidationError, "刚由"):
+            services.review_problem(stale, acting_user=self.p.admin, decision="return", comment="不同意")
+        self.assertEqual(Review.objects.filter(problem=self.problem).count(), 1)
+
+    def test_returning_needs_reasons(self) -> None:
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        with self.assertRaisesMessage(ValidationError, "写明理由"):
+            services.review_problem(self.problem, acting_user=self.p.committee_manager, decision="return")
+        services.review_problem(self.problem, acting_user=self.p.committee_manager, decision="return",
+                                comment="佐证不足")
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.RETURNED)
+
+    def test_bad_evidence_files_are_refused_and_nothing_is_written(self) -> None:
+        cases = {
+            "run.exe": (b"MZ\x90\x00", "类型不允许"),
+            "photo.png": (b"GIF89a" + b"\x00" * 20, "内容与扩展名不符"),
+            "report.docx": (b"PK\x03\x04not really a zip", "内容与扩展名不符"),
+            "empty.pdf": (b"", "空文件"),
+        }
+        for name, (content, message) in cases.items():
+            with self.assertRaisesMessage(ValidationError, message):
+                services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改",
+                                      files=[png("ok.png"), SimpleUploadedFile(name, content)])
+        Rule.objects.create(key="campaigns.evidence_max_mb", name="上限", value=1, unit="MB", severity="hard",
+                            effective_from=datetime.date(2020, 1, 1), source="测试")
+        from core.rules import clear_cache
+
+        clear_cache()
+        big = SimpleUploadedFile("big.png", PNG + b"\x00" * (1024 * 1024 + 1))
+        with self.assertRaisesMessage(ValidationError, "超过上限1 MB"):
+            services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[big])
+        self.assertFalse(ProgressUpdate.objects.exists())
+        self.assertFalse(Evidence.objects.exists())
+        good = SimpleUploadedFile("整改报告.docx", docx_bytes())
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[good])
+        self.assertEqual(Evidence.objects.get().name, "整改报告.docx")
+
+    def test_a_deadline_before_the_problem_was_found_is_refused(self) -> None:
+        today = timezone.localdate()
+        problem = Problem(org=self.p.branch1, title="x", description="y", source="self", found_on=today,
+                          standard="s", measures="m", deadline=today - datetime.timedelta(days=1))
+        with self.assertRaisesMessage(ValidationError, "早于发现日期"):
+            services.create_problem(problem, acting_user=self.p.branch1_manager)
+        with self.assertRaisesMessage(ValidationError, "早于发现日期"):
+            services.update_problem(self.problem, acting_user=self.p.branch1_manager,
+                                    changes={"deadline": self.problem.found_on - datetime.timedelta(days=1)})
+        future = Problem(org=self.p.branch1, title="x", description="y", source="self",
+                         found_on=today + datetime.timedelta(days=3), standard="s", measures="m",
+                         deadline=today + datetime.timedelta(days=9))
+        with self.assertRaisesMessage(ValidationError, "不能晚于今天"):
+            services.create_problem(future, acting_user=self.p.branch1_manager)
+        self.assertEqual(Problem.objects.count(), 1)
+
+    def test_a_deadline_in_working_days_skips_holidays(self) -> None:
+        found = datetime.date(2025, 9, 30)  # the National Day week follows; 2025-10-11 is a make-up working day
+        problem = Problem(org=self.p.branch1, title="x", description="y", source="self", found_on=found,
+                          standard="s", measures="m", deadline_workdays=3)
+        services.create_problem(problem, acting_user=self.p.branch1_manager)
+        self.assertEqual(problem.deadline, datetime.date(2025, 10, 11))
+        Holiday.objects.create(date=datetime.date(2025, 10, 11), is_workday=False, name="测试：取消调休")
+        from core import workdays
+
+        workdays.clear_cache()
+        services.update_problem(problem, acting_user=self.p.branch1_manager, changes={"deadline_workdays": 3})
+        self.assertEqual(Problem.objects.get(pk=problem.pk).deadline, datetime.date(2025, 10, 13))
+
+    def test_a_sibling_cannot_file_or_work_on_a_problem_of_branch1(self) -> None:
+        problem = Problem(org=self.p.branch1, title="x", description="y", source="self",
+                          found_on=timezone.localdate(), standard="s", measures="m", deadline=timezone.localdate())
+        with self.assertRaises(OutOfScope):
+            services.create_problem(problem, acting_user=self.p.branch2_manager)
+        with self.assertRaises(Http404):
+            services.add_progress(self.problem, acting_user=self.p.branch2_manager, text="x")
+        self.assertEqual(Problem.objects.count(), 1)
+        self.assertFalse(ProgressUpdate.objects.exists())
+
+    def test_a_category_of_another_campaign_and_an_owner_elsewhere_are_refused(self) -> None:
+        other = new_campaign(self.p, self.p.committee, name="另一次")
+        with self.assertRaisesMessage(ValidationError, "不属于所选的主题教育"):
+            services.update_problem(self.problem, acting_user=self.p.branch1_manager,
+                                    changes={"category": other.categories.first()})
+        with self.assertRaisesMessage(ValidationError, "责任人不在责任单位"):
+            services.update_problem(self.problem, acting_user=self.p.branch1_manager,
+                                    changes={"owner": self.p.branch2_members[0]})
+
+
+class TemplatesAndChecklistsTest(PersonaTestCase):
+    def test_the_2019_template_copies_goals_special_items_batches_and_the_18_items(self) -> None:
+        start = datetime.date(2026, 3, 1)
+        campaign = services.launch_from_template("2019", org=self.p.committee, acting_user=self.p.committee_manager,
+                                                 start=start)
+        self.assertEqual(campaign.requirement, "守初心、担使命，找差距、抓落实")
+        self.assertEqual(campaign.categories.filter(kind="goal").count(), 5)
+        self.assertEqual(campaign.categories.filter(kind="special").count(), 8)
+        self.assertEqual(campaign.batches[0], {"name": "第一批", "start": "2026-03-01", "end": "2026-05-31"})
+        checklist = Checklist.objects.get(campaign=campaign)
+        self.assertEqual(checklist.items.count(), 18)
+        self.assertEqual(campaign.requirements.count(), 3)
+        # Edited like any other: a special item renamed, one added.
+        names = list(campaign.categories.filter(kind="special").values_list("name", flat=True))
+        services.update_campaign(campaign, acting_user=self.p.committee_manager, changes={},
+                                 specials=[*names[:7], "本单位：窗口服务态度", "新增专项"])
+        self.assertEqual(campaign.categories.filter(kind="special").count(), 9)
+
+    def test_a_category_in_use_cannot_be_removed(self) -> None:
+        campaign = services.launch_from_template("2023", org=self.p.committee, acting_user=self.p.committee_manager)
+        goal = campaign.categories.filter(kind="goal").last()
+        new_problem(self.p, self.p.branch1, campaign=campaign, category=goal)
+        with self.assertRaisesMessage(ValidationError, "下已有问题"):
+            services.update_campaign(campaign, acting_user=self.p.committee_manager, changes={}, goals=["只留一个"])
+        self.assertEqual(campaign.categories.filter(kind="goal").count(), 5)
+
+    def test_bad_batches_name_the_line(self) -> None:
+        with self.assertRaisesMessage(ValidationError, "第2行"):
+            services.parse_batches("第一批，2026-01-01，2026-02-01\n第二批 2026-03-01")
+        with self.assertRaisesMessage(ValidationError, "第1批：结束日期早于开始日期"):
+            services.parse_batches("第一批，2026-03-01，2026-02-01")
+
+    def test_a_person_answers_and_no_or_partly_needs_a_note(self) -> None:
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        (assignment,) = services.assign_checklist(checklist, acting_user=self.p.branch1_manager,
+                                                  members=[self.p.member])
+        items = list(checklist.items.all())
+        answers: dict[int, tuple[str, str]] = {i.pk: (Answer.YES, "") for i in items}
+        answers[items[3].pk] = (Answer.NO, "")
+        with self.assertRaises(PermissionDenied):  # the person answers, not their manager
+            services.answer_checklist(assignment, acting_user=self.p.branch1_manager, answers=answers)
+        with self.assertRaisesMessage(ValidationError, "第4项回答“否”，请写明具体情况"):
+            services.answer_checklist(assignment, acting_user=self.p.member_user, answers=answers, submit=True)
+        answers[items[3].pk] = (Answer.NO, "两个月未交党费")
+        services.answer_checklist(assignment, acting_user=self.p.member_user, answers=answers, submit=True)
+        with self.assertRaisesMessage(ValidationError, "已经提交"):
+            services.answer_checklist(assignment, acting_user=self.p.member_user, answers=answers)
+        with self.assertRaisesMessage(ValidationError, "不在制定单位的范围内"):
+            services.assign_checklist(checklist, acting_user=self.p.branch1_manager,
+                                      members=[self.p.branch2_members[0]])
+
+
+class GapToProblemTest(PersonaTestCase):
+    def test_a_gap_becomes_a_problem_and_the_problem_shows_when_it_disappears(self) -> None:
+        on = timezone.localdate()
+        gap = next(g for g in gaps_for(self.p.branch2, on) if g.rule == "orgs.branch.min_full_members")
+        problem = Problem(org=self.p.branch2, gap_rule=gap.check, gap_org=self.p.branch2, gap_title=gap.title,
+                          title=gap.title, description=gap.detail, source=ProblemSource.SELF, found_on=on,
+                          standard="正式党员达到3人", measures="发展、转入", deadline=on + datetime.timedelta(days=60))
+        services.create_problem(problem, acting_user=self.p.branch2_manager)
+        self.assertEqual(problem.source, ProblemSource.GAP)
+        self.assertTrue(services.gap_exists(problem))
+        from orgs.models import Member
+
+        applicant = Member.objects.get(org=self.p.branch2, status="applicant")
+        Member.objects.filter(pk=applicant.pk).update(status="full", conversion_date=on)
+        self.assertFalse(services.gap_exists(problem))
+
+    def test_a_gap_that_is_not_there_cannot_be_filed(self) -> None:
+        on = timezone.localdate()
+        problem = Problem(org=self.p.branch1, gap_rule="orgs.structure", gap_org=self.p.branch1,
+                          gap_title="正式党员不足3人", title="x", description="y", source="gap", found_on=on,
+                          standard="s", measures="m", deadline=on)
+        with self.assertRaisesMessage(ValidationError, "这项差距已经不存在"):
+            services.create_problem(problem, acting_user=self.p.branch1_manager)
+
+    def test_overdue_and_due_soon_problems_are_gaps(self) -> None:
+        overdue = new_problem(self.p, self.p.branch1, "逾期的问题", deadline_days=5, found_days_ago=20)
+        soon = new_problem(self.p, self.p.branch1, "快到期的问题", deadline_days=12, found_days_ago=10)
+        found = {(g.check, g.extra.get("problem")) for g in gaps_for(self.p.branch1, timezone.localdate())}
+        self.assertIn(("campaigns.overdue", overdue.pk), found)
+        self.assertIn(("campaigns.due_soon", soon.pk), found)
+        self.assertNotIn(("campaigns.overdue", overdue.pk),
+                         {(g.check, g.extra.get("problem")) for g in gaps_for(self.p.branch2, timezone.localdate())})
