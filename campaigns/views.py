@@ -341,16 +341,16 @@ class ProblemDetailView(generic.ObjectDetailView):
 
     def get_extra_context(self, obj: Problem) -> dict[str, Any]:
         user = self.request.user
-        may_work = services.may_work_on(user, obj)
+        may_work = services.may_work_on(user, obj) and obj.status not in (ProblemStatus.CLOSED,
+                                                                           ProblemStatus.SUBMITTED)
         may_review = services.may_review(user, obj)
         today = timezone.localdate()
         return {
             "updates": obj.updates.select_related("author").prefetch_related("files"),
             "reviews": obj.reviews.select_related("reviewer"),
             "milestones": obj.milestones.all(),
-            "may_work": may_work and obj.status not in (ProblemStatus.CLOSED, ProblemStatus.SUBMITTED),
-            "may_submit": may_work and obj.status in (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS,
-                                                      ProblemStatus.RETURNED),
+            "may_work": may_work,
+            "may_submit": may_work,
             "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
             "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,
             "progress_form": forms.ProgressForm(problem=obj) if may_work else None,

@@ -18,7 +18,7 @@
     var labels = board.labels;
     var byCategory = chart("cx-chart-category", {
       tooltip: { trigger: "axis" },
-      legend: { data: [labels.found, labels.closed, labels.overdue] },
+      legend: { top: 0, data: [labels.found, labels.closed, labels.overdue] },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: board.categories, inverse: true,
@@ -34,7 +34,7 @@
     }
     chart("cx-chart-series", {
       tooltip: { trigger: "axis" },
-      legend: { data: [labels.found_total, labels.closed_total, labels.close_rate] },
+      legend: { top: 0, data: [labels.found_total, labels.closed_total, labels.close_rate] },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
       xAxis: { type: "category", data: board.months },
       yAxis: [{ type: "value" }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
@@ -49,7 +49,7 @@
   if (bench) {
     chart("cx-chart-bench", {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
-      legend: {},
+      legend: { top: 0 },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
       xAxis: { type: "category", data: bench.labels, axisLabel: { interval: 0, width: 80, overflow: "break" } },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
