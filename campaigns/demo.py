@@ -27,22 +27,44 @@ from orgs.demo.builder import _Writer, register_demo_step
 from orgs.models import Member, Organization, Position
 
 MAX_DEMO_PROBLEMS = 3000
-PROBLEMS = [
-    ("理论学习流于形式", "集中学习以读文件为主，研讨发言准备不足，联系实际不够。", "制定学习计划，每次确定研讨题目，党员轮流领学发言。"),
-    ("“三会一课”记录不规范", "部分支委会记录缺少议题和表决情况，党课记录只有题目。", "统一记录本格式，支部书记每月检查签字。"),
-    ("党费收缴不及时", "个别党员连续两个月未按时交纳党费。", "逐一谈话提醒，落实按月交纳，建立缴费台账。"),
-    ("联系服务群众不够", "走访群众次数少，群众反映的问题回应不及时。", "建立党员联系户制度，每月走访，问题建立清单限时办结。"),
-    ("为基层减负落实不到位", "填报表格多、重复留痕，占用基层工作时间。", "清理合并报表，取消不必要的留痕要求。"),
-    ("发展党员程序不严格", "个别积极分子培养考察材料不完整。", "对照25个步骤逐项补齐材料，支委会集体审核。"),
-    ("组织生活会批评不深入", "批评意见避重就轻，自我批评多谈客观原因。", "会前开展谈心谈话，会上点名道姓指出问题。"),
-    ("窗口服务态度生硬", "群众反映办事窗口解释不耐心，一次性告知不到位。", "制定服务规范，开展服务评议，实行首问负责。"),
-    ("干部担当作为不够", "遇到难题推诿，等靠思想较重。", "建立责任清单，重点任务挂图作战，定期通报。"),
-    ("廉洁风险防控薄弱", "物资采购流程不规范，监督环节缺失。", "修订采购制度，实行集体决策和公开公示。"),
+PROBLEMS = [  # (problem, description, measures)
+    ("理论学习流于形式",
+     "集中学习以读文件为主，研讨发言准备不足，联系实际不够。",
+     "制定学习计划，每次确定研讨题目，党员轮流领学发言。"),
+    ("“三会一课”记录不规范",
+     "部分支委会记录缺少议题和表决情况，党课记录只有题目。",
+     "统一记录本格式，支部书记每月检查签字。"),
+    ("党费收缴不及时",
+     "个别党员连续两个月未按时交纳党费。",
+     "逐一谈话提醒，落实按月交纳，建立缴费台账。"),
+    ("联系服务群众不够",
+     "走访群众次数少，群众反映的问题回应不及时。",
+     "建立党员联系户制度，每月走访，问题建立清单限时办结。"),
+    ("为基层减负落实不到位",
+     "填报表格多、重复留痕，占用基层工作时间。",
+     "清理合并报表，取消不必要的留痕要求。"),
+    ("发展党员程序不严格",
+     "个别积极分子培养考察材料不完整。",
+     "对照25个步骤逐项补齐材料，支委会集体审核。"),
+    ("组织生活会批评不深入",
+     "批评意见避重就轻，自我批评多谈客观原因。",
+     "会前开展谈心谈话，会上点名道姓指出问题。"),
+    ("窗口服务态度生硬",
+     "群众反映办事窗口解释不耐心，一次性告知不到位。",
+     "制定服务规范，开展服务评议，实行首问负责。"),
+    ("干部担当作为不够",
+     "遇到难题推诿，等靠思想较重。",
+     "建立责任清单，重点任务挂图作战，定期通报。"),
+    ("廉洁风险防控薄弱",
+     "物资采购流程不规范，监督环节缺失。",
+     "修订采购制度，实行集体决策和公开公示。"),
 ]
-SOURCES = [ProblemSource.SELF] * 5 + [ProblemSource.MASSES] * 2 + [ProblemSource.SUPERIOR] * 2 + [ProblemSource.MUTUAL]
+SOURCES = ([ProblemSource.SELF] * 5 + [ProblemSource.MASSES] * 2 + [ProblemSource.SUPERIOR] * 2
+           + [ProblemSource.MUTUAL])
 KINDS = [RectificationKind.IMMEDIATE, RectificationKind.DEADLINE, RectificationKind.DEADLINE,
          RectificationKind.LONG_TERM]
-PROBLEM_COLUMNS = ("id", "org_id", "org_path", "campaign_id", "category_id", "title", "description", "source", "severity",
+PROBLEM_COLUMNS = ("id", "org_id", "org_path", "campaign_id", "category_id", "title", "description", "source",
+                   "severity",
                    "found_on", "owner_id", "leader", "kind", "standard", "measures", "deadline", "status",
                    "closed_on", "reopened", "gap_rule", "gap_title")
 
@@ -142,11 +164,13 @@ def _reviews(rng: random.Random, campaign_id: int, admin: Any, now: Any) -> None
     reset_sequences(ProgressUpdate)
     writer = _Writer(Review, ("id", "problem_id", "org_path", "decision", "comment", "reviewer_id"), now)
     first = (Review.objects.aggregate(last=Max("id"))["last"] or 0) + 1
-    for n, (pk, path, status) in enumerate( Problem.objects.filter(campaign_id=campaign_id).values_list("pk", "org_path", "status")):
+    decided = Problem.objects.filter(campaign_id=campaign_id).values_list("pk", "org_path", "status")
+    for n, (pk, path, status) in enumerate(decided):
         if status == ProblemStatus.CLOSED:
             writer.add((first + n, pk, path, "close", "", admin.pk))
         elif status == ProblemStatus.RETURNED:
-            writer.add((first + n, pk, path, "return", rng.choice(("佐证材料不能说明问题已解决", "整改措施未落实到位")), admin.pk))
+            reason = rng.choice(("佐证材料不能说明问题已解决", "整改措施未落实到位"))
+            writer.add((first + n, pk, path, "return", reason, admin.pk))
     writer.flush()
     reset_sequences(Review)
 
@@ -186,7 +210,7 @@ def _projects(rng: random.Random, today: datetime.date, now: Any, campaign_id: i
 
 
 def _exemplars(rng: random.Random, top: Organization, campaign_id: int, year: int) -> None:
-    closed = {}
+    closed: dict[str, tuple[int, int]] = {}
     for path, status in Problem.objects.filter(campaign_id=campaign_id).values_list("org_path", "status"):
         found, done = closed.get(path, (0, 0))
         closed[path] = (found + 1, done + (status == ProblemStatus.CLOSED))
