@@ -4,6 +4,7 @@ and exemplars."""
 from __future__ import annotations
 
 import datetime
+import secrets
 import tempfile
 import time
 from typing import Any
@@ -27,7 +28,7 @@ from campaigns.tables import ExemplarTable, ProjectTable
 from campaigns.views import errors_of
 from core.choices import Action
 from core.imports.files import CONTENT_TYPES
-from core.scoping import can
+from core.scoping import can, get_scope
 from core.views import generic
 from learning.compliance import visible_org
 from orgs.views import scope_org
@@ -110,7 +111,8 @@ def org_benchmark(request: HttpRequest, pk: int) -> HttpResponse:
         from orgs.models import Organization
 
         exemplar_org = Organization.objects.filter(pk=compared).first() if compared else None
-        if exemplar_org is not None:
+        # An exemplar registered above is visible below; its organization's figures only within the scope.
+        if exemplar_org is not None and get_scope(request.user, Action.VIEW).covers_path(exemplar_org.path):
             exemplar_values = benchmark.indicators(exemplar_org, on)
     average = benchmark.peer_average([p["values"] for p in peers])
     series = [{"name": org.name, "values": [mine[i.key] for i in benchmark.INDICATORS]}]
@@ -240,11 +242,11 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     project = Project.objects.select_related("org").filter(public_token=token).first()
     if project is None:
         raise Http404
-    form = forms.FeedbackForm(request.POST or None, initial={"stamp": new_stamp(project)})
+    form = forms.FeedbackForm(request.POST or None)
     status, thanks = 200, False
     if request.method == "POST":
         if form.is_valid():
-            refusal = _stamp_refusal(form.cleaned_data["stamp"], project)
+            refusal, nonce = _read_stamp(form.cleaned_data["stamp"], project)
             if form.cleaned_data["website"]:
                 refusal, status = _("提交未被接受"), 400
             elif refusal:
@@ -253,7 +255,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
                 try:
                     services.submit_feedback(project, rating=form.cleaned_data["rating"],
                                              comment=form.cleaned_data["comment"], name=form.cleaned_data["name"],
-                                             client=_client(request))
+                                             client=_client(request), nonce=nonce)
                 except services.FeedbackRefused as exc:
                     refusal, status = exc.messages[0], exc.status
                 else:
@@ -263,27 +265,30 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
         else:
             status = 400
     if thanks:
-        form = forms.FeedbackForm(initial={"stamp": new_stamp(project)})
-    return render(request, "campaigns/feedback.html", {"project": project, "form": form, "thanks": thanks},
-                  status=status)
+        form = forms.FeedbackForm()
+    # Every page served carries a fresh ticket, also after a refusal, so what was typed can be sent again.
+    return render(request, "campaigns/feedback.html", {"project": project, "form": form, "thanks": thanks,
+                                                       "stamp": new_stamp(project)}, status=status)
 
 
 def new_stamp(project: Project) -> str:
-    return signing.dumps({"p": project.public_token, "at": time.time()}, salt=STAMP_SALT)
+    """A signed, single-use ticket for one served form: the project, the time, a random nonce."""
+    return signing.dumps({"p": project.public_token, "at": time.time(), "n": secrets.token_hex(12)}, salt=STAMP_SALT)
 
 
-def _stamp_refusal(stamp: str, project: Project) -> str:
+def _read_stamp(stamp: str, project: Project) -> tuple[str, str]:
+    """(refusal, nonce): the reason to refuse the form, or ``""`` and the nonce to record."""
     try:
         value = signing.loads(stamp, salt=STAMP_SALT, max_age=datetime.timedelta(days=1))
     except signing.SignatureExpired:
-        return _("页面已过期，请刷新后重新填写")
+        return _("页面已过期，请重新填写后提交"), ""
     except signing.BadSignature:
-        return _("提交未被接受")
+        return _("提交未被接受"), ""
     if value.get("p") != project.public_token:
-        return _("提交未被接受")
+        return _("提交未被接受"), ""
     if time.time() - float(value.get("at", 0)) < MIN_FORM_SECONDS:
-        return _("提交太快，请确认填写内容后再提交")
-    return ""
+        return _("提交太快，请确认填写内容后再提交"), ""
+    return "", str(value.get("n", ""))
 
 
 #

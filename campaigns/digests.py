@@ -47,7 +47,8 @@ class Digest:
 
 def _managers() -> dict[int, list[int]]:
     found: dict[int, list[int]] = defaultdict(list)
-    for org_id, user_id in RoleGrant.objects.filter(role=Role.MANAGER).values_list("org_id", "user_id"):
+    grants = RoleGrant.objects.filter(role=Role.MANAGER, user__is_active=True)
+    for org_id, user_id in grants.values_list("org_id", "user_id"):
         found[org_id].append(user_id)
     return found
 
@@ -65,11 +66,12 @@ def compute(on: datetime.date) -> dict[int, Digest]:
         return found
 
     problems = (Problem.objects.filter(deadline__lte=soon, status__in=OPEN_STATUSES).order_by("deadline", "pk")
-                .values_list("pk", "title", "deadline", "org_id", "org__parent_id", "owner__user_id")
+                .values_list("pk", "title", "deadline", "org_id", "org__parent_id", "owner__user_id",
+                             "owner__user__is_active")
                 .iterator(chunk_size=10000))
-    for pk, title, deadline, org_id, parent_id, owner_user in problems:
+    for pk, title, deadline, org_id, parent_id, owner_user, active in problems:
         item = {"kind": "problem", "id": pk, "no": f"WT{pk:07d}", "title": title, "deadline": deadline.isoformat()}
-        responsible = [owner_user] if owner_user else managers.get(org_id, [])
+        responsible = [owner_user] if owner_user and active else managers.get(org_id, [])
         bucket = "overdue" if deadline < on else "due_soon"
         for user_id in responsible:
             getattr(digest(user_id), bucket).append(item)
@@ -77,10 +79,10 @@ def compute(on: datetime.date) -> dict[int, Digest]:
             for user_id in managers.get(parent_id, []):
                 digest(user_id).escalated.append({**item, "days": (on - deadline).days})
     projects = (Project.objects.filter(deadline__lte=soon).exclude(status=ProjectStatus.DONE).order_by("deadline", "pk")
-                .values_list("pk", "title", "deadline", "org_id", "owner__user_id"))
-    for pk, title, deadline, org_id, owner_user in projects:
+                .values_list("pk", "title", "deadline", "org_id", "owner__user_id", "owner__user__is_active"))
+    for pk, title, deadline, org_id, owner_user, active in projects:
         item = {"kind": "project", "id": pk, "no": "", "title": title, "deadline": deadline.isoformat()}
-        for user_id in [owner_user] if owner_user else managers.get(org_id, []):
+        for user_id in [owner_user] if owner_user and active else managers.get(org_id, []):
             getattr(digest(user_id), "overdue" if deadline < on else "due_soon").append(item)
     return {k: d for k, d in digests.items() if d.count}
 

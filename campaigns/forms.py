@@ -150,7 +150,7 @@ class MilestoneForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Milestone
         fields = ["title", "due"]
-        widgets = {"due": DATE}
+        widgets = {"due": DATE, "title": forms.TextInput(attrs={"placeholder": _("节点"), "aria-label": _("节点")})}
 
 
 class ReviewForm(forms.Form):

@@ -22,7 +22,7 @@ from campaigns.models import Assignment, Campaign, Checklist, Evidence, Mileston
 from campaigns.tables import CampaignTable, ChecklistTable, ProblemTable
 from core import services as core
 from core.choices import Action
-from core.scoping import can
+from core.scoping import can, get_scope
 from core.views import generic
 from essays.models import Essay
 from orgs.models import Member, Organization
@@ -77,7 +77,7 @@ class CampaignDetailView(generic.ObjectDetailView):
             "requirements": requirements,
             "checklists": Checklist.objects.restrict(user).filter(campaign=obj),
             "figures": dashboard.build(org, on=timezone.localdate(), campaign=obj)
-            if can(user, Action.VIEW, org) else None,
+            if get_scope(user, Action.VIEW).covers_path(org.path) else None,
             "figures_org": org,
             "requirement_form": forms.RequirementForm(user=user) if editable else None,
         }
@@ -238,9 +238,7 @@ class ChecklistDeleteView(generic.ObjectDeleteView):
     queryset = Checklist.objects.all()
 
     def delete(self, obj: Checklist, *, acting_user: Any, message: str) -> None:
-        if obj.assignments.filter(answers__isnull=False).exists():
-            raise ValidationError(_("已有人作答，不能删除"))
-        core.delete_object(obj, acting_user=acting_user, message=message)
+        services.delete_checklist(obj, acting_user=acting_user, message=message)
 
     def success_url(self, obj: Any) -> str:
         return reverse("campaigns:checklist_list")

@@ -37,7 +37,7 @@ class Checklist(OrgOwnedModel):
 
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:
-        return Q(assignments__member__user=user)
+        return Q(pk__in=Assignment.objects.filter(member__user=user).values("checklist_id"))
 
 
 class ChecklistItem(TimestampedModel):

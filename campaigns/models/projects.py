@@ -76,6 +76,8 @@ class Feedback(ScopedModel):
     comment = models.TextField(_("意见建议"), blank=True, max_length=500)
     name = models.CharField(_("称呼"), max_length=30, blank=True)
     client = models.CharField(max_length=32, db_index=True, editable=False)
+    nonce = models.CharField(max_length=32, unique=True, null=True, editable=False,
+                             help_text="the form it came from: each served form is taken once")
 
     class Meta:
         verbose_name = _("群众评价")

@@ -115,6 +115,17 @@ def delete_campaign(campaign: Campaign, *, acting_user: Any, message: str = "") 
     core.delete_object(campaign, acting_user=acting_user, message=message)
 
 
+def from_template(template: catalogue.Template, *, org: Organization, start: datetime.date,
+                  name: str = "") -> Campaign:
+    """An unsaved campaign of ``org`` with the template's texts, its batches moved to begin on ``start``."""
+    shift = start - template.batches[0][1] if template.batches else datetime.timedelta()
+    batches = [{"name": n, "start": (s + shift).isoformat(), "end": (e + shift).isoformat()}
+               for n, s, e in template.batches]
+    end = max((datetime.date.fromisoformat(b["end"]) for b in batches), default=start + datetime.timedelta(days=180))
+    return Campaign(org=org, name=name or template.name, template=template.key, requirement=template.requirement,
+                    aim=template.aim, measures="\n".join(template.measures), batches=batches, start=start, end=end)
+
+
 @transaction.atomic
 def launch_from_template(key: str, *, org: Organization, acting_user: Any, start: datetime.date | None = None,
                          name: str = "") -> Campaign:
@@ -123,13 +134,8 @@ def launch_from_template(key: str, *, org: Organization, acting_user: Any, start
     template = catalogue.TEMPLATES.get(key)
     if template is None:
         raise ValidationError({"template": _("没有这个模板")})
-    start = start or timezone.localdate()
-    shift = start - template.batches[0][1] if template.batches else datetime.timedelta()
-    batches = [{"name": n, "start": (s + shift).isoformat(), "end": (e + shift).isoformat()}
-               for n, s, e in template.batches]
-    end = max((datetime.date.fromisoformat(b["end"]) for b in batches), default=start + datetime.timedelta(days=180))
-    campaign = Campaign(org=org, name=name or template.name, template=key, requirement=template.requirement,
-                        aim=template.aim, measures="\n".join(template.measures), batches=batches, start=start, end=end)
+    campaign = from_template(template, org=org, start=start or timezone.localdate(), name=name)
+    end = campaign.end
     create_campaign(campaign, acting_user=acting_user, goals=template.goals, specials=template.specials,
                     message=_("由模板“%(name)s”创建") % {"name": template.name})
     for kind, title, hours in template.requirements:
@@ -188,6 +194,17 @@ def copy_checklist(org: Organization, *, acting_user: Any, campaign: Campaign | 
     return create_checklist(Checklist(org=org, campaign=campaign, title=catalogue.CHECKLIST_TITLE,
                                       instructions=catalogue.CHECKLIST_NOTE),
                             acting_user=acting_user, items=catalogue.CHECKLIST_18)
+
+
+@transaction.atomic
+def delete_checklist(checklist: Checklist, *, acting_user: Any, message: str = "") -> None:
+    """A checklist nobody has begun to answer (checked on the locked row, so an answer cannot slip in)."""
+    locked = Checklist.objects.select_for_update().get(pk=checklist.pk)
+    if AnswerRow.objects.filter(assignment__checklist=locked).exists():
+        raise ValidationError(_("已有人作答，不能删除"))
+    for assignment in locked.assignments.all():
+        core.delete_object(assignment, acting_user=acting_user, message=message)
+    core.delete_object(checklist, acting_user=acting_user, message=message)
 
 
 @transaction.atomic
@@ -261,6 +278,10 @@ def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: Mappi
         row.answer, row.note = value, (note or "").strip()[:2000]
         row.save()
         stored[item_id] = row
+    if answers and not submit:
+        log_change(locked, ChangeAction.UPDATE, acting_user=acting_user,
+                   after={"answers": {str(items[i].number): v[0] for i, v in answers.items()}},
+                   message=_("保存检视结果"))
     if submit:
         for item in sorted(items.values(), key=lambda i: i.number):
             given = stored.get(item.pk)

@@ -109,7 +109,8 @@ def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any
         setattr(probe, name, value)
     _check(probe, acting_user)
     changes["deadline"] = probe.deadline
-    return core.update_object(problem, acting_user=acting_user, changes=changes, message=message)
+    # Applied to the row as it is now: a close-out decided meanwhile must not be undone by a stale form.
+    return core.update_object(current, acting_user=acting_user, changes=changes, message=message)
 
 
 @transaction.atomic
@@ -175,6 +176,8 @@ def add_progress(problem: Problem, *, acting_user: Any, text: str, files: Sequen
 
 @transaction.atomic
 def add_milestone(milestone: Milestone, *, acting_user: Any) -> Milestone:
+    if milestone.problem is not None:
+        milestone.problem = _locked(milestone.problem, acting_user)
     owner = milestone.problem or milestone.project
     if owner is None or not can(acting_user, Action.CHANGE, owner):
         raise PermissionDenied(_("不在您的管理范围内"))

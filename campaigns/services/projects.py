@@ -6,6 +6,7 @@ import copy
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -97,12 +98,19 @@ class FeedbackRefused(ValidationError):
 
 
 def client_digest(address: str) -> str:
-    """A keyed digest of the sender's address: enough to count their submissions, not to recover it."""
+    """A keyed digest of the sender's address: enough to count their submissions, not to recover it. An IPv6
+    sender is counted by its /64 network, which one subscriber usually holds whole."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        ip = None
+    if ip is not None and ip.version == 6:
+        address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @transaction.atomic
-def submit_feedback(project: Project, *, rating: Any, comment: str, name: str, client: str,
+def submit_feedback(project: Project, *, rating: Any, comment: str, name: str, client: str, nonce: str | None = None,
                     now: datetime.datetime | None = None) -> Feedback:
     """A beneficiary's feedback, taken whole or refused with the reason: closed project, too many from one
     sender in an hour or for one project in a day, a link in the text, the same text twice."""
@@ -132,8 +140,10 @@ def submit_feedback(project: Project, *, rating: Any, comment: str, name: str, c
         raise FeedbackRefused(_("这个项目今天收到的评价已达上限（%(n)s条），请明天再评价") % {"n": per_day}, status=429)
     if comment and Feedback.objects.filter(project=project, client=client, comment=comment).exists():
         raise FeedbackRefused(_("您已经提交过相同的评价"))
+    if nonce and Feedback.objects.filter(nonce=nonce).exists():
+        raise FeedbackRefused(_("这份表单已经提交过；如需再次评价，请刷新页面"))
     feedback = Feedback.objects.create(project=project, org_path=project.org_path, rating=rating, comment=comment,
-                                       name=name, client=client)
+                                       name=name, client=client, nonce=nonce or None)
     log_change(feedback, ChangeAction.CREATE, acting_user=None, after=snapshot(feedback), parent=project,
                message=_("群众评价"))
     return feedback

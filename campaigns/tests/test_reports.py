@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from typing import Any, ClassVar
 
 from django.core import mail
@@ -200,3 +201,56 @@ class FeedbackTest(PersonaTestCase):
         self.client.logout()
         self.assertContains(self.client.post(self.url, {"rating": 5, "stamp": self.stamp()}, REMOTE_ADDR="10.0.0.9"),
                             "停止接收评价", status_code=403)
+
+
+class ReviewFixesTest(PersonaTestCase):
+    def test_a_served_feedback_form_is_taken_once(self) -> None:
+        project = new_project(self.p, self.p.branch1, "修路")
+        url = reverse("campaigns:feedback", args=[project.public_token])
+        page = self.client.get(url)
+        served = re.search(r'name="stamp" value="([^"]+)"', page.content.decode()).group(1)  # type: ignore[union-attr]
+        from django.core import signing
+
+        from campaigns.board_views import STAMP_SALT
+
+        ticket = signing.loads(served, salt=STAMP_SALT)
+        self.assertEqual(len(ticket["n"]), 24)
+        # The same ticket, as if the visitor had spent ten seconds on the form.
+        stamp = signing.dumps({**ticket, "at": ticket["at"] - 10}, salt=STAMP_SALT)
+        first = self.client.post(url, {"rating": 5, "stamp": stamp}, REMOTE_ADDR="10.1.1.1")
+        again = self.client.post(url, {"rating": 1, "stamp": stamp}, REMOTE_ADDR="10.1.1.1")
+        self.assertContains(first, "feedback-thanks")
+        self.assertContains(again, "已经提交过", status_code=400)
+        self.assertEqual(Feedback.objects.count(), 1)
+
+    def test_ipv6_senders_are_counted_by_their_64_network(self) -> None:
+        self.assertEqual(services.client_digest("2001:db8:1:2::1"), services.client_digest("2001:db8:1:2::ffff"))
+        self.assertNotEqual(services.client_digest("2001:db8:1:2::1"), services.client_digest("2001:db8:1:3::1"))
+
+    def test_a_manager_who_is_also_a_member_opens_a_checklist_with_several_assignments(self) -> None:
+        from campaigns.models import Checklist
+        from orgs.models import Member
+
+        Member.objects.filter(pk=self.p.branch1_members[1].pk).update(user=self.p.branch1_manager)
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        services.assign_checklist(checklist, acting_user=self.p.branch1_manager, members=self.p.branch1_members[:3])
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(checklist.get_absolute_url()).status_code, 200)
+        self.assertEqual(Checklist.objects.restrict(self.p.branch1_manager).filter(pk=checklist.pk).count(), 1)
+
+    def test_a_stale_edit_does_not_undo_a_close_out(self) -> None:
+        problem = new_problem(self.p, self.p.branch1, "旧表单", campaign=None)
+        stale = Problem.objects.get(pk=problem.pk)
+        services.add_progress(problem, acting_user=self.p.branch1_manager, text="改了")
+        services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        services.update_problem(stale, acting_user=self.p.branch1_manager, changes={"measures": "新措施"})
+        fresh = Problem.objects.get(pk=problem.pk)
+        self.assertEqual((fresh.status, fresh.measures), (ProblemStatus.SUBMITTED, "新措施"))
+
+    def test_members_do_not_see_their_branch_figures_on_a_campaign_page(self) -> None:
+        campaign = new_campaign(self.p, self.p.committee)
+        new_problem(self.p, self.p.branch1, "支部的问题", campaign=campaign)
+        self.client.force_login(self.p.member_user)
+        response = self.client.get(campaign.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertIsNone(response.context["figures"])
