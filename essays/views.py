@@ -239,6 +239,7 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pieces": pieces, "is_author": is_author, "may_review": may_review,
         "review_form": forms.ReviewForm() if may_review else None,
         "may_revise": is_author and essay.status != EssayStatus.APPROVED,
+        "may_file_problem": services.may_review(request.user, essay),
         "notice": (version.result or {}).get("notice") if version else None,
     })
 

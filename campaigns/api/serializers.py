@@ -23,6 +23,7 @@ from campaigns.models import (
     Review,
 )
 from core.api.serializers import ScopedModelSerializer
+from orgs.models import Member, Organization
 
 
 class CategorySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -51,15 +52,41 @@ class LaunchSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    section = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    text = serializers.CharField(max_length=500)
+
+
 class ChecklistSerializer(ScopedModelSerializer):
     items = serializers.SerializerMethodField()
+    item_list = ItemSerializer(many=True, write_only=True, source="items_in", help_text="the questions, in order")
+    non_model_fields = ("changelog_message", "item_list")
 
     class Meta:
         model = Checklist
-        fields = ["id", "org", "campaign", "title", "instructions", "items", "changelog_message"]
+        fields = ["id", "org", "campaign", "title", "instructions", "items", "item_list", "changelog_message"]
 
     def get_items(self, obj: Checklist) -> list[dict[str, Any]]:
         return [{"id": i.pk, "number": i.number, "section": i.section, "text": i.text} for i in obj.items.all()]
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        value["item_list"] = value.pop("items_in", [])
+        return value
+
+
+class AssignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    members = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Member.objects.all())
+    orgs = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Organization.objects.all())
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        user = getattr(self.context.get("request"), "user", None)
+        for name, model in (("members", Member), ("orgs", Organization)):
+            relation = fields[name]
+            assert isinstance(relation, serializers.ManyRelatedField)
+            relation.child_relation.queryset = model.objects.restrict(user)  # type: ignore[attr-defined]
+        return fields
 
 
 class AnswerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -76,12 +76,32 @@ class CampaignViewSet(ScopedModelViewSet):
 
 
 @api_route("campaigns/checklists", "checklist")
-class ChecklistViewSet(ScopedReadOnlyViewSet):
-    """Self-inspection checklists with their items (made and assigned on the pages)."""
+class ChecklistViewSet(ScopedModelViewSet):
+    """Self-inspection checklists with their questions (``items``: ``[{"section", "text"}]``);
+    ``POST …/assign/`` gives one to members and organizations (``{"members": [ids], "orgs": [ids]}``)."""
 
     queryset = Checklist.objects.prefetch_related("items")
     serializer_class = serializers.ChecklistSerializer
     filterset_class = ChecklistFilterSet
+    update_service = None
+    delete_service = services.delete_checklist
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        message = data.pop("changelog_message", "")
+        items = [(i.get("section", ""), i["text"]) for i in data.pop("item_list", [])]
+        serializer.instance = call_service(services.create_checklist, Checklist(**data), acting_user=self.request.user,
+                                           items=items, message=message)
+
+    @extend_schema(request=serializers.AssignSerializer, responses=serializers.AssignmentSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: Any = None) -> Response:
+        checklist = self.get_object()
+        body = serializers.AssignSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        made = call_service(services.assign_checklist, checklist, acting_user=request.user,
+                            members=body.validated_data.get("members", []), orgs=body.validated_data.get("orgs", []))
+        return Response(serializers.AssignmentSerializer(made, many=True).data, status=201)
 
 
 @api_route("campaigns/assignments", "assignment")

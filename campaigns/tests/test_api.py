@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.choices import ProblemStatus
-from campaigns.models import Campaign, Evidence, Exemplar, Problem, Project
+from campaigns.models import Campaign, Checklist, Evidence, Exemplar, Problem, Project
 from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project, png
 from core.testing.api import APITestCase, APIViewTestCases
 from core.testing.personas import Personas
@@ -181,3 +181,53 @@ class PagesTest(PersonaTestCase):
         self.assertContains(self.client.get(problem.get_absolute_url()), "review-save")
         self.client.post(reverse("campaigns:problem_review", args=[problem.pk]), {"decision": "close"})
         self.assertEqual(Problem.objects.get(pk=problem.pk).status, ProblemStatus.CLOSED)
+
+
+class ChecklistAPITest(APIViewTestCases.GetObjectViewTestCase, APIViewTestCases.ListObjectsViewTestCase,
+                       APIViewTestCases.CreateObjectViewTestCase, APIViewTestCases.DeleteObjectViewTestCase):
+    model = Checklist
+    basename = "checklist"
+    list_queries = 4
+
+    @classmethod
+    def make_object(cls, p: Personas, org: Organization, n: int) -> Checklist:
+        from campaigns import services
+
+        return services.create_checklist(Checklist(org=org, title=f"清单{n}"), acting_user=p.admin,
+                                         items=[("对照党章", "是否坚定理想信念")])
+
+    def create_data(self) -> dict[str, Any]:
+        return {"org": self.p.branch1.pk, "title": "支部检视清单",
+                "item_list": [{"section": "对照准则", "text": "是否严守纪律"}, {"text": "是否联系群众"}]}
+
+    def test_assign_within_the_scope_only(self) -> None:
+        self.login(self.p.branch1_manager)
+        url = reverse("checklist-assign", args=[self.obj1.pk])
+        refused = self.client.post(url, {"members": [self.p.branch2_members[0].pk]}, format="json")
+        self.assertEqual(refused.status_code, 400)
+        made = self.client.post(url, {"members": [self.p.member.pk], "orgs": [self.p.branch1.pk]}, format="json")
+        self.assertEqual(made.status_code, 201, made.data)
+        self.assertEqual(len(made.data), 2)
+        self.login(self.p.member_user)
+        assignment = next(a for a in made.data if a["member"] == self.p.member.pk)
+        item = Checklist.objects.get(pk=self.obj1.pk).items.get()
+        answered = self.client.post(reverse("assignment-answer", args=[assignment["id"]]),
+                                    {"answers": [{"item": item.pk, "answer": "no", "note": "不够"}], "submit": True},
+                                    format="json")
+        self.assertEqual(answered.status_code, 200, answered.data)
+        self.assertIsNotNone(answered.data["submitted_at"])
+
+
+class EssayToProblemTest(PersonaTestCase):
+    def test_a_reviewer_files_an_essay_as_a_problem_and_a_sibling_cannot(self) -> None:
+        from essays.tests.helpers import author, essay_text, new_request, write
+
+        request = new_request(self.p, self.p.committee)
+        essay = write(request, author(self.p.member, "essay-author"), essay_text(0))
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(essay.get_absolute_url()), "file-problem")
+        form = self.client.get(reverse("campaigns:problem_add") + f"?essay={essay.pk}")
+        self.assertEqual(form.context["form"].instance.essay, essay)
+        self.assertEqual(form.context["form"].instance.source, "essay")
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(reverse("campaigns:problem_add") + f"?essay={essay.pk}").status_code, 404)
