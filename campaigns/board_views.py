@@ -9,12 +9,10 @@ import tempfile
 import time
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.db.models import Avg, Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +23,11 @@ from campaigns import benchmark, dashboard, forms, ledgers, services
 from campaigns.filtersets import ExemplarFilterSet, ProjectFilterSet
 from campaigns.models import Campaign, Exemplar, Milestone, Problem, Project
 from campaigns.tables import ExemplarTable, ProjectTable
-from campaigns.views import errors_of
+from campaigns.views import act
 from core.choices import Action
 from core.imports.files import CONTENT_TYPES
 from core.scoping import can, get_scope
+from core.tree import ancestor_paths
 from core.views import generic
 from learning.compliance import visible_org
 from orgs.views import scope_org
@@ -71,18 +70,13 @@ def org_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
         "labels": {"found": _("发现"), "closed": _("已销号"), "overdue": _("逾期"), "found_total": _("累计发现"),
                    "closed_total": _("累计销号"), "close_rate": _("销号率")},
     }
-    campaigns = Campaign.objects.restrict(request.user).filter(org_path__in=_ancestors_and_subtree(org)).order_by(
-        "-start")[:30]
+    campaigns = (Campaign.objects.restrict(request.user)
+                 .filter(Q(org_path__in=ancestor_paths(org.path)) | Q(org_path__subtree=org.path))
+                 .order_by("-start")[:30])
     return render(request, "campaigns/dashboard.html", {
         "object": org, "board": board, "campaign": campaign, "campaigns": campaigns, "chart": chart,
         "campaign_query": f"&campaign={campaign.pk}" if campaign else "",
     })
-
-
-def _ancestors_and_subtree(org: Any) -> list[str]:
-    from core.tree import ancestor_paths
-
-    return ancestor_paths(org.path)
 
 
 @login_required
@@ -201,18 +195,10 @@ class ProjectHistoryView(generic.ObjectHistoryView):
 @require_POST
 def project_files(request: HttpRequest, pk: int) -> HttpResponseBase:
     project = get_object_or_404(Project.objects.restrict(request.user), pk=pk)
-    form = forms.ProjectFilesForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, forms.form_errors(form))
-    else:
-        try:
-            services.add_project_files(project, acting_user=request.user, phase=form.cleaned_data["phase"],
-                                       files=form.cleaned_data["evidence"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(errors_of(exc)))
-        else:
-            messages.success(request, _("已上传"))
-    return HttpResponseRedirect(project.get_absolute_url())
+    return act(request, forms.ProjectFilesForm(request.POST, request.FILES),
+               lambda data: services.add_project_files(project, acting_user=request.user, phase=data["phase"],
+                                                       files=data["evidence"]),
+               _("已上传"), project.get_absolute_url())
 
 
 @login_required
@@ -220,14 +206,8 @@ def project_files(request: HttpRequest, pk: int) -> HttpResponseBase:
 def project_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
     project = get_object_or_404(Project.objects.restrict(request.user), pk=pk)
     form = forms.MilestoneForm(request.POST, instance=Milestone(project=project))
-    if form.is_valid():
-        try:
-            services.add_milestone(form.instance, acting_user=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(errors_of(exc)) if isinstance(exc, ValidationError) else str(exc))
-    else:
-        messages.error(request, forms.form_errors(form))
-    return HttpResponseRedirect(project.get_absolute_url())
+    return act(request, form, lambda data: services.add_milestone(form.instance, acting_user=request.user),
+               _("已添加"), project.get_absolute_url())
 
 
 def _client(request: HttpRequest) -> str:

@@ -8,7 +8,7 @@ the dates of the second 2019 batch) the template says so in ``note`` and the com
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,6 @@ class Template:
     checklist: bool = False
     source: str = ""
     note: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 D = datetime.date

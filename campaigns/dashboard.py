@@ -82,11 +82,6 @@ class Dashboard:
         }
 
 
-def problems_of(org: Organization, campaign: Campaign | None = None) -> QuerySet[Problem]:
-    qs = Problem.objects.in_subtree(org.path)
-    return qs.filter(campaign=campaign) if campaign is not None else qs
-
-
 def _figures(problems: QuerySet[Problem], on: datetime.date) -> Tally:
     """Found, closed, overdue and on time among ``problems``, in one aggregate (a range of an index)."""
     closed = Q(status=ProblemStatus.CLOSED)

@@ -154,8 +154,9 @@ class MilestoneForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核结论"), choices=[(ReviewDecision.CLOSE, ReviewDecision.CLOSE.label),
-                                                             (ReviewDecision.RETURN, ReviewDecision.RETURN.label)],
+    decision = forms.ChoiceField(label=_("审核结论"), error_messages={"required": _("请选择审核结论")},
+                                 choices=[(ReviewDecision.CLOSE, ReviewDecision.CLOSE.label),
+                                          (ReviewDecision.RETURN, ReviewDecision.RETURN.label)],
                                  widget=forms.RadioSelect)
     comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -51,13 +51,5 @@ def deadline_from(found_on: datetime.date, *, workdays_count: int | None = None,
     return found_on + datetime.timedelta(days=days or 0)
 
 
-def is_overdue(deadline: datetime.date, closed: bool, on: datetime.date) -> bool:
-    return not closed and deadline < on
-
-
-def is_due_soon(deadline: datetime.date, closed: bool, on: datetime.date, within_days: int) -> bool:
-    return not closed and on <= deadline <= on + datetime.timedelta(days=within_days)
-
-
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None

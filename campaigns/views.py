@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,17 +31,29 @@ from orgs.models import Member, Organization
 from orgs.views import scope_org
 
 
-def errors_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for errors in exc.message_dict.values() for m in errors]
-    return list(exc.messages)
-
-
 def _refused(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
     if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(errors_of(exc)))
+        messages.error(request, "；".join(generic.error_messages(exc)))
     else:
         messages.error(request, str(exc) or _("不在您的管理范围内"))
+
+
+def act(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], Any], done: str,
+        target: str) -> HttpResponseRedirect:
+    """A POST action on an object's page: the form checked, the service run with its cleaned data, the outcome
+    told on the page it returns to. A refusal by scope (``OutOfScope``) is a 403, any other a message."""
+    if not form.is_valid():
+        messages.error(request, forms.form_errors(form))
+    else:
+        try:
+            run(form.cleaned_data)
+        except core.OutOfScope as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, done)
+    return HttpResponseRedirect(target)
 
 
 #
@@ -147,7 +161,7 @@ def campaign_launch(request: HttpRequest) -> HttpResponse:
             campaign = services.launch_from_template(form.cleaned_data["template"], org=form.cleaned_data["org"],
                                                      acting_user=request.user, start=form.cleaned_data["start"])
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, errors_of(exc) if isinstance(exc, ValidationError) else str(exc))
+            form.add_error(None, generic.error_messages(exc) if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("已创建“%(name)s”，请按本单位实际修改") % {"name": campaign})
             return HttpResponseRedirect(campaign.get_absolute_url())
@@ -161,14 +175,8 @@ def campaign_launch(request: HttpRequest) -> HttpResponse:
 def requirement_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=pk)
     form = forms.RequirementForm(request.POST, user=request.user, instance=Requirement(campaign=campaign))
-    if not form.is_valid():
-        messages.error(request, forms.form_errors(form))
-    else:
-        try:
-            services.add_requirement(form.instance, acting_user=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
-    return HttpResponseRedirect(campaign.get_absolute_url())
+    return act(request, form, lambda data: services.add_requirement(form.instance, acting_user=request.user),
+               _("已添加"), campaign.get_absolute_url())
 
 
 @login_required
@@ -270,17 +278,9 @@ def checklist_copy(request: HttpRequest) -> HttpResponseBase:
 def checklist_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
     checklist = get_object_or_404(Checklist.objects.restrict(request.user), pk=pk)
     form = forms.AssignForm(request.POST, user=request.user, checklist=checklist)
-    if form.is_valid():
-        try:
-            made = services.assign_checklist(checklist, acting_user=request.user,
-                                             members=form.cleaned_data["members"], orgs=form.cleaned_data["orgs"])
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("已分派%(n)s项检视任务") % {"n": len(made)})
-    else:
-        messages.error(request, _("请从列表中选择检视对象"))
-    return HttpResponseRedirect(checklist.get_absolute_url())
+    return act(request, form, lambda data: services.assign_checklist(
+        checklist, acting_user=request.user, members=data["members"], orgs=data["orgs"]),
+        _("已分派"), checklist.get_absolute_url())
 
 
 @login_required
@@ -438,18 +438,10 @@ def _problem(request: HttpRequest, pk: int) -> Problem:
 @require_POST
 def problem_progress(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
-    form = forms.ProgressForm(request.POST, request.FILES, problem=problem)
-    if not form.is_valid():
-        messages.error(request, forms.form_errors(form))
-    else:
-        try:
-            services.add_progress(problem, acting_user=request.user, text=form.cleaned_data["text"],
-                                  files=form.cleaned_data["evidence"], milestone=form.cleaned_data["milestone"])
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("整改进展已保存"))
-    return HttpResponseRedirect(problem.get_absolute_url())
+    return act(request, forms.ProgressForm(request.POST, request.FILES, problem=problem),
+               lambda data: services.add_progress(problem, acting_user=request.user, text=data["text"],
+                                                  files=data["evidence"], milestone=data["milestone"]),
+               _("整改进展已保存"), problem.get_absolute_url())
 
 
 @login_required
@@ -457,67 +449,38 @@ def problem_progress(request: HttpRequest, pk: int) -> HttpResponseBase:
 def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
     form = forms.MilestoneForm(request.POST, instance=Milestone(problem=problem))
-    if not form.is_valid():
-        messages.error(request, forms.form_errors(form))
-    else:
-        try:
-            services.add_milestone(form.instance, acting_user=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
-    return HttpResponseRedirect(problem.get_absolute_url())
+    return act(request, form, lambda data: services.add_milestone(form.instance, acting_user=request.user),
+               _("已添加"), problem.get_absolute_url())
 
 
 @login_required
 @require_POST
 def problem_submit(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
-    try:
-        services.submit_for_close(problem, acting_user=request.user, note=request.POST.get("note", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("已申请销号，等待上级审核"))
-    return HttpResponseRedirect(problem.get_absolute_url())
+    return act(request, django_forms.Form(request.POST),
+               lambda data: services.submit_for_close(problem, acting_user=request.user,
+                                                      note=request.POST.get("note", "")),
+               _("已申请销号，等待上级审核"), problem.get_absolute_url())
 
 
 @login_required
 @require_POST
 def problem_review(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
-    form = forms.ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择审核结论"))
-    else:
-        try:
-            services.review_problem(problem, acting_user=request.user, decision=form.cleaned_data["decision"],
-                                    comment=form.cleaned_data["comment"])
-        except core.OutOfScope as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("审核结果已保存"))
-    return HttpResponseRedirect(problem.get_absolute_url())
+    return act(request, forms.ReviewForm(request.POST),
+               lambda data: services.review_problem(problem, acting_user=request.user, decision=data["decision"],
+                                                    comment=data["comment"]),
+               _("审核结果已保存"), problem.get_absolute_url())
 
 
 @login_required
 @require_POST
 def problem_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
-    form = forms.ReopenForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, forms.form_errors(form))
-    else:
-        try:
-            services.reopen_problem(problem, acting_user=request.user, comment=form.cleaned_data["comment"],
-                                    deadline=form.cleaned_data["deadline"])
-        except core.OutOfScope as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("已重新打开，进入整改"))
-    return HttpResponseRedirect(problem.get_absolute_url())
+    return act(request, forms.ReopenForm(request.POST),
+               lambda data: services.reopen_problem(problem, acting_user=request.user, comment=data["comment"],
+                                                    deadline=data["deadline"]),
+               _("已重新打开，进入整改"), problem.get_absolute_url())
 
 
 @login_required

@@ -167,12 +167,6 @@ def _own_essay(request: HttpRequest, pk: int) -> Essay:
     return essay
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for errors in exc.message_dict.values() for m in errors]
-    return list(exc.messages)
-
-
 @login_required
 def essay_write(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The author's editor: save a draft (also by the page itself, every few seconds of typing), upload a
@@ -195,7 +189,7 @@ def essay_write(request: HttpRequest, pk: int) -> HttpResponseBase:
                     return HttpResponseRedirect(essay.get_absolute_url())
                 services.save_draft(essay, acting_user=request.user, title=title, text=text)
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = generic.error_messages(exc)
                 if request.headers.get("x-autosave"):
                     return JsonResponse({"saved": False, "errors": errors}, status=400)
                 for message in errors:
@@ -256,7 +250,7 @@ def essay_review(request: HttpRequest, pk: int) -> HttpResponseBase:
             services.review(version, acting_user=request.user, decision=form.cleaned_data["decision"],
                             comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            messages.error(request, "；".join(_errors(exc)))
+            messages.error(request, "；".join(generic.error_messages(exc)))
         except core.OutOfScope as exc:
             raise PermissionDenied(str(exc)) from exc
         else:
@@ -308,7 +302,7 @@ def corpus(request: HttpRequest) -> HttpResponse:
             try:
                 services.add_formulation(form.instance, acting_user=request.user)
             except ValidationError as exc:
-                for message in _errors(exc):
+                for message in generic.error_messages(exc):
                     form.add_error(None, message)
             else:
                 messages.success(request, _("已加入规范表述"))

@@ -254,3 +254,49 @@ class ReviewFixesTest(PersonaTestCase):
         response = self.client.get(campaign.get_absolute_url())
         self.assertEqual(response.status_code, 200)
         self.assertIsNone(response.context["figures"])
+
+
+class CommandsAndProjectGapsTest(PersonaTestCase):
+    def test_the_digests_and_ledgers_commands(self) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from django.core.management import call_command
+
+        new_problem(self.p, self.p.branch1, "命令行的问题", found_days_ago=30, deadline_days=10)
+        new_problem(self.p, self.p.branch2, "另一支部的问题", found_days_ago=30, deadline_days=10)
+        out = io.StringIO()
+        call_command("digests", "--dry-run", stdout=out)
+        self.assertIn("3人有提醒（新发3份，其中1人收到下级逾期提醒），共4项", out.getvalue())
+        self.assertFalse(Notification.objects.exists())
+        call_command("digests", stdout=io.StringIO())
+        self.assertEqual(Notification.objects.count(), 3)  # both branches' managers, and the committee's escalation
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "台账.xlsx"
+            call_command("ledgers", str(path), "--org", self.p.branch1.code, stdout=io.StringIO())
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("问题清单").to_python()
+        self.assertEqual([r[4] for r in rows[1:]], ["命令行的问题"])
+
+    def test_an_overdue_project_is_a_gap_of_its_subtree_only(self) -> None:
+        from core.gaps import gaps_for
+
+        project = new_project(self.p, self.p.branch1, "逾期的实事")
+        Project = type(project)
+        Project.objects.filter(pk=project.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=3))
+        found = [g for g in gaps_for(self.p.branch1, timezone.localdate()) if g.check == "campaigns.project_overdue"]
+        self.assertEqual([g.extra["project"] for g in found], [project.pk])
+        self.assertIn("已逾期3天", found[0].detail)
+        self.assertFalse([g for g in gaps_for(self.p.branch2, timezone.localdate())
+                          if g.check == "campaigns.project_overdue"])
+
+    def test_the_dashboard_offers_campaigns_above_and_inside_the_subtree(self) -> None:
+        above = new_campaign(self.p, self.p.committee, name="上级的主题教育")
+        inside = new_campaign(self.p, self.p.branch1, name="支部自己的主题教育")
+        sibling = new_campaign(self.p, self.p.branch2, name="兄弟支部的主题教育")
+        self.client.force_login(self.p.committee_manager)
+        offered = set(self.client.get(reverse("campaigns:dashboard", args=[self.p.committee.pk]))
+                      .context["campaigns"])
+        self.assertEqual(offered, {above, inside, sibling})
+        self.client.force_login(self.p.branch1_manager)
+        offered = set(self.client.get(reverse("campaigns:dashboard", args=[self.p.branch1.pk])).context["campaigns"])
+        self.assertEqual(offered, {above, inside})

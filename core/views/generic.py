@@ -217,6 +217,13 @@ class ObjectEditView(ScopedView):
         })
 
 
+def error_messages(exc: ValidationError) -> list[str]:
+    """Every message of a service's ``ValidationError``, per-field or not, for a page's message area."""
+    if hasattr(exc, "error_dict"):
+        return [m for errors in exc.message_dict.values() for m in errors]
+    return list(exc.messages)
+
+
 def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
