@@ -122,11 +122,6 @@ class MemberResource(Resource):
     def prepare(self, obj: Any, row: Row) -> None:
         obj.org_path = row.values["org"].path
 
-    def snapshot(self, obj: Any, data: dict[str, Any]) -> dict[str, Any]:
-        data["id_number"] = rules.mask_id_number(obj.id_number)
-        data["phone"] = rules.mask_phone(obj.phone)
-        return data
-
     def after_write(self, created: list[Row], updated: list[Row], *, message: str, now: datetime.datetime) -> None:
         """Status history: an entry for each status an import changed (a new member's milestone dates already
         tell how they got where they are); a member an import moved to another branch takes its history along

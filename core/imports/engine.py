@@ -306,11 +306,6 @@ class Resource:
     def after_write(self, created: list[Row], updated: list[Row], *, message: str, now: datetime.datetime) -> None:
         """Dependent records (status history …), in the same transaction."""
 
-    def snapshot(self, obj: Any, data: dict[str, Any]) -> dict[str, Any]:
-        """``data`` (the generic serialization of ``obj``) as the model's ``changelog_data`` would give it;
-        a model that overrides ``changelog_data`` overrides this the same way (the engine checks they agree)."""
-        return data
-
     def label(self, row: Row) -> str:
         return str(row.values.get(self.label_field) or "")
 

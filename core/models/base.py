@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
@@ -28,6 +29,8 @@ class ScopedModel(TimestampedModel):
     """
 
     scope_path_field: ClassVar[str] = "org_path"
+    # Fields the change log records only masked, each with its mask (``changelog_data`` applies them).
+    changelog_masks: ClassVar[dict[str, Callable[[Any], Any]]] = {}
 
     objects = ScopedQuerySet.as_manager()
 
@@ -46,10 +49,15 @@ class ScopedModel(TimestampedModel):
         return None
 
     def changelog_data(self) -> dict[str, Any]:
-        """The values recorded before and after a change; concrete fields, JSON-safe."""
+        """The values recorded before and after a change; concrete fields, JSON-safe, ``changelog_masks``
+        applied. A model that records more than that overrides this (the import engine then builds its change
+        log in Python rather than in the database, see ``core.imports.changes``)."""
         from core.changelog import serialize
 
-        return serialize(self)
+        data = serialize(self)
+        for name, mask in self.changelog_masks.items():
+            data[name] = mask(getattr(self, name))
+        return data
 
 
 class OrgOwnedModel(ScopedModel):

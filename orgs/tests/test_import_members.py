@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.changelog import build_change, snapshot
 from core.choices import TaskStatus
 from core.imports.engine import ImportResult, import_file
 from core.models import ObjectChange, Task
@@ -223,6 +224,35 @@ class WriteTest(ImportTestCase):
             self.assertEqual(self.run_import(self.tmp / "new.csv").counts["create"], 1)
         log.warning.assert_not_called()
         log2.warning.assert_not_called()
+
+    def test_the_database_builds_the_change_rows_of_new_members_as_build_change_would(self) -> None:
+        rows = [member_row(1), member_row(3, 手机号码=""),
+                member_row(2, 所在党小组编码="T0101", **{"职务/岗位": "支部委员"}, 备注="引号\"与\\反斜杠")]
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.run_import(write_xlsx(self.tmp / "new.xlsx", rows)).counts["create"], 3)
+        self.assertTrue(any(q["sql"].startswith('INSERT INTO "core_objectchange"') and "SELECT" in q["sql"]
+                            for q in captured.captured_queries))
+        ct = ContentType.objects.get_for_model(Member)
+        for member in Member.objects.filter(name__startswith="导入"):
+            change = ObjectChange.objects.get(action="create", content_type=ct, object_id=member.pk)
+            expected = build_change(member, "create", acting_user=self.p.admin, after=snapshot(member),
+                                    message=change.message)
+            for name in ("user_id", "user_name", "object_repr", "related_content_type_id", "related_object_id",
+                         "org_path", "related_org_path", "prechange_data", "postchange_data"):
+                self.assertEqual(getattr(change, name), getattr(expected, name), name)
+        self.assertEqual(Member.objects.get(name="导入2号").note, '引号"与\\反斜杠')
+
+    def test_change_rows_are_built_in_python_when_the_database_would_disagree(self) -> None:
+        with mock.patch("core.imports.changes.DatabaseChangeLog.agrees", return_value=False), \
+                mock.patch("core.imports.importer.logger") as log:
+            result = self.run_import(write_csv(self.tmp / "new.csv", [member_row(1), member_row(2)]))
+        self.assertEqual(result.counts["create"], 2)
+        log.warning.assert_called_once()
+        ct = ContentType.objects.get_for_model(Member)
+        for member in Member.objects.filter(name__startswith="导入"):
+            change = ObjectChange.objects.get(action="create", object_id=member.pk, content_type=ct)
+            self.assertEqual((change.related_object_id, change.org_path), (self.p.branch1.pk, self.p.branch1.path))
+            self.assertEqual((change.postchange_data or {})["id_number"], member.id_number_masked)
 
     def test_change_log_falls_back_to_build_change_when_the_fast_path_disagrees(self) -> None:
         with mock.patch("core.imports.changes.FastChangeLog.agrees", return_value=False):

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from core.changelog import build_change, snapshot
 from core.imports.engine import ImportResult, import_file
 from core.models import ObjectChange
 from core.testing.views import PersonaTestCase
@@ -161,6 +164,24 @@ class OrganizationImportTest(PersonaTestCase):
         self.assertEqual((change.postchange_data or {})["name"], "第一党支部（更名）")
         self.assertEqual(result.samples["update"][0]["changes"],
                          [["名称", "第一党支部", "第一党支部（更名）"], ["设立委员会", "否", "是"]])
+
+    def test_the_change_rows_of_new_organizations_are_those_build_change_gives(self) -> None:
+        rows = [org_row("N01", "新党支部", "T00", 设立委员会="是", 成立日期="2020-07-01"),
+                org_row("N02", "新村党支部", "T00", **{"村（社区）组织": "是"})]
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.run_import(self.csv_file(rows)).counts["create"], 2)
+        self.assertTrue(any(q["sql"].startswith('INSERT INTO "core_objectchange"') and "SELECT" in q["sql"]
+                            for q in captured.captured_queries))
+        ct = ContentType.objects.get_for_model(Organization)
+        for org in Organization.objects.filter(code__in=["N01", "N02"]):
+            change = ObjectChange.objects.get(action="create", content_type=ct, object_id=org.pk)
+            expected = build_change(org, "create", acting_user=self.p.admin, after=snapshot(org),
+                                    message=change.message)
+            for name in ("object_repr", "related_content_type_id", "related_object_id", "org_path",
+                         "related_org_path", "postchange_data"):
+                self.assertEqual(getattr(change, name), getattr(expected, name), name)
+        new_branch = ObjectChange.objects.get(content_type=ct, object_id=Organization.objects.get(code="N01").pk)
+        self.assertIs((new_branch.postchange_data or {})["has_committee"], True)
 
     def test_a_code_used_outside_the_scope(self) -> None:
         result = self.run_import(self.csv_file([org_row("T02", "抢注", "T01")]), self.p.branch1_manager)
