@@ -26,6 +26,7 @@ from campaigns.tables import ExemplarTable, ProjectTable
 from campaigns.views import act
 from core.choices import Action
 from core.imports.files import CONTENT_TYPES
+from core.middleware import client_address
 from core.scoping import can, get_scope
 from core.tree import ancestor_paths
 from core.views import generic
@@ -211,7 +212,7 @@ def project_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _client(request: HttpRequest) -> str:
-    return services.client_digest(request.META.get("REMOTE_ADDR", "") or "unknown")
+    return services.client_digest(client_address(request) or "unknown")
 
 
 def feedback(request: HttpRequest, token: str) -> HttpResponse:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.choices import OPEN_STATUSES, ProjectStatus
 from campaigns.models import Problem, Project
-from core.gaps import Gap, register_gap
+from core.gaps import FollowUp, Gap, register_followups, register_gap
 from core.rules import rule_value, rule_version
 from orgs.models import Organization
 
@@ -56,3 +57,28 @@ def project_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
                   % {"title": p.title, "date": f"{p.deadline:%Y-%m-%d}", "days": (on - p.deadline).days},
                   org_id=p.org_id, org_name=p.org.name, org_code=p.org.code, source=version.source,
                   extra={"project": p.pk})
+
+
+def open_problems_for(gaps: list[Gap]) -> dict[tuple[Any, ...], Problem]:
+    """The problems not yet closed that were filed for these gaps, by ``Gap.key`` (unrestricted: the
+    service uses it to refuse a second rectification of one gap)."""
+    checks = {g.check for g in gaps if g.check}
+    orgs = {g.org_id for g in gaps}
+    if not checks:
+        return {}
+    found: dict[tuple[Any, ...], Problem] = {}
+    for problem in (Problem.objects.filter(status__in=OPEN_STATUSES, gap_rule__in=checks, gap_org_id__in=orgs)
+                    .order_by("pk")):
+        found.setdefault((problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_title), problem)
+    wanted = {g.key for g in gaps}
+    return {key: problem for key, problem in found.items() if key in wanted}
+
+
+@register_followups
+def rectifications(user: Any, gaps: list[Gap]) -> dict[tuple[Any, ...], FollowUp]:
+    """Gaps already filed as problems (not yet closed): the gap list links to the problem."""
+    filed = open_problems_for(gaps)
+    visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in filed.values()])
+                  .values_list("pk", flat=True))
+    return {key: FollowUp(_("已列入整改 %(no)s") % {"no": problem.ledger_no}, problem.get_absolute_url())
+            for key, problem in filed.items() if problem.pk in visible}

@@ -155,6 +155,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 CHUXIN_TASKS = os.environ.get("CHUXIN_TASKS", "thread")
+# Reverse proxies in front of the server (nginx: 1): the client's address is then read from X-Forwarded-For.
+CHUXIN_PROXY_COUNT = int(os.environ.get("CHUXIN_PROXY_COUNT", "0"))
 
 # Mail (the daily digests): sent only when an SMTP server is configured; the notification centre works without.
 EMAIL_HOST = os.environ.get("CHUXIN_EMAIL_HOST", "localhost")

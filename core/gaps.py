@@ -29,6 +29,12 @@ class Gap:
     extra: dict[str, Any] = field(default_factory=dict)
     check: str = ""  # the registered rule that found it (``rule`` is the rule-table key it cites)
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What tells this gap from every other on the same day: the check, the organization, the member and
+        the title (a rule may find several gaps in one organization)."""
+        return (self.check, self.org_id, self.member_id, self.title)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "severity": self.severity, "title": self.title, "detail": self.detail,
@@ -66,6 +72,32 @@ def register_gap(key: str, label: Any) -> Callable[[GapFunc], GapFunc]:
         return func
 
     return decorate
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What is already being done about a gap (a rectification under way): shown instead of a new one."""
+
+    label: str
+    url: str
+
+
+# An app that acts on gaps says, for a user and a page of gaps, which of them it already follows up,
+# by ``Gap.key``; the gap list shows that in place of the button that would start a second follow-up.
+FollowUpFunc = Callable[[Any, list[Gap]], dict[tuple[Any, ...], FollowUp]]
+_followups: list[FollowUpFunc] = []
+
+
+def register_followups(func: FollowUpFunc) -> FollowUpFunc:
+    _followups.append(func)
+    return func
+
+
+def followups(user: Any, gaps: list[Gap]) -> dict[tuple[Any, ...], FollowUp]:
+    found: dict[tuple[Any, ...], FollowUp] = {}
+    for func in _followups:
+        found.update(func(user, gaps))
+    return found
 
 
 def gap_rules() -> list[GapRule]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.changelog import history_for
 from core.choices import Action
-from core.gaps import gaps_for
+from core.gaps import followups, gaps_for
 from core.navigation import org_links
 from core.scoping import can, get_scope
 from core.views import generic
@@ -171,9 +171,11 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
     page = Paginator(gaps, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    shown = list(page.object_list)
+    done = followups(request.user, shown)
     return render(request, "orgs/organization_gaps.html", {
-        "object": org, "gaps": page.object_list, "page": page, "total": len(gaps), "on": on,
-        "query": query.urlencode(), "can_rectify": can(request.user, Action.CHANGE, org)})
+        "object": org, "gaps": [(gap, done.get(gap.key)) for gap in shown], "page": page, "total": len(gaps),
+        "on": on, "query": query.urlencode(), "can_rectify": can(request.user, Action.CHANGE, org)})
 
 
 #

@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 
 from campaigns import evidence as evidence_files
 from campaigns import rules
-from campaigns.choices import ProblemSource, ProblemStatus, ReviewDecision
+from campaigns.choices import OPEN_STATUSES, ProblemSource, ProblemStatus, ReviewDecision
 from campaigns.models import Evidence, Milestone, Problem, ProgressUpdate, Review
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.gaps import gaps_for
 from core.scoping import can, get_scope
+from orgs.models import Organization
 
 
 def may_review(user: Any, problem: Problem) -> bool:
@@ -84,6 +85,13 @@ def gap_exists(problem: Problem, on: datetime.date | None = None) -> bool:
     return False
 
 
+def filed_problem(problem: Problem) -> Problem | None:
+    """A problem not yet closed that was filed for the same gap as ``problem``."""
+    return (Problem.objects.filter(status__in=OPEN_STATUSES, gap_rule=problem.gap_rule, gap_org=problem.gap_org,
+                                   gap_member=problem.gap_member, gap_title=problem.gap_title)
+            .exclude(pk=problem.pk or 0).order_by("pk").first())
+
+
 @transaction.atomic
 def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> Problem:
     _check(problem, acting_user)
@@ -91,8 +99,13 @@ def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
         problem.source = ProblemSource.GAP
         if problem.gap_org is None or not can(acting_user, Action.VIEW, problem.gap_org):
             raise ValidationError(_("找不到这项差距"))
+        # The gap's organization is locked so that two people filing the same gap at once make one problem.
+        Organization.objects.select_for_update().filter(pk=problem.gap_org.pk).first()
         if not gap_exists(problem):
             raise ValidationError(_("这项差距已经不存在（可能已经补齐），无需整改"))
+        filed = filed_problem(problem)
+        if filed is not None:
+            raise ValidationError(_("这项差距已列入整改（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
     problem.status = ProblemStatus.OPEN
     return core.create_object(problem, acting_user=acting_user, message=message)
 

@@ -110,6 +110,28 @@ class RectificationAPITest(APITestCase):
         early = self.client.post(f"{base}reopen/", {"comment": "回头看"}, format="json")
         self.assertEqual(early.status_code, 201, early.data)
 
+    def test_a_gap_filed_through_the_api_is_listed_with_its_rectification_and_not_filed_twice(self) -> None:
+        self.login(self.p.branch2_manager)
+        gap = next(g for g in self.client.get("/api/gaps/", {"org": self.p.branch2.pk}).data["results"]
+                   if g["rule"] == "orgs.branch.min_full_members")
+        self.assertIsNone(gap["followup"])
+        today = timezone.localdate()
+        body = {"org": self.p.branch2.pk, "title": gap["title"], "description": gap["detail"], "source": "gap",
+                "found_on": str(today), "standard": "s", "measures": "m",
+                "deadline": str(today + datetime.timedelta(days=30)), "gap_rule": gap["check"],
+                "gap_org": gap["org"], "gap_title": gap["title"]}
+        created = self.client.post(reverse("problem-list"), body, format="json")
+        self.assertEqual(created.status_code, 201, created.data)
+        problem = Problem.objects.get(pk=created.data["id"])
+        listed = next(g for g in self.client.get("/api/gaps/", {"org": self.p.branch2.pk}).data["results"]
+                      if g["rule"] == "orgs.branch.min_full_members")
+        self.assertEqual(listed["followup"], {"label": f"已列入整改 {problem.ledger_no}",
+                                              "url": problem.get_absolute_url()})
+        again = self.client.post(reverse("problem-list"), body, format="json")
+        self.assertEqual(again.status_code, 400)
+        self.assertIn(problem.ledger_no, str(again.data))
+        self.assertEqual(Problem.objects.count(), 1)
+
     def test_a_bad_deadline_is_a_400_naming_the_field_and_saves_nothing(self) -> None:
         self.login(self.p.branch1_manager)
         today = timezone.localdate()
@@ -155,6 +177,17 @@ class PagesTest(PersonaTestCase):
         self.assertEqual((problem.source, problem.gap_org_id, problem.gap_rule, problem.gap_title),
                          ("gap", int(query["org"][0]), query["gap"][0], query["title"][0]))
         self.assertContains(self.client.get(problem.get_absolute_url()), "这项差距目前仍然存在")
+        # The gap now links to its rectification instead of offering a second one, which is refused anyway.
+        listed = self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch2.pk])).content.decode()
+        self.assertIn(f'href="{problem.get_absolute_url()}">已列入整改 {problem.ledger_no}<', listed)
+        self.assertNotIn(url.split("?")[1].replace("&", "&amp;"), listed)
+        response = self.client.post(url, post)
+        self.assertContains(response, f"这项差距已列入整改（{problem.ledger_no}）")
+        self.assertEqual(Problem.objects.count(), 1)
+        # Once closed, a gap that is still there may be filed again.
+        Problem.objects.filter(pk=problem.pk).update(status="closed")
+        listed = self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch2.pk])).content.decode()
+        self.assertIn(url.split("?")[1].replace("&", "&amp;"), listed)
         self.client.force_login(self.p.branch1_manager)
         self.assertEqual(self.client.get(url).status_code, 404)
 

@@ -179,6 +179,36 @@ class FeedbackTest(PersonaTestCase):
         self.assertEqual(other.status_code, 200)
         self.assertEqual(Feedback.objects.count(), 6)
 
+    def test_behind_a_proxy_senders_are_told_apart_by_the_forwarded_address(self) -> None:
+        def post(forwarded: str, n: int) -> Any:
+            return self.client.post(self.url, {"rating": 5, "comment": f"第{n}条", "stamp": self.stamp()},
+                                    REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+        with override_settings(CHUXIN_PROXY_COUNT=1):
+            for n in range(5):
+                # What the client wrote itself (left of the proxy's entry) changes nothing.
+                self.assertEqual(post(f"1.2.3.{n}, 203.0.113.7", n).status_code, 200)
+            self.assertEqual(post("203.0.113.7", 5).status_code, 429)
+            self.assertEqual(post("198.51.100.1", 6).status_code, 200)
+        # Reached directly, the header is the client's own claim and is ignored: all these came from 127.0.0.1.
+        self.assertEqual(post("192.0.2.1", 7).status_code, 200)
+        for n in range(8, 12):
+            post(f"192.0.2.{n}", n)
+        self.assertEqual(post("192.0.2.99", 12).status_code, 429)
+
+    def test_client_address_reads_only_the_trusted_proxies_entries(self) -> None:
+        from django.test import RequestFactory
+
+        from core.middleware import client_address
+
+        request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.1.1.1, 10.0.0.4")
+        self.assertEqual(client_address(request), "10.0.0.5")
+        for count, expected in ((1, "10.0.0.4"), (2, "1.1.1.1"), (3, "6.6.6.6"), (5, "6.6.6.6")):
+            with override_settings(CHUXIN_PROXY_COUNT=count):
+                self.assertEqual(client_address(request), expected)
+        with override_settings(CHUXIN_PROXY_COUNT=1):
+            self.assertEqual(client_address(RequestFactory().get("/", REMOTE_ADDR="10.0.0.5")), "10.0.0.5")
+
     def test_robots_links_fast_forms_and_forged_stamps_are_refused(self) -> None:
         self.assertEqual(self.post(website="http://spam.example").status_code, 400)
         self.assertContains(self.post(comment="看这里 http://spam.example"), "网址链接", status_code=400)

@@ -230,6 +230,25 @@ class GapToProblemTest(PersonaTestCase):
         Member.objects.filter(pk=applicant.pk).update(status="full", conversion_date=on)
         self.assertFalse(services.gap_exists(problem))
 
+    def test_a_gap_is_filed_once_while_its_problem_is_open(self) -> None:
+        on = timezone.localdate()
+        gap = next(g for g in gaps_for(self.p.branch2, on) if g.rule == "orgs.branch.min_full_members")
+
+        def filed() -> Problem:
+            return Problem(org=self.p.branch2, gap_rule=gap.check, gap_org=self.p.branch2, gap_title=gap.title,
+                           title=gap.title, description=gap.detail, source=ProblemSource.GAP, found_on=on,
+                           standard="正式党员达到3人", measures="发展、转入", deadline=on + datetime.timedelta(days=60))
+
+        first = services.create_problem(filed(), acting_user=self.p.branch2_manager)
+        with self.assertRaisesMessage(ValidationError, f"这项差距已列入整改（{first.ledger_no}）"):
+            services.create_problem(filed(), acting_user=self.p.committee_manager)
+        other = filed()
+        other.gap_title = "另一项差距"
+        self.assertIsNone(services.filed_problem(other))
+        Problem.objects.filter(pk=first.pk).update(status=ProblemStatus.CLOSED)
+        services.create_problem(filed(), acting_user=self.p.branch2_manager)
+        self.assertEqual(Problem.objects.filter(gap_rule=gap.check).count(), 2)
+
     def test_a_gap_that_is_not_there_cannot_be_filed(self) -> None:
         on = timezone.localdate()
         problem = Problem(org=self.p.branch1, gap_rule="orgs.structure", gap_org=self.p.branch1,

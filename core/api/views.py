@@ -24,7 +24,7 @@ from core.api.serializers import GapQuerySerializer, GapSerializer, ObjectChange
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.choices import ChangeAction, TaskStatus
 from core.filtersets import SubtreeFilter
-from core.gaps import Gap, gaps_in
+from core.gaps import Gap, followups, gaps_in
 from core.models import Notification, ObjectChange, Task
 from core.navigation import home_orgs
 from core.tasks import tasks_for
@@ -140,7 +140,9 @@ class GapViewSet(viewsets.ViewSet):
             gaps = [g for g in gaps if g.severity == params["severity"]]
         paginator = self.pagination_class()
         page: Sequence[Gap] | None = paginator.paginate_queryset(gaps, request, view=self)  # type: ignore[arg-type]
-        return paginator.get_paginated_response(GapSerializer(page, many=True).data)
+        shown = list(page or [])
+        context = {"request": request, "followups": followups(request.user, shown)}
+        return paginator.get_paginated_response(GapSerializer(shown, many=True, context=context).data)
 
     def orgs(self, org_id: int | None) -> Sequence[Any]:
         from orgs.models import Organization
