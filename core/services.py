@@ -63,6 +63,7 @@ def update_object(obj: M, *, acting_user: Any, changes: dict[str, Any], message:
     current = _locked(obj)
     require_visible_then_writable(acting_user, current)
     before = snapshot(current)
+    _rebase(obj, current, changes)
     for name, value in changes.items():
         setattr(obj, name, value)
     if clean:
@@ -73,6 +74,23 @@ def update_object(obj: M, *, acting_user: Any, changes: dict[str, Any], message:
     if after != before:
         log_change(obj, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=after, message=message)
     return obj
+
+
+def _rebase(obj: models.Model, current: models.Model, changes: dict[str, Any]) -> None:
+    """Give ``obj`` the stored values (``current``, read under lock) of every field it does not change.
+
+    ``obj`` was read before the lock (when the request began, or earlier): a field someone else changed
+    meanwhile would otherwise be written back with its old value.
+    """
+    state = obj._state
+    for f in obj._meta.concrete_fields:
+        if f.primary_key or f.name in changes or f.attname in changes:
+            continue
+        fresh = getattr(current, f.attname)
+        if getattr(obj, f.attname) != fresh:
+            setattr(obj, f.attname, fresh)
+            if f.is_relation:
+                state.fields_cache.pop(f.name, None)
 
 
 @transaction.atomic

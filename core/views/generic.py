@@ -7,16 +7,19 @@ the service functions the subclass names, never through ``form.save()``.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,10 +27,13 @@ from django.views import View
 
 from core.changelog import history_for
 from core.choices import Action
+from core.models import ObjectChange
 from core.scoping import ScopedQuerySet, can
 from core.tables import Table
 
 PAGE_SIZES = (25, 50, 100)
+# The hidden field of an edit form that carries the record's ``updated`` moment as it was when the form was served.
+VERSION_FIELD = "chuxin_version"
 
 
 class ChangelogMessageMixin(forms.Form):
@@ -188,6 +194,7 @@ class ObjectEditView(ScopedView):
     def post(self, request: HttpRequest, pk: Any | None = None) -> HttpResponse:
         obj = self.load(pk)
         form = self.make_form(obj, request.POST, request.FILES)
+        version = request.POST.get(VERSION_FIELD, "")
         if form.is_valid():
             message = form.cleaned_data.pop("changelog_message", "")
             try:
@@ -196,25 +203,58 @@ class ObjectEditView(ScopedView):
                 else:
                     changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
                                and name != "changelog_message"}
-                    obj = self.update(obj, acting_user=request.user, changes=changes, message=message)
+                    with transaction.atomic():
+                        conflict = edited_meanwhile(obj, version)
+                        if conflict:
+                            form.add_error(None, conflict)
+                            return self.render_form(obj, form, status=409, version=version)
+                        obj = self.update(obj, acting_user=request.user, changes=changes, message=message)
             except ValidationError as exc:
                 _add_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("不在您的管理范围内"))
-                return self.render_form(obj, form, status=403)
+                return self.render_form(obj, form, status=403, version=version)
             else:
                 messages.success(request, _("已保存“%(obj)s”") % {"obj": obj})
                 return HttpResponseRedirect(self.success_url(obj))
-        return self.render_form(obj, form)
+        return self.render_form(obj, form, version=version)
 
     def success_url(self, obj: Any) -> str:
         return str(obj.get_absolute_url())
 
-    def render_form(self, obj: Any, form: forms.BaseForm, status: int = 200) -> HttpResponse:
+    def render_form(
+        self, obj: Any, form: forms.BaseForm, status: int = 200, version: str | None = None,
+    ) -> HttpResponse:
         return render(self.request, self.template_name, status=status, context={
             "object": obj if obj.pk else None, "form": form, "verbose_name": self.verbose_name(),
             "cancel_url": obj.get_absolute_url() if obj.pk else self.request.GET.get("next", "/"),
+            "version_field": VERSION_FIELD, "version": version if version is not None else version_of(obj),
         })
+
+
+def version_of(obj: models.Model) -> str:
+    """The record's ``updated`` moment as an edit form carries it ("" for new records and models without one)."""
+    updated = getattr(obj, "updated", None) if obj.pk else None
+    return updated.isoformat() if isinstance(updated, datetime.datetime) else ""
+
+
+def edited_meanwhile(obj: models.Model, version: str) -> str | None:
+    """Why saving a form served at ``version`` would overwrite someone else's edit, or ``None``.
+
+    The row is locked until the caller's transaction ends, so nobody can change it between this check and
+    the save. A form without a version (an older page, a script) is not checked.
+    """
+    if not version or not hasattr(obj, "updated"):
+        return None
+    stored = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list(
+        "updated", flat=True).first()
+    if stored is None or stored.isoformat() == version:
+        return None
+    last = (ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+            .order_by("-time", "-pk").first())
+    who = (last.user_name or _("系统")) if last is not None else _("其他人")
+    return _("您打开此页后，%(who)s于%(time)s修改了这条记录。为免覆盖对方的修改，本次未保存；请刷新页面，"
+             "在最新内容上重新修改。") % {"who": who, "time": f"{timezone.localtime(stored):%Y-%m-%d %H:%M}"}
 
 
 def error_messages(exc: ValidationError) -> list[str]:

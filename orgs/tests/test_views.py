@@ -268,6 +268,47 @@ class MemberEditFormTest(PersonaTestCase):
         self.assertFalse(ObjectChange.objects.filter(action="reveal").exists())
 
 
+class ConcurrentEditTest(PersonaTestCase):
+    def form_data(self, url: str) -> dict[str, Any]:
+        response = self.client.get(url)
+        form = response.context["form"]
+        data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+        data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items() if v not in (None, False)}
+        data["chuxin_version"] = response.context["version"]
+        self.assertContains(response, f'name="chuxin_version" value="{data["chuxin_version"]}"')
+        return data
+
+    def test_a_form_opened_before_someone_else_saved_is_refused_and_overwrites_nothing(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.branch1_members[1]
+        url = reverse("orgs:member_edit", args=[member.pk])
+        stale = self.form_data(url)
+        services.update_member(member, acting_user=self.p.committee_manager, changes={"workplace": "市委党校"})
+        stale["job"] = "出纳"
+        response = self.client.post(url, stale)
+        self.assertContains(response, "committee于", status_code=409)
+        self.assertContains(response, "本次未保存", status_code=409)
+        member.refresh_from_db()
+        self.assertEqual((member.workplace, member.job), ("市委党校", self.p.branch1_members[1].job))
+        fresh = self.form_data(url)  # reloaded: the other edit is there, and saving works
+        fresh["job"] = "出纳"
+        self.assertEqual(self.client.post(url, fresh).status_code, 302)
+        member.refresh_from_db()
+        self.assertEqual((member.workplace, member.job), ("市委党校", "出纳"))
+
+    def test_a_stale_object_passed_to_a_service_does_not_undo_other_fields(self) -> None:
+        stale = Member.objects.get(pk=self.p.branch1_members[1].pk)
+        services.update_member(Member.objects.get(pk=stale.pk), acting_user=self.p.committee_manager,
+                               changes={"workplace": "市委党校", "org": self.p.branch2, "group": None})
+        services.update_member(stale, acting_user=self.p.committee_manager, changes={"job": "出纳"})
+        member = Member.objects.get(pk=stale.pk)
+        self.assertEqual((member.workplace, member.job, member.org, member.org_path),
+                         ("市委党校", "出纳", self.p.branch2, self.p.branch2.path))
+        change = ObjectChange.objects.filter(object_id=member.pk, action="update").latest("pk")
+        self.assertEqual(set((change.postchange_data or {}).items()) - set((change.prechange_data or {}).items()),
+                         {("job", "出纳")})
+
+
 class OrganizationCountsTest(PersonaTestCase):
     def test_the_group_shows_its_own_members_and_the_branch_counts_each_member_once(self) -> None:
         self.client.force_login(self.p.branch1_manager)
