@@ -281,6 +281,7 @@ class ExemplarListView(generic.ObjectListView):
     queryset = Exemplar.objects.all()
     filterset = ExemplarFilterSet
     table = ExemplarTable
+    export_resource = "campaigns.resources.ExemplarResource"
     add_url_name = "campaigns:exemplar_add"
 
 

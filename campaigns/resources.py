@@ -1,4 +1,5 @@
-"""Exports of the problem ledger and the 办实事 list (the three-sheet ledger is ``campaigns.ledgers``)."""
+"""Exports of the campaign lists: campaigns, checklists, the problem ledger, the 办实事 list and the exemplars
+(the three-sheet ledger is ``campaigns.ledgers``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,70 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy
 
-from campaigns.choices import ProblemSeverity, ProblemSource, ProblemStatus, ProjectStatus, RectificationKind
-from campaigns.filtersets import ProblemFilterSet, ProjectFilterSet
-from campaigns.models import Problem, Project
-from core.imports.columns import ChoiceColumn, DateColumn, DecimalColumn, ForeignKeyColumn, IntegerColumn, TextColumn
+from campaigns.choices import (
+    ExemplarKind,
+    ProblemSeverity,
+    ProblemSource,
+    ProblemStatus,
+    ProjectStatus,
+    RectificationKind,
+)
+from campaigns.filtersets import (
+    CampaignFilterSet,
+    ChecklistFilterSet,
+    ExemplarFilterSet,
+    ProblemFilterSet,
+    ProjectFilterSet,
+)
+from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
+from core.imports.columns import (
+    BooleanColumn,
+    ChoiceColumn,
+    DateColumn,
+    DecimalColumn,
+    ForeignKeyColumn,
+    IntegerColumn,
+    TextColumn,
+)
 from core.imports.engine import Resource
 from orgs.models import Organization
+
+
+class CampaignResource(Resource):
+    slug = "campaigns"
+    title = gettext_lazy("主题教育")
+    model = Campaign
+    key = "id"
+    scope_column = "org"
+    filterset_class: ClassVar[Any] = CampaignFilterSet
+    columns = (
+        IntegerColumn("编号", "id"),
+        TextColumn("名称", "name", max_length=200),
+        TextColumn("总要求", "requirement", max_length=200),
+        ForeignKeyColumn("组织单位编码", "org", model=Organization),
+        TextColumn("组织单位", "org__name", max_length=200),
+        DateColumn("开始日期", "start"),
+        DateColumn("结束日期", "end"),
+        BooleanColumn("销号须有佐证材料", "requires_evidence"),
+    )
+
+
+class ChecklistResource(Resource):
+    slug = "checklists"
+    title = gettext_lazy("检视清单")
+    model = Checklist
+    key = "id"
+    scope_column = "org"
+    label_field = "title"
+    filterset_class: ClassVar[Any] = ChecklistFilterSet
+    columns = (
+        IntegerColumn("编号", "id"),
+        TextColumn("名称", "title", max_length=200),
+        TextColumn("主题教育", "campaign__name", max_length=200),
+        ForeignKeyColumn("制定单位编码", "org", model=Organization),
+        TextColumn("制定单位", "org__name", max_length=200),
+        TextColumn("填写说明", "instructions", max_length=10000),
+    )
 
 
 class ProblemResource(Resource):
@@ -65,4 +124,22 @@ class ProjectResource(Resource):
         DateColumn("完成时限", "deadline"),
         ChoiceColumn("状态", "status", ProjectStatus.choices),
         DateColumn("办结日期", "done_on"),
+    )
+
+
+class ExemplarResource(Resource):
+    slug = "exemplars"
+    title = gettext_lazy("先进典型")
+    model = Exemplar
+    key = "id"
+    scope_column = "org"
+    filterset_class: ClassVar[Any] = ExemplarFilterSet
+    columns = (
+        IntegerColumn("编号", "id"),
+        ChoiceColumn("类型", "kind", ExemplarKind.choices),
+        TextColumn("名称", "name", max_length=200),
+        IntegerColumn("年度", "year"),
+        TextColumn("荣誉", "honours", max_length=10000),
+        ForeignKeyColumn("推荐单位编码", "org", model=Organization),
+        TextColumn("推荐单位", "org__name", max_length=200),
     )

@@ -65,6 +65,7 @@ class CampaignListView(generic.ObjectListView):
     queryset = Campaign.objects.all()
     filterset = CampaignFilterSet
     table = CampaignTable
+    export_resource = "campaigns.resources.CampaignResource"
     add_url_name = "campaigns:campaign_add"
     extra_actions = (("campaigns:campaign_launch", "从模板创建", "bi-files"),)
 
@@ -200,6 +201,7 @@ class ChecklistListView(generic.ObjectListView):
     queryset = Checklist.objects.all()
     filterset = ChecklistFilterSet
     table = ChecklistTable
+    export_resource = "campaigns.resources.ChecklistResource"
     add_url_name = "campaigns:checklist_add"
 
 
