@@ -20,6 +20,7 @@ from campaigns.models import (
     Problem,
     ProgressUpdate,
     Project,
+    Requirement,
     Review,
 )
 from core.api.serializers import ScopedModelSerializer
@@ -169,6 +170,14 @@ class ReviewBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
 class ReopenBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
     comment = serializers.CharField(max_length=2000)
     deadline = serializers.DateField(required=False)
+
+
+class RequirementSerializer(ScopedModelSerializer):
+    """A required activity of a campaign: a learning activity or an essay request it counts."""
+
+    class Meta:
+        model = Requirement
+        fields = ["id", "kind", "title", "hours", "due", "activity", "essay_request", "changelog_message"]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -26,7 +26,17 @@ from campaigns.filtersets import (
     ProblemFilterSet,
     ProjectFilterSet,
 )
-from campaigns.models import Assignment, Campaign, Checklist, Exemplar, Feedback, Milestone, Problem, Project
+from campaigns.models import (
+    Assignment,
+    Campaign,
+    Checklist,
+    Exemplar,
+    Feedback,
+    Milestone,
+    Problem,
+    Project,
+    Requirement,
+)
 from core.api.registry import api_route
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, call_service
 from core.choices import Action
@@ -60,6 +70,33 @@ class CampaignViewSet(ScopedModelViewSet):
         serializer.instance = call_service(services.update_campaign, serializer.instance,
                                            acting_user=self.request.user, changes=changes, goals=goals,
                                            specials=specials, message=message)
+
+    @extend_schema(request=serializers.RequirementSerializer,
+                   responses=serializers.RequirementSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def requirements(self, request: Request, pk: Any = None) -> Response:
+        """The required activities (``GET``), or one more (``POST``: a learning activity or an essay request
+        the campaign counts, with hours and a deadline)."""
+        campaign = self.get_object()
+        if request.method == "POST":
+            body = serializers.RequirementSerializer(data=request.data, context={"request": request})
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+            message = data.pop("changelog_message", "")
+            call_service(services.add_requirement, Requirement(campaign=campaign, **data), acting_user=request.user,
+                         message=message)
+        shown = serializers.RequirementSerializer(campaign.requirements.all(), many=True).data
+        return Response(shown, status=201 if request.method == "POST" else 200)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"requirements/(?P<requirement>\d+)")
+    def remove_requirement(self, request: Request, pk: Any = None, requirement: str = "") -> Response:
+        campaign = self.get_object()
+        found = campaign.requirements.filter(pk=requirement).first()
+        if found is None:
+            raise Http404
+        call_service(services.delete_requirement, found, acting_user=request.user)
+        return Response(status=204)
 
     @extend_schema(request=serializers.LaunchSerializer, responses=serializers.CampaignSerializer)
     @action(detail=False, methods=["post"])
@@ -207,15 +244,7 @@ class ProblemViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["get", "post"])
     def milestones(self, request: Request, pk: Any = None) -> Response:
         problem = self.get_object()
-        if request.method == "POST":
-            body = serializers.MilestoneSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            try:
-                call_service(services.add_milestone, Milestone(problem=problem, **body.validated_data),
-                             acting_user=request.user)
-            except PermissionError as exc:
-                raise PermissionDenied(str(exc)) from exc
-        return Response(serializers.MilestoneSerializer(problem.milestones.all(), many=True).data)
+        return milestone_list(request, problem, Milestone(problem=problem))
 
     @extend_schema(request=None, responses={200: {"type": "object", "properties": {"gap_open": {"type": "boolean"}}}})
     @action(detail=True, methods=["get"])
@@ -250,6 +279,27 @@ class ProjectViewSet(ScopedModelViewSet):
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(serializers.EvidenceSerializer(stored, many=True).data, status=201)
+
+    @extend_schema(request=serializers.MilestoneSerializer, responses=serializers.MilestoneSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def milestones(self, request: Request, pk: Any = None) -> Response:
+        project = self.get_object()
+        return milestone_list(request, project, Milestone(project=project))
+
+
+def milestone_list(request: Request, owner: Problem | Project, new: Milestone) -> Response:
+    """A problem's or project's milestones (``GET``), or one more (``POST {"title", "due"}``)."""
+    if request.method == "POST":
+        body = serializers.MilestoneSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        for name, value in body.validated_data.items():
+            setattr(new, name, value)
+        try:
+            call_service(services.add_milestone, new, acting_user=request.user)
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+    return Response(serializers.MilestoneSerializer(owner.milestones.all(), many=True).data,
+                    status=201 if request.method == "POST" else 200)
 
 
 @api_route("campaigns/feedback", "feedback")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from campaigns.choices import ProblemStatus
 from campaigns.models import Campaign, Checklist, Evidence, Exemplar, Problem, Project
 from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project, png
+from core.models import ObjectChange
 from core.testing.api import APITestCase, APIViewTestCases
 from core.testing.personas import Personas
 from core.testing.views import PersonaTestCase
@@ -131,6 +132,52 @@ class RectificationAPITest(APITestCase):
         self.assertEqual(again.status_code, 400)
         self.assertIn(problem.ledger_no, str(again.data))
         self.assertEqual(Problem.objects.count(), 1)
+
+    def test_required_activities_are_listed_added_and_removed_within_the_scope(self) -> None:
+        from campaigns.models import Requirement
+        from learning.tests.helpers import new_activity
+
+        campaign = new_campaign(self.p, self.p.branch1, "支部主题教育")
+        lecture = new_activity(self.p, self.p.branch1)
+        other = new_activity(self.p, self.p.branch2, 2)
+        url = reverse("campaign-requirements", args=[campaign.pk])
+        body = {"kind": "study", "title": "专题党课", "hours": "4.0", "due": str(timezone.localdate()),
+                "activity": lecture.pk}
+        self.login(self.p.branch1_manager)
+        added = self.client.post(url, body, format="json")
+        self.assertEqual(added.status_code, 201, added.data)
+        self.assertEqual([r["title"] for r in added.data], ["专题党课"])
+        refused = self.client.post(url, {**body, "activity": other.pk}, format="json")
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("activity", refused.data)
+        self.assertEqual(self.client.post(url, {**body, "kind": "x"}, format="json").status_code, 400)
+        self.login(self.p.inspector)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(self.client.post(url, body, format="json").status_code, 403)
+        self.login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(url, body, format="json").status_code, 404)
+        requirement = Requirement.objects.get(campaign=campaign)
+        removal = f"{url}{requirement.pk}/"
+        self.assertEqual(self.client.delete(removal).status_code, 404)
+        self.login(self.p.branch1_manager)
+        self.assertEqual(self.client.delete(removal).status_code, 204)
+        self.assertEqual(self.client.delete(removal).status_code, 404)
+        self.assertEqual(list(ObjectChange.objects.filter(object_repr="专题党课").values_list("action", flat=True)
+                              .order_by("pk")), ["create", "delete"])
+
+    def test_project_milestones_through_the_api(self) -> None:
+        project = new_project(self.p, self.p.branch1, "加装电梯")
+        url = reverse("project-milestones", args=[project.pk])
+        due = str(timezone.localdate() + datetime.timedelta(days=7))
+        self.login(self.p.branch2_manager)
+        self.assertEqual(self.client.post(url, {"title": "施工", "due": due}, format="json").status_code, 404)
+        self.login(self.p.branch1_manager)
+        added = self.client.post(url, {"title": "施工", "due": due}, format="json")
+        self.assertEqual(added.status_code, 201, added.data)
+        self.assertEqual([m["title"] for m in self.client.get(url).data], ["施工"])
+        self.assertEqual(self.client.post(url, {"title": "", "due": "明天"}, format="json").status_code, 400)
+        self.assertEqual(project.milestones.count(), 1)
 
     def test_a_bad_deadline_is_a_400_naming_the_field_and_saves_nothing(self) -> None:
         self.login(self.p.branch1_manager)
