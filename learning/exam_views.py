@@ -94,6 +94,7 @@ class ExamListView(generic.ObjectListView):
     filterset = ExamFilterSet
     table = ExamTable
     add_url_name = "learning:exam_add"
+    export_resource = "learning.resources.ExamResource"
 
 
 class ExamDetailView(generic.ObjectDetailView):

@@ -8,10 +8,12 @@ from collections import defaultdict
 from typing import Any, ClassVar
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.imports.columns import (
+    FILE_LANGUAGE,
     ChoiceColumn,
     DateColumn,
     DateTimeColumn,
@@ -23,9 +25,9 @@ from core.imports.columns import (
 from core.imports.engine import Resource, Row, register
 from learning import rules
 from learning.choices import CHOICE_KINDS, ActivityForm, Audience, QuestionKind, RecordSource, StudyKind
-from learning.filtersets import ActivityFilterSet, QuestionFilterSet, StudyRecordFilterSet
+from learning.filtersets import ActivityFilterSet, ExamFilterSet, QuestionFilterSet, StudyRecordFilterSet
 from learning.ledger import refresh_years
-from learning.models import Activity, Question, StudyRecord
+from learning.models import Activity, Exam, Question, StudyRecord
 from orgs import rules as org_rules
 from orgs.models import Member, Organization
 
@@ -223,3 +225,45 @@ class QuestionResource(Resource):
 
     def prepare(self, obj: Any, row: Row) -> None:
         obj.org_path = row.values["org"].path
+
+
+class DrawColumn(TextColumn):
+    """An exam's draw rules as one line of text (``共5题：单选题（党章）3题；判断题2题``), labels in the file's
+    language whatever the user's."""
+
+    def format(self, value: Any) -> Any:
+        items = [r for r in value or [] if isinstance(r, dict)]
+        if not items:
+            return None
+        with translation.override(FILE_LANGUAGE):
+            labels = {k: str(label) for k, label in QuestionKind.choices}
+        parts = [f"{labels.get(str(r.get('kind')), r.get('kind'))}{'（' + r['tag'] + '）' if r.get('tag') else ''}"
+                 f"{r.get('count', 0)}题" for r in items]
+        total = sum(int(r.get("count") or 0) for r in items)
+        return f"共{total}题：" + "；".join(parts)
+
+
+class ExamResource(Resource):
+    """The exam list's export (exams are set up in Chuxin, so there is no import)."""
+
+    slug = "exams"
+    title = gettext_lazy("考试")
+    model = Exam
+    key = "id"
+    scope_column = "org"
+    label_field = "title"
+    filterset_class: ClassVar[Any] = ExamFilterSet
+    columns = (
+        IntegerColumn("编号", "id"),
+        TextColumn("名称", "title", required=True, max_length=200),
+        ForeignKeyColumn("组织单位编码", "org", model=Organization, required=True),
+        TextColumn("组织单位", "org__name", max_length=200),
+        DateTimeColumn("开放时间", "opens", required=True),
+        DateTimeColumn("截止时间", "closes", required=True),
+        IntegerColumn("答题时限（分钟）", "time_limit"),
+        IntegerColumn("可作答次数", "attempts_allowed"),
+        IntegerColumn("及格分（百分制）", "pass_mark"),
+        DecimalColumn("及格计入学时", "hours_on_pass", places=1, minimum=0, maximum=24),
+        DrawColumn("抽题规则", "draw"),
+        TextColumn("说明", "description"),
+    )

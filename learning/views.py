@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from core.views import generic
 from learning import audience, compliance, forms, points, services
 from learning.choices import AttendanceStatus, RecordSource, Standing
 from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
-from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
+from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, SignInFailure, StudyRecord
 from learning.tables import ActivityTable, StudyRecordTable
 from orgs.models import Member, Organization
 from orgs.views import scope_org
@@ -57,6 +57,8 @@ class ActivityDetailView(generic.ObjectDetailView):
         now = timezone.now()
         opens, closes = services.open_window(obj)
         expected = services.audience_queryset(obj).restrict(user).count()
+        may_sign_in = member is not None and own is None and opens <= now <= closes and audience.includes(obj, member)
+        locked = may_sign_in and services.sign_in_locked(obj, cast(Member, member))
         return {
             "can_change": manage,
             "may_record": services.may_record(user, obj),
@@ -66,8 +68,8 @@ class ActivityDetailView(generic.ObjectDetailView):
             "materials": obj.files.all(),
             "material_form": forms.MaterialForm() if manage else None,
             "own": own,
-            "may_sign_in": member is not None and own is None and opens <= now <= closes
-            and audience.includes(obj, member),
+            "may_sign_in": may_sign_in and not locked,
+            "sign_in_locked": locked,
             "opens": opens,
             "audience_orgs": Organization.objects.restrict(user).filter(pk__in=obj.audience_orgs.values("pk")),
             "audience_members": Member.objects.restrict(user).filter(
@@ -139,7 +141,10 @@ def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     activity = services.visible_activity(request.user, pk)
     if not services.may_record(request.user, activity):
         raise PermissionDenied(_("您只有查看权限"))
-    audience = services.recordable_members(request.user, activity).select_related("org").order_by("org_path", "pk")
+    wrong = (SignInFailure.objects.filter(activity=activity, member=OuterRef("pk")).order_by().values("member")
+             .annotate(n=Count("pk")).values("n"))
+    audience = (services.recordable_members(request.user, activity).select_related("org")
+                .annotate(wrong_codes=Subquery(wrong)).order_by("org_path", "pk"))
     page = Paginator(audience, 100).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     current = {a.member_id: a for a in Attendance.objects.filter(activity=activity, member__in=rows)}
@@ -167,8 +172,17 @@ def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "learning/activity_attendance.html", {
         "object": activity, "page": page, "errors": errors, "choices": forms.RECORDABLE,
         "rows": [(m, current.get(m.pk), request.POST.get(f"status-{m.pk}") if errors else None) for m in rows],
+        "max_wrong_codes": services.max_wrong_codes(activity), "locked": _locked(request.user, activity),
         "makeup_form": forms.MakeupForm(initial={"date": timezone.localdate()}),
     })
+
+
+def _locked(user: Any, activity: Activity) -> int:
+    """How many members in the user's scope entered too many wrong codes to sign in and are not recorded yet."""
+    limit = services.max_wrong_codes(activity)
+    return (SignInFailure.objects.restrict(user).filter(activity=activity)
+            .exclude(member__in=Attendance.objects.filter(activity=activity).values("member"))
+            .order_by().values("member").annotate(n=Count("pk")).filter(n__gte=limit).count())
 
 
 @login_required

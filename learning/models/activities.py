@@ -222,3 +222,29 @@ class Attendance(ScopedModel):
 
     def changelog_parent(self) -> models.Model | None:
         return self.activity
+
+
+class SignInFailure(ScopedModel):
+    """One wrong sign-in code entered by a member for an activity. The count of these limits guessing
+    (``learning.sign_in.max_wrong_codes``) and shows on the organizer's roll; like attendance, the
+    organizer's subtree and the member's branch both see it."""
+
+    scope_path_field: ClassVar[str] = "org_path"
+    scope_path_fields: ClassVar[tuple[str, ...]] = ("org_path", "activity_org_path")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("学习活动"), on_delete=models.CASCADE,
+                                 related_name="sign_in_failures")
+    member = models.ForeignKey("orgs.Member", verbose_name=_("党员"), on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("orgs.Organization", verbose_name=_("所在党支部"), on_delete=models.PROTECT,
+                            related_name="+")
+    org_path = TreePathField()
+    activity_org_path = TreePathField()
+
+    class Meta:
+        verbose_name = _("签到码错误记录")
+        verbose_name_plural = _("签到码错误记录")
+        ordering = ["activity", "member", "pk"]
+        indexes = [models.Index(fields=["activity", "member"], name="signin_failure_member")]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.member}"

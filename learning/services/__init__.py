@@ -14,6 +14,7 @@ from learning.services.activities import (
     delete_material,
     delete_record,
     fill_defaults,
+    max_wrong_codes,
     may_record,
     open_window,
     record_attendance,
@@ -21,9 +22,11 @@ from learning.services.activities import (
     recordable_members,
     series_dates,
     sign_in,
+    sign_in_locked,
     update_activity,
     update_record,
     visible_activity,
+    wrong_codes,
 )
 from learning.services.exams import (
     GRACE,
@@ -43,7 +46,7 @@ __all__ = [
     "GRACE", "bank", "check_draw", "create_exam", "create_question", "delete_exam", "delete_question",
     "start_attempt", "submit_attempt", "update_exam", "update_question",
     "MAX_SERIES", "Entry", "add_material", "audience_queryset", "conversion", "create_activity", "create_record",
-    "create_series", "delete_activity", "delete_material", "delete_record", "fill_defaults", "may_record",
-    "open_window", "record_attendance", "record_makeup", "recordable_members", "series_dates", "sign_in",
-    "update_activity", "update_record", "visible_activity",
+    "create_series", "delete_activity", "delete_material", "delete_record", "fill_defaults", "max_wrong_codes",
+    "may_record", "open_window", "record_attendance", "record_makeup", "recordable_members", "series_dates",
+    "sign_in", "sign_in_locked", "update_activity", "update_record", "visible_activity", "wrong_codes",
 ]

@@ -36,7 +36,7 @@ from learning.choices import (
     RecordSource,
 )
 from learning.ledger import refresh_years
-from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, StudyRecord
+from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, SignInFailure, StudyRecord
 from orgs.models import Member, Organization
 
 
@@ -110,6 +110,7 @@ def update_activity(activity: Activity, *, acting_user: Any, changes: dict[str, 
     if activity.org_path != old.org_path:
         ActivityMaterial.objects.filter(activity=activity).update(org_path=activity.org_path)
         Attendance.objects.filter(activity=activity).update(activity_org_path=activity.org_path)
+        SignInFailure.objects.filter(activity=activity).update(activity_org_path=activity.org_path)
     if (old.hours, old.kind, old.title, old.start) != (activity.hours, activity.kind, activity.title, activity.start):
         _recredit(activity)
     return activity
@@ -247,29 +248,63 @@ def open_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetim
     return activity.start - datetime.timedelta(minutes=minutes), activity.end
 
 
-@transaction.atomic
+def max_wrong_codes(activity: Activity) -> int:
+    return max(1, int(rule_value("learning.sign_in.max_wrong_codes", timezone.localtime(activity.start).date())))
+
+
+def wrong_codes(activity: Activity, member: Member) -> int:
+    return SignInFailure.objects.filter(activity=activity, member=member).count()
+
+
+def sign_in_locked(activity: Activity, member: Member) -> bool:
+    """Whether the member entered too many wrong codes for the activity to sign in themselves."""
+    return wrong_codes(activity, member) >= max_wrong_codes(activity)
+
+
 def sign_in(
     activity: Activity, *, acting_user: Any, code: str = "", now: datetime.datetime | None = None
 ) -> Attendance:
-    """A member signs in on their phone while the activity is open (with the code shown on site, if set)."""
+    """A member signs in on their phone while the activity is open (with the code shown on site, if set).
+
+    A wrong code is kept (``SignInFailure``) and, after ``learning.sign_in.max_wrong_codes`` of them, the
+    member can no longer sign in to that activity: a four-digit code must not be guessable from afar; the
+    organizer still records their attendance. The wrong code is written in the same transaction that locks
+    the member's row and read the count, so parallel attempts cannot pass the limit, and that transaction
+    commits before the refusal is raised, so the refusal does not roll the record back.
+    """
     now = now or timezone.now()
-    member = Member.objects.select_for_update().filter(user=acting_user).first() if acting_user.is_authenticated \
-        else None
-    if member is None:
-        raise PermissionDenied(_("您的账号没有关联党员档案，无法签到"))
-    activity = Activity.objects.select_related("org").get(pk=activity.pk)
-    if not audiences.includes(activity, member):
-        raise ValidationError(_("您不在这次活动的参加对象中"))
-    opens, closes = open_window(activity)
-    if now < opens:
-        raise ValidationError(_("签到尚未开始，%(time)s起可以签到")
-                              % {"time": f"{timezone.localtime(opens):%Y-%m-%d %H:%M}"})
-    if now > closes:
-        raise ValidationError(_("活动已经结束，不能再签到；请联系组织补登或补学"))
-    if activity.sign_in_code and code.strip() != activity.sign_in_code:
-        raise ValidationError({"code": _("签到码不正确")})
-    if Attendance.objects.filter(activity=activity, member=member).exists():
-        raise ValidationError(_("您已经签到过了"))
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(user=acting_user).first() \
+            if acting_user.is_authenticated else None
+        if member is None:
+            raise PermissionDenied(_("您的账号没有关联党员档案，无法签到"))
+        activity = Activity.objects.select_related("org").get(pk=activity.pk)
+        if not audiences.includes(activity, member):
+            raise ValidationError(_("您不在这次活动的参加对象中"))
+        opens, closes = open_window(activity)
+        if now < opens:
+            raise ValidationError(_("签到尚未开始，%(time)s起可以签到")
+                                  % {"time": f"{timezone.localtime(opens):%Y-%m-%d %H:%M}"})
+        if now > closes:
+            raise ValidationError(_("活动已经结束，不能再签到；请联系组织补登或补学"))
+        if Attendance.objects.filter(activity=activity, member=member).exists():
+            raise ValidationError(_("您已经签到过了"))
+        limit = max_wrong_codes(activity)
+        wrong = wrong_codes(activity, member)
+        if wrong >= limit:
+            raise ValidationError({"code": _("签到码已输错%(n)s次，不能再自助签到；请联系活动组织者登记出勤")
+                                   % {"n": wrong}})
+        if not activity.sign_in_code or code.strip() == activity.sign_in_code:
+            return _signed_in(activity, member, acting_user=acting_user, now=now)
+        SignInFailure.objects.create(activity=activity, member=member, org_id=member.org_id,
+                                     org_path=member.org_path, activity_org_path=activity.org_path)
+    left = limit - wrong - 1
+    if left:
+        raise ValidationError({"code": _("签到码不正确，还可以再试%(n)s次") % {"n": left}})
+    raise ValidationError({"code": _("签到码不正确；输错次数已达上限，请联系活动组织者登记出勤")})
+
+
+def _signed_in(activity: Activity, member: Member, *, acting_user: Any, now: datetime.datetime) -> Attendance:
     attendance = Attendance(
         activity=activity, member=member, org_id=member.org_id, org_path=member.org_path,
         activity_org_path=activity.org_path, status=AttendanceStatus.PRESENT, method=AttendanceMethod.SIGN_IN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import tempfile
 from decimal import Decimal
@@ -12,6 +13,7 @@ from typing import Any
 import openpyxl
 from django.urls import reverse
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 
 from core.imports.engine import import_file
 from core.testing.api import APITestCase, APIViewTestCases
@@ -72,6 +74,20 @@ class ExamViewTest(ViewTestCases.PrimaryObjectViewTestCase):
 
     def update_data(self) -> dict[str, Any]:
         return {"time_limit": "45", "pass_mark": "70"}
+
+    def test_the_export_holds_the_filtered_rows_under_chinese_headers_in_any_language(self) -> None:
+        new_exam(self.p, self.p.branch1, title="另一场考试")
+        self.as_user(self.p.branch1_manager)
+        response = self.client.get(self.url("list"), {"export": "xlsx", "q": self.obj1.title},
+                                   headers={"accept-language": "en"})
+        self.assertIn("Exam", response["Content-Disposition"])  # the page is in English; the file is not
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        header, *rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+        self.assertEqual(header[:4], ["编号", "名称", "组织单位编码", "组织单位"])
+        self.assertIn("及格分（百分制）", header)
+        self.assertEqual([row[1] for row in rows], [self.obj1.title])
+        self.assertEqual(rows[0][header.index("抽题规则")], "共3题：单选题（党章）3题")
+        self.assertEqual(rows[0][header.index("组织单位编码")], self.p.branch1.code)
 
 
 class PaperTest(PersonaTestCase):
