@@ -10,5 +10,6 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core import rules
+        from core.imports import exports  # noqa: F401  (registers the export task)
 
         post_migrate.connect(rules.install_default_rules, sender=self)

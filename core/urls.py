@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tasks/<uuid:pk>/", pages.task_detail, name="task_detail"),
+    path("tasks/<uuid:pk>/download/", pages.task_download, name="task_download"),
     path("notifications/", pages.notifications, name="notifications"),
     path("notifications/badge/", pages.notification_badge, name="notification_badge"),
 ]

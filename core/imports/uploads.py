@@ -98,8 +98,9 @@ def discard(upload: Upload) -> None:
     shutil.rmtree(upload.folder, ignore_errors=True)
 
 
-def purge_stale(now: float | None = None) -> None:
-    root = uploads_root()
+def purge_stale(now: float | None = None, root: Path | None = None) -> None:
+    """Delete the folders under ``root`` (the uploads by default) older than a day."""
+    root = root or uploads_root()
     if not root.is_dir():
         return
     limit = (now or time.time()) - STALE_SECONDS

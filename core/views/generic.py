@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -124,15 +125,23 @@ class ObjectListView(ScopedView):
     def get_extra_context(self) -> dict[str, Any]:
         return {}
 
+    def resource(self) -> Any:
+        """The export resource class."""
+        resource = self.export_resource
+        return import_string(resource) if isinstance(resource, str) else resource
+
     def export(self, rows: models.QuerySet[Any], fmt: str) -> HttpResponseBase:
+        """A download of the filtered rows; a long one becomes a background task (``core.imports.exports``)."""
         from core.imports.engine import export_response
+        from core.imports.exports import start_export, task_rows
 
         if fmt not in ("xlsx", "csv"):
             raise Http404
-        resource = self.export_resource
-        if isinstance(resource, str):
-            resource = import_string(resource)
-        return export_response(resource, rows, fmt, user=self.request.user)
+        count = rows.count()
+        if count > task_rows():
+            task = start_export(self, fmt, count)
+            return HttpResponseRedirect(reverse("task_detail", args=[task.pk]))
+        return export_response(self.resource(), rows, fmt, user=self.request.user)
 
 
 def _without(query: Any, key: str) -> str:

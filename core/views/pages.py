@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.navigation import home_orgs
@@ -25,6 +25,20 @@ def task_detail(request: HttpRequest, pk: str) -> HttpResponse:
     task = live_progress(get_object_or_404(tasks_for(request.user), pk=pk))
     template = "core/task_progress.html" if request.htmx else "core/task_detail.html"  # type: ignore[attr-defined]
     return render(request, template, {"task": task})
+
+
+@login_required
+def task_download(request: HttpRequest, pk: str) -> HttpResponseBase:
+    """The file of a finished export task, for whoever may see the task (its owner, or an administrator)."""
+    from core.imports.exports import exported_file
+    from core.imports.files import CONTENT_TYPES
+
+    task = get_object_or_404(tasks_for(request.user), pk=pk)
+    path = exported_file(task)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
+                        content_type=CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"))
 
 
 @login_required

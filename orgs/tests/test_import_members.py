@@ -502,6 +502,32 @@ class BackgroundTest(ImportTestCase):
         self.assertEqual((task.progress_done, task.progress_total), (3, 3))
         self.assertEqual(Member.objects.filter(name__startswith="导入").count(), 3)
 
+    def test_a_long_list_export_runs_as_a_task_whose_file_holds_exactly_the_filtered_rows(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        url = reverse("orgs:member_list") + "?status=full&sort=name"
+        with override_settings(MEDIA_ROOT=self.tmp / "media"):
+            direct = self.client.get(url + "&export=csv")  # below the threshold: in the request
+            self.assertEqual(direct.status_code, 200)
+            expected = b"".join(direct.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+            with override_settings(CHUXIN_EXPORT_TASK_ROWS=1), self.captureOnCommitCallbacks(execute=True):
+                response = self.client.get(url + "&export=csv&page=2")
+            task = Task.objects.get()
+            self.assertRedirects(response, reverse("task_detail", args=[task.pk]))
+            self.assertEqual(task.status, TaskStatus.SUCCEEDED, task.error)
+            rows = expected.count("\n") - 1
+            self.assertEqual(((task.result or {})["rows"], task.progress_total), (rows, rows))
+            page = self.client.get(reverse("task_detail", args=[task.pk]))
+            download = reverse("task_download", args=[task.pk])
+            self.assertContains(page, f'href="{download}"')
+            file = self.client.get(download)
+            self.assertEqual(b"".join(file.streaming_content).decode("utf-8-sig"), expected)  # type: ignore[attr-defined]
+            self.assertNotIn(self.p.branch2_members[0].name, expected)
+            self.client.force_login(self.p.branch2_manager)
+            self.assertEqual(self.client.get(download).status_code, 404)
+            self.assertEqual(self.client.get(reverse("task_detail", args=[task.pk])).status_code, 404)
+            self.client.force_login(self.p.admin)
+            self.assertEqual(self.client.get(download).status_code, 200)
+
     def test_a_task_that_finds_errors_keeps_them_in_its_result(self) -> None:
         path = write_csv(self.tmp / "bad.csv", [member_row(1, 所在党支部编码="T02")])
         self.client.force_login(self.p.branch1_manager)
