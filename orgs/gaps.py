@@ -9,10 +9,11 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.choices import Role
 from core.gaps import Gap, register_gap
 from core.rules import rule_version
-from orgs.choices import BRANCH_KINDS, MEMBER_STATUSES, Status
-from orgs.models import Member, Organization
+from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, MEMBER_STATUSES, Status
+from orgs.models import Member, Organization, RoleGrant
 
 
 def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str) -> Gap:
@@ -77,3 +78,27 @@ def structure_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         Organization.objects.in_subtree(org.path).filter(term_end__isnull=False).only("pk", "name", "code", "term_end"),
         on,
     )
+
+
+@register_gap("orgs.grants", gettext_lazy("授权调整"))
+def grant_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
+    """Manager and inspector grants in the subtree whose holder's member record has moved out of the granted
+    organization (a transferred secretary) or left the party: the grant still opens the old branch's records."""
+    grants = (RoleGrant.objects.in_subtree(org.path).filter(role__in=(Role.MANAGER, Role.INSPECTOR),
+                                                            user__member__isnull=False)
+              .select_related("org", "user", "user__member", "user__member__org").order_by("org_path", "pk"))
+    for grant in grants:
+        member = grant.user.member  # type: ignore[attr-defined]
+        granted = grant.org
+        if granted is None:
+            continue
+        if member.status in LEAVING_STATUSES:
+            where = _("党籍状态为“%(status)s”") % {"status": member.get_status_display()}
+        elif not member.org_path.startswith(granted.path):
+            where = _("组织关系已在%(org)s") % {"org": member.org.name}
+        else:
+            continue
+        yield _gap("orgs.grants.holder_left", on, granted, _("授权未随组织关系调整"),
+                   _("账号 %(user)s（%(name)s）仍有本组织的%(role)s授权，但其%(where)s；请收回或调整授权")
+                   % {"user": grant.user.get_username(), "name": member.name, "role": grant.get_role_display(),
+                      "where": where})

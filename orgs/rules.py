@@ -41,6 +41,13 @@ register_defaults(
         source_url="http://www.wjn117.com/dang_jj_view.php?cid=66&id=410",
     ),
     DefaultRule(
+        key="orgs.grants.holder_left", name="已转出或离开党组织仍保留原组织管理、检查授权的人数", value=0, unit="人",
+        severity=Severity.WARNING, effective_from=datetime.date(2021, 11, 1),
+        source="《中华人民共和国个人信息保护法》第五十一条：个人信息处理者应当合理确定个人信息处理的操作权限；"
+               "组织关系转出或离开党组织的人员，不应再保留原组织的管理、检查授权",
+        source_url="http://www.npc.gov.cn/npc/c30834/202108/a8c4e3672c74491a80b53a172bb753fe.shtml",
+    ),
+    DefaultRule(
         key="orgs.application.min_age", name="递交入党申请的最低年龄", value=18, unit="岁",
         severity=Severity.HARD, effective_from=datetime.date(2014, 5, 28),
         source="《中国共产党章程》第一条；《中国共产党发展党员工作细则》第五条：年满十八岁",

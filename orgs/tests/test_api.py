@@ -390,6 +390,32 @@ class GapsAPITest(APITestCase):
         self.login(self.p.committee_manager)
         self.assertIn(("orgs.branch.min_full_members", self.p.branch2.pk), self.rules_by_org(self.client.get(self.url)))
 
+    def test_a_manager_whose_record_moved_away_is_a_gap_of_the_branch_they_still_manage(self) -> None:
+        from orgs import services
+
+        secretary = self.p.branch1_members[2]
+        Member.objects.filter(pk=secretary.pk).update(user=self.p.branch1_manager)
+        self.login(self.p.committee_manager)
+
+        def grant_gaps(org: Organization) -> list[dict[str, Any]]:
+            return [g for g in self.results(self.client.get(self.url, {"org": org.pk}))
+                    if g["rule"] == "orgs.grants.holder_left"]
+
+        self.assertEqual(grant_gaps(self.p.committee), [])
+        secretary.refresh_from_db()
+        services.update_member(secretary, acting_user=self.p.committee_manager,
+                               changes={"org": self.p.branch2, "group": None})
+        [gap] = grant_gaps(self.p.branch1)
+        self.assertEqual(gap["org"], self.p.branch1.pk)
+        self.assertIn(f"账号 branch1（{secretary.name}）", gap["detail"])
+        self.assertIn(self.p.branch2.name, gap["detail"])
+        self.assertEqual(grant_gaps(self.p.branch2), [])
+        services.update_member(secretary, acting_user=self.p.committee_manager,
+                               changes={"org": self.p.branch1, "status": "deceased"})
+        self.assertIn("党籍状态为“死亡”", grant_gaps(self.p.branch1)[0]["detail"])
+        RoleGrant.objects.filter(user=self.p.branch1_manager).delete()
+        self.assertEqual(grant_gaps(self.p.committee), [])
+
     def test_date_and_severity_parameters(self) -> None:
         self.login(self.p.admin)
         self.assertEqual(self.client.get(self.url, {"date": "2025-13-40"}).status_code, 400)
