@@ -259,7 +259,11 @@ def records_follow(member_ids: list[int], org: Organization) -> None:
     members' change log move to ``org``, so the new branch sees the past and the old one no longer sees
     personal data of people who left it."""
     for model in _member_records:
-        model._default_manager.filter(member_id__in=member_ids).update(org=org, org_path=org.path)
+        records = model._default_manager.filter(member_id__in=member_ids)
+        # The records' own change log (an essay's drafts, a ledger line's corrections) goes along with them.
+        ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(model),
+                                    object_id__in=records.values("pk")).update(org_path=org.path)
+        records.update(org=org, org_path=org.path)
     member_type = ContentType.objects.get_for_model(Member)
     ObjectChange.objects.filter(content_type=member_type, object_id__in=member_ids).update(
         org_path=org.path, related_object_id=org.pk)

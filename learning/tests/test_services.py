@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -214,9 +215,16 @@ class LedgerTest(PersonaTestCase):
         services.create_record(StudyRecord(member=member, date=timezone.localdate(), hours=Decimal(4),
                                            kind=StudyKind.COLLECTIVE, title="外单位学习"),
                                acting_user=self.p.branch1_manager)
+        record = StudyRecord.objects.get(member=member)
+        history = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(StudyRecord),
+                                              object_id=record.pk)
+        self.assertTrue(history.restrict(self.p.branch1_manager).exists())
         org_services.records_follow([member.pk], self.p.branch2)
         self.assertEqual(StudyRecord.objects.get(member=member).org_path, self.p.branch2.path)
         self.assertEqual(MemberYear.objects.get(member=member).org_path, self.p.branch2.path)
+        # The line's own change log goes along: the old branch no longer reads it, the new one does.
+        self.assertFalse(history.restrict(self.p.branch1_manager).exists())
+        self.assertTrue(history.restrict(self.p.branch2_manager).exists())
 
     def test_a_record_dated_in_the_future_is_refused(self) -> None:
         with self.assertRaises(ValidationError):
