@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -25,6 +26,26 @@ class CheckedFile:
     name: str
     size: int
     content_type: str
+
+
+@contextmanager
+def writing() -> Iterator[Callable[[Any, CheckedFile], None]]:
+    """``write(evidence, checked)`` puts a checked upload in an unsaved ``Evidence``'s file field; if anything
+    in the block fails afterwards (a later check, a database error), the files written are deleted as the
+    transaction rolls their rows back, so no personal file is left behind without its record. Services run
+    the rest of their writes inside the block."""
+    written: list[Any] = []
+
+    def write(evidence: Any, item: CheckedFile) -> None:
+        evidence.file.save(item.name, item.upload, save=False)
+        written.append(evidence.file)
+
+    try:
+        yield write
+    except BaseException:
+        for stored in written:
+            stored.storage.delete(stored.name)
+        raise
 
 
 def _safe_name(name: str) -> str:

@@ -165,25 +165,25 @@ def add_progress(problem: Problem, *, acting_user: Any, text: str, files: Sequen
         raise ValidationError({"text": _("请填写整改进展")})
     if len(text) > 5000:
         raise ValidationError({"text": _("整改进展最多5000字")})
+    if milestone is not None and milestone.problem_id != problem.pk:
+        raise ValidationError(_("时间节点不属于这个问题"))
     update = ProgressUpdate.objects.create(problem=problem, org_path=problem.org_path, text=text, author=acting_user)
     log_change(update, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(update))
-    for item in checked:
-        stored = Evidence(update=update, org_path=problem.org_path, name=item.name, size=item.size,
-                          content_type=item.content_type, uploaded_by=acting_user)
-        stored.file.save(item.name, item.upload, save=False)
-        stored.save()
-        log_change(stored, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(stored), parent=problem)
-    if milestone is not None:
-        if milestone.problem_id != problem.pk:
-            raise ValidationError(_("时间节点不属于这个问题"))
-        if milestone.done_on is None:
+    with evidence_files.writing() as write:
+        for item in checked:
+            stored = Evidence(update=update, org_path=problem.org_path, name=item.name, size=item.size,
+                              content_type=item.content_type, uploaded_by=acting_user)
+            write(stored, item)
+            stored.save()
+            log_change(stored, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(stored), parent=problem)
+        if milestone is not None and milestone.done_on is None:
             before = snapshot(milestone)
             milestone.done_on = timezone.localdate()
             milestone.save(update_fields=["done_on", "updated"])
             log_change(milestone, ChangeAction.UPDATE, acting_user=acting_user, before=before,
                        after=snapshot(milestone), parent=problem, org_path=problem.org_path)
-    if problem.status in (ProblemStatus.OPEN, ProblemStatus.RETURNED):
-        _set_status(problem, acting_user, _("填报整改进展"), status=ProblemStatus.IN_PROGRESS)
+        if problem.status in (ProblemStatus.OPEN, ProblemStatus.RETURNED):
+            _set_status(problem, acting_user, _("填报整改进展"), status=ProblemStatus.IN_PROGRESS)
     return update
 
 

@@ -74,13 +74,15 @@ def add_project_files(project: Project, *, acting_user: Any, phase: str, files: 
     if not can(acting_user, Action.CHANGE, project) and getattr(project.owner, "user_id", None) != acting_user.pk:
         raise PermissionDenied(_("只有承办单位的管理人员或责任人可以上传"))
     stored = []
-    for item in checked:
-        evidence = Evidence(project=project, phase=phase, org_path=project.org_path, name=item.name, size=item.size,
-                            content_type=item.content_type, uploaded_by=acting_user)
-        evidence.file.save(item.name, item.upload, save=False)
-        evidence.save()
-        log_change(evidence, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(evidence), parent=project)
-        stored.append(evidence)
+    with evidence_files.writing() as write:
+        for item in checked:
+            evidence = Evidence(project=project, phase=phase, org_path=project.org_path, name=item.name,
+                                size=item.size, content_type=item.content_type, uploaded_by=acting_user)
+            write(evidence, item)
+            evidence.save()
+            log_change(evidence, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(evidence),
+                       parent=project)
+            stored.append(evidence)
     return stored
 
 

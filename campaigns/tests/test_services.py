@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns import services
 from campaigns.choices import Answer, ProblemSource, ProblemStatus, ReviewDecision
-from campaigns.models import Campaign, Checklist, Evidence, Problem, ProgressUpdate, Review
+from campaigns.models import Campaign, Checklist, Evidence, Milestone, Problem, ProgressUpdate, Review
 from campaigns.tests.helpers import PNG, docx_bytes, new_campaign, new_problem, png
 from core.gaps import gaps_for
 from core.models import Holiday, ObjectChange, Rule
@@ -28,6 +28,32 @@ class RectificationCycleTest(PersonaTestCase):
         self.campaign = new_campaign(self.p, self.p.committee)
         self.problem = new_problem(self.p, self.p.branch1, "会议记录不规范", campaign=self.campaign,
                                    owner=self.p.member)
+
+    def test_a_failure_after_the_files_were_written_leaves_no_file_behind(self) -> None:
+        import tempfile
+        from pathlib import Path
+        from unittest import mock
+
+        from django.db import DatabaseError
+
+        media = Path(tempfile.mkdtemp(prefix="chuxin-evidence-"))
+        with override_settings(MEDIA_ROOT=media):
+            with mock.patch("campaigns.services.problems._set_status", side_effect=DatabaseError("disk full")), \
+                    self.assertRaises(DatabaseError):
+                services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="照片",
+                                      files=[png(), png()])
+            self.assertEqual([p for p in media.rglob("*") if p.is_file()], [])
+            self.assertFalse(Evidence.objects.exists())
+            other = Milestone.objects.create(problem=new_problem(self.p, self.p.branch1, "另一个"), title="节点",
+                                             due=timezone.localdate())
+            with self.assertRaisesMessage(ValidationError, "时间节点不属于这个问题"):
+                services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="照片", files=[png()],
+                                      milestone=other)
+            self.assertEqual([p for p in media.rglob("*") if p.is_file()], [])
+            other.refresh_from_db()
+            self.assertIsNone(other.done_on)
+            services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="照片", files=[png()])
+            self.assertEqual(len([p for p in media.rglob("*") if p.is_file()]), 1)
 
     def test_branch_works_committee_closes_and_a_later_check_reopens(self) -> None:
         services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="补齐记录", files=[png()])
