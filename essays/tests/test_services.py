@@ -145,6 +145,33 @@ class OriginalityTest(PersonaTestCase):
         self.first = author(self.p.branch2_members[0], "author2")
         self.copier = self.p.member_user
 
+    def test_failed_and_interrupted_checks_are_run_again_by_the_command(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        failed = write(self.request, self.first, essay_text(1)).versions.get()
+        lost = write(self.request, self.copier, essay_text(2)).versions.get()
+        running = write(new_request(self.p, self.p.committee, title="另一项"), self.copier, essay_text(3)
+                        ).versions.get()
+        long_ago = timezone.now() - datetime.timedelta(hours=2)
+        EssayVersion.objects.filter(pk=failed.pk).update(check_status=CheckStatus.FAILED, originality=None)
+        EssayVersion.objects.filter(pk=lost.pk).update(check_status=CheckStatus.PENDING, originality=None,
+                                                       submitted_at=long_ago)
+        EssayVersion.objects.filter(pk=running.pk).update(check_status=CheckStatus.PENDING, originality=None)
+        out = StringIO()
+        call_command("essays", "recheck", stdout=out, stderr=StringIO())
+        self.assertIn("已重新检查2稿，失败0稿", out.getvalue())
+        for version in (failed, lost):
+            version.refresh_from_db()
+            self.assertEqual(version.check_status, CheckStatus.DONE)
+            self.assertIsNotNone(version.originality)
+        running.refresh_from_db()
+        self.assertEqual(running.check_status, CheckStatus.PENDING)  # submitted just now: its task may be running
+        call_command("essays", "recheck", "--stale-minutes", "0", stdout=out, stderr=StringIO())
+        running.refresh_from_db()
+        self.assertEqual(running.check_status, CheckStatus.DONE)
+
     def test_a_copy_of_another_branchs_essay_is_found_and_its_source_hidden_from_this_branch(self) -> None:
         source = write(self.request, self.first, essay_text(1))
         copied = write(self.request, self.copier, OWN[0] + OWN[1].replace("，", " ") + OWN[2])
