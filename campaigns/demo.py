@@ -81,7 +81,7 @@ KINDS = [RectificationKind.IMMEDIATE, RectificationKind.DEADLINE, RectificationK
 PROBLEM_COLUMNS = ("id", "org_id", "org_path", "campaign_id", "category_id", "title", "description", "source",
                    "severity",
                    "found_on", "owner_id", "leader", "kind", "standard", "measures", "deadline", "status",
-                   "closed_on", "reopened", "gap_rule", "gap_title")
+                   "closed_on", "reopened", "gap_rule", "gap_ref", "gap_title")
 
 
 def problem_row(rng: random.Random, today: datetime.date, start: datetime.date, org: tuple[int, str],
@@ -111,7 +111,7 @@ def problem_row(rng: random.Random, today: datetime.date, start: datetime.date, 
             rng.choice(SOURCES), rng.choice((ProblemSeverity.GENERAL,) * 6 + (ProblemSeverity.SERIOUS,) * 3
                                             + (ProblemSeverity.GRAVE,)),
             found, owner, "", rng.choice(KINDS), "问题见底清零，群众认可", measures, deadline, status, closed_on,
-            1 if status != ProblemStatus.CLOSED and rng.random() < 0.02 else 0, "", "")
+            1 if status != ProblemStatus.CLOSED and rng.random() < 0.02 else 0, "", "", "")
 
 
 def write_problems(rng: random.Random, today: datetime.date, now: Any, *, start: datetime.date,

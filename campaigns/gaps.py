@@ -19,7 +19,7 @@ from orgs.models import Organization
 def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str, problem: int) -> Gap:
     version = rule_version(key, on)
     return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
-               org_code=org.code, source=version.source, extra={"problem": problem})
+               org_code=org.code, source=version.source, extra={"problem": problem}, ref=f"problem:{problem}")
 
 
 @register_gap("campaigns.overdue", gettext_lazy("整改逾期"))
@@ -56,7 +56,7 @@ def project_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
                   detail=_("“%(title)s”完成时限为%(date)s，已逾期%(days)s天")
                   % {"title": p.title, "date": f"{p.deadline:%Y-%m-%d}", "days": (on - p.deadline).days},
                   org_id=p.org_id, org_name=p.org.name, org_code=p.org.code, source=version.source,
-                  extra={"project": p.pk})
+                  extra={"project": p.pk}, ref=f"project:{p.pk}")
 
 
 def open_problems_for(gaps: list[Gap]) -> dict[tuple[Any, ...], Problem]:
@@ -69,7 +69,7 @@ def open_problems_for(gaps: list[Gap]) -> dict[tuple[Any, ...], Problem]:
     found: dict[tuple[Any, ...], Problem] = {}
     for problem in (Problem.objects.filter(status__in=OPEN_STATUSES, gap_rule__in=checks, gap_org_id__in=orgs)
                     .order_by("pk")):
-        found.setdefault((problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_title), problem)
+        found.setdefault((problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref), problem)
     wanted = {g.key for g in gaps}
     return {key: problem for key, problem in found.items() if key in wanted}
 
@@ -81,4 +81,5 @@ def rectifications(user: Any, gaps: list[Gap]) -> dict[tuple[Any, ...], FollowUp
     visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in filed.values()])
                   .values_list("pk", flat=True))
     return {key: FollowUp(_("已列入整改 %(no)s") % {"no": problem.ledger_no}, problem.get_absolute_url())
-            for key, problem in filed.items() if problem.pk in visible}
+            if problem.pk in visible else FollowUp(_("已由上级列入整改"), "")
+            for key, problem in filed.items()}

@@ -384,6 +384,7 @@ class ProblemEditView(generic.ObjectEditView):
             member = Member.objects.restrict(self.request.user).filter(pk=get.get("member") or 0).first()
             problem.gap_rule, problem.gap_org, problem.gap_member = get["gap"][:60], org, member
             problem.gap_title = get.get("title", "")[:200]
+            problem.gap_ref = get.get("ref", "")[:60]
             problem.org, problem.owner, problem.source = org, member, ProblemSource.GAP
             problem.title = problem.gap_title
             problem.description = get.get("detail", "")[:2000]

@@ -28,29 +28,38 @@ class Gap:
     member_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     check: str = ""  # the registered rule that found it (``rule`` is the rule-table key it cites)
+    # What tells this gap from the others a rule finds for the same organization and member (the essay
+    # request, the grant …), in words that do not depend on the language; the rule-table key by default.
+    ref: str = ""
 
     @property
     def key(self) -> tuple[Any, ...]:
-        """What tells this gap from every other on the same day: the check, the organization, the member and
-        the title (a rule may find several gaps in one organization)."""
-        return (self.check, self.org_id, self.member_id, self.title)
+        """What tells this gap from every other on the same day, in any language: the check, the organization,
+        the member and the reference (``ref``, else the rule-table key)."""
+        return (self.check, self.org_id, self.member_id, self.reference)
+
+    @property
+    def reference(self) -> str:
+        return self.ref or self.rule
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "severity": self.severity, "title": self.title, "detail": self.detail,
             "org": self.org_id, "org_name": self.org_name, "org_code": self.org_code, "source": self.source,
-            "member": self.member_id, **({"extra": self.extra} if self.extra else {}),
+            "member": self.member_id, "check": self.check, "ref": self.reference,
+            **({"extra": self.extra} if self.extra else {}),
         }
 
 
-def member_gap(key: str, on: datetime.date, member: Any, title: str, detail: str) -> Gap:
-    """A gap about one member (``member.org`` loaded), with the severity and source of rule ``key`` on ``on``."""
+def member_gap(key: str, on: datetime.date, member: Any, title: str, detail: str, ref: str = "") -> Gap:
+    """A gap about one member (``member.org`` loaded), with the severity and source of rule ``key`` on ``on``;
+    ``ref`` tells apart several gaps of one rule about the same member (see ``Gap.ref``)."""
     from core.rules import rule_version
 
     version = rule_version(key, on)
     org = member.org
     return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
-               org_code=org.code, source=version.source, member_id=member.pk)
+               org_code=org.code, source=version.source, member_id=member.pk, ref=ref)
 
 
 GapFunc = Callable[[Any, datetime.date], Iterable[Gap]]

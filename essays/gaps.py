@@ -34,7 +34,8 @@ def overdue_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         for member in owing:
             yield member_gap(key, on, member, _("心得体会逾期未交"),
                        _("%(name)s未在%(date)s前提交心得体会《%(title)s》")
-                       % {"name": member.name, "date": f"{request.deadline:%Y-%m-%d}", "title": request.title})
+                       % {"name": member.name, "date": f"{request.deadline:%Y-%m-%d}", "title": request.title},
+                             ref=f"request:{request.pk}")
 
 
 @register_gap("essays.returned", gettext_lazy("心得体会退回未改"))
@@ -54,4 +55,4 @@ def returned_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         yield member_gap(key, on, essay.member, _("心得体会退回后未修改"),
                    _("%(name)s的心得体会《%(title)s》于%(date)s退回修改，已超过%(days)s天未重新提交")
                    % {"name": essay.member.name, "title": essay.title, "date": f"{returned:%Y-%m-%d}",
-                      "days": days})
+                      "days": days}, ref=f"essay:{essay.pk}")

@@ -122,7 +122,7 @@ def _new_secretary_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         yield member_gap("learning.training.new_secretary_months", on, seat.member, _("新任书记未按期参加任职培训"),
                    _("%(name)s于%(date)s任%(org)s书记，%(months)s个月内应参加任职培训，至今没有集中培训记录")
                    % {"name": seat.member.name, "date": f"{seat.term_start:%Y-%m-%d}", "org": seat.org.name,
-                      "months": months})
+                      "months": months}, ref=f"position:{seat.pk}")
 
 
 def _probationary_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:

@@ -16,10 +16,10 @@ from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, MEMBER_STATUSES, Status
 from orgs.models import Member, Organization, RoleGrant
 
 
-def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str) -> Gap:
+def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str, ref: str = "") -> Gap:
     version = rule_version(key, on)
     return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
-               org_code=org.code, source=version.source)
+               org_code=org.code, source=version.source, ref=ref)
 
 
 def branch_gaps(branch: Organization, full: int, total: int, on: datetime.date) -> Iterator[Gap]:
@@ -101,4 +101,4 @@ def grant_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         yield _gap("orgs.grants.holder_left", on, granted, _("授权未随组织关系调整"),
                    _("账号 %(user)s（%(name)s）仍有本组织的%(role)s授权，但其%(where)s；请收回或调整授权")
                    % {"user": grant.user.get_username(), "name": member.name, "role": grant.get_role_display(),
-                      "where": where})
+                      "where": where}, ref=f"grant:{grant.pk}")

@@ -125,7 +125,7 @@ class ProblemSerializer(ScopedModelSerializer):
         fields = ["id", "ledger_no", "org", "org_name", "campaign", "category", "title", "description", "source",
                   "severity", "found_on", "owner", "leader", "kind", "standard", "measures", "deadline",
                   "deadline_workdays", "status", "submitted_at", "closed_on", "reopened", "gap_rule", "gap_org",
-                  "gap_member", "gap_title", "essay", "answer", "changelog_message"]
+                  "gap_member", "gap_title", "gap_ref", "essay", "answer", "changelog_message"]
         read_only_fields = ["status", "submitted_at", "closed_on", "reopened"]
         extra_kwargs = {"deadline": {"required": False}}
 

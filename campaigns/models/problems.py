@@ -65,6 +65,8 @@ class Problem(OrgOwnedModel):
     gap_member = models.ForeignKey("orgs.Member", verbose_name=_("差距涉及党员"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     gap_title = models.CharField(_("差距"), max_length=200, blank=True)
+    # Which of the rule's gaps for that organization and member (``core.gaps.Gap.ref``), in any language.
+    gap_ref = models.CharField(_("差距标识"), max_length=60, blank=True)
     essay = models.ForeignKey("essays.Essay", verbose_name=_("心得体会"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     answer = models.ForeignKey("campaigns.AnswerRow", verbose_name=_("检视结果"), null=True, blank=True,

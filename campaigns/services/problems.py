@@ -78,18 +78,27 @@ def gap_exists(problem: Problem, on: datetime.date | None = None) -> bool:
     yet held): the gap's rule is run again on the gap's organization."""
     if not problem.gap_rule or problem.gap_org is None:
         return False
-    for gap in gaps_for(problem.gap_org, on, rules=[problem.gap_rule]):
-        if gap.org_id == problem.gap_org_id and gap.member_id == problem.gap_member_id \
-                and gap.title == problem.gap_title:
-            return True
-    return False
+    key = gap_key(problem)
+    return any(gap.key == key for gap in gaps_for(problem.gap_org, on, rules=[problem.gap_rule]))
+
+
+def gap_key(problem: Problem) -> tuple[Any, ...]:
+    """The ``core.gaps.Gap.key`` of the gap ``problem`` was filed for."""
+    return (problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref)
 
 
 def filed_problem(problem: Problem) -> Problem | None:
     """A problem not yet closed that was filed for the same gap as ``problem``."""
     return (Problem.objects.filter(status__in=OPEN_STATUSES, gap_rule=problem.gap_rule, gap_org=problem.gap_org,
-                                   gap_member=problem.gap_member, gap_title=problem.gap_title)
+                                   gap_member=problem.gap_member, gap_ref=problem.gap_ref)
             .exclude(pk=problem.pk or 0).order_by("pk").first())
+
+
+def already_filed(filed: Problem, user: Any) -> ValidationError:
+    """The refusal of a second rectification of one gap, naming the first only to those who may open it."""
+    if can(user, Action.VIEW, filed):
+        return ValidationError(_("这项差距已列入整改（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
+    return ValidationError(_("这项差距已由上级列入整改，请按上级的整改安排跟进"))
 
 
 @transaction.atomic
@@ -105,7 +114,7 @@ def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
             raise ValidationError(_("这项差距已经不存在（可能已经补齐），无需整改"))
         filed = filed_problem(problem)
         if filed is not None:
-            raise ValidationError(_("这项差距已列入整改（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
+            raise already_filed(filed, acting_user)
     problem.status = ProblemStatus.OPEN
     return core.create_object(problem, acting_user=acting_user, message=message)
 
@@ -263,6 +272,10 @@ def reopen_problem(problem: Problem, *, acting_user: Any, comment: str,
         raise core.OutOfScope(_("回头看须由责任单位的上级组织进行"))
     if problem.status != ProblemStatus.CLOSED:
         raise ValidationError(_("只有已销号的问题可以重新打开"))
+    if problem.gap_rule:
+        filed = filed_problem(problem)
+        if filed is not None:  # the gap came back and was filed again meanwhile: one problem per gap
+            raise already_filed(filed, acting_user)
     comment = (comment or "").strip()[:2000]
     if not comment:
         raise ValidationError({"comment": _("请写明回头看发现的情况")})

@@ -120,7 +120,7 @@ class RectificationAPITest(APITestCase):
         body = {"org": self.p.branch2.pk, "title": gap["title"], "description": gap["detail"], "source": "gap",
                 "found_on": str(today), "standard": "s", "measures": "m",
                 "deadline": str(today + datetime.timedelta(days=30)), "gap_rule": gap["check"],
-                "gap_org": gap["org"], "gap_title": gap["title"]}
+                "gap_org": gap["org"], "gap_title": gap["title"], "gap_ref": gap["ref"]}
         created = self.client.post(reverse("problem-list"), body, format="json")
         self.assertEqual(created.status_code, 201, created.data)
         problem = Problem.objects.get(pk=created.data["id"])

@@ -5,15 +5,17 @@ two reviewers at once; templates, checklists, gaps becoming problems and disappe
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns import services
 from campaigns.choices import Answer, ProblemSource, ProblemStatus, ReviewDecision
+from campaigns.gaps import rectifications
 from campaigns.models import Campaign, Checklist, Evidence, Milestone, Problem, ProgressUpdate, Review
 from campaigns.tests.helpers import PNG, docx_bytes, new_campaign, new_problem, png
 from core.gaps import gaps_for
@@ -245,7 +247,8 @@ class GapToProblemTest(PersonaTestCase):
         on = timezone.localdate()
         gap = next(g for g in gaps_for(self.p.branch2, on) if g.rule == "orgs.branch.min_full_members")
         problem = Problem(org=self.p.branch2, gap_rule=gap.check, gap_org=self.p.branch2, gap_title=gap.title,
-                          title=gap.title, description=gap.detail, source=ProblemSource.SELF, found_on=on,
+                          gap_ref=gap.reference, title=gap.title, description=gap.detail, source=ProblemSource.SELF,
+                          found_on=on,
                           standard="正式党员达到3人", measures="发展、转入", deadline=on + datetime.timedelta(days=60))
         services.create_problem(problem, acting_user=self.p.branch2_manager)
         self.assertEqual(problem.source, ProblemSource.GAP)
@@ -262,18 +265,79 @@ class GapToProblemTest(PersonaTestCase):
 
         def filed() -> Problem:
             return Problem(org=self.p.branch2, gap_rule=gap.check, gap_org=self.p.branch2, gap_title=gap.title,
-                           title=gap.title, description=gap.detail, source=ProblemSource.GAP, found_on=on,
+                           gap_ref=gap.reference, title=gap.title, description=gap.detail,
+                           source=ProblemSource.GAP, found_on=on,
                            standard="正式党员达到3人", measures="发展、转入", deadline=on + datetime.timedelta(days=60))
 
         first = services.create_problem(filed(), acting_user=self.p.branch2_manager)
         with self.assertRaisesMessage(ValidationError, f"这项差距已列入整改（{first.ledger_no}）"):
             services.create_problem(filed(), acting_user=self.p.committee_manager)
         other = filed()
-        other.gap_title = "另一项差距"
+        other.gap_ref = "orgs.branch.max_members"
         self.assertIsNone(services.filed_problem(other))
         Problem.objects.filter(pk=first.pk).update(status=ProblemStatus.CLOSED)
         services.create_problem(filed(), acting_user=self.p.branch2_manager)
         self.assertEqual(Problem.objects.filter(gap_rule=gap.check).count(), 2)
+
+    def branch2_gap(self) -> Any:
+        return next(g for g in gaps_for(self.p.branch2, timezone.localdate())
+                    if g.rule == "orgs.branch.min_full_members")
+
+    def gap_problem(self, gap: Any, org: Any) -> Problem:
+        on = timezone.localdate()
+        return Problem(org=org, gap_rule=gap.check, gap_org_id=gap.org_id, gap_member_id=gap.member_id,
+                       gap_title=gap.title, gap_ref=gap.reference, title=gap.title, description=gap.detail,
+                       source=ProblemSource.GAP, found_on=on, standard="s", measures="m",
+                       deadline=on + datetime.timedelta(days=30))
+
+    def test_two_gaps_of_one_rule_about_one_member_are_filed_apart(self) -> None:
+        from essays.tests.helpers import new_request
+
+        past = timezone.localdate() - datetime.timedelta(days=3)
+        for title in ("甲", "乙"):
+            new_request(self.p, self.p.branch1, title=title, deadline=past)
+        member = self.p.branch1_members[0]
+        gaps = [g for g in gaps_for(self.p.branch1, timezone.localdate(), rules=["essays.overdue"])
+                if g.member_id == member.pk]
+        self.assertEqual(len({g.key for g in gaps}), 2)
+        first = services.create_problem(self.gap_problem(gaps[0], self.p.branch1), acting_user=self.p.branch1_manager)
+        followups = rectifications(self.p.branch1_manager, gaps)
+        self.assertEqual(set(followups), {gaps[0].key})
+        self.assertIn(first.ledger_no, followups[gaps[0].key].label)
+        services.create_problem(self.gap_problem(gaps[1], self.p.branch1), acting_user=self.p.branch1_manager)
+
+    def test_a_filed_gap_is_recognized_in_any_language(self) -> None:
+        gap = self.branch2_gap()
+        services.create_problem(self.gap_problem(gap, self.p.branch2), acting_user=self.p.branch2_manager)
+        with translation.override("en"):
+            english = next(g for g in gaps_for(self.p.branch2, timezone.localdate())
+                           if g.rule == "orgs.branch.min_full_members")
+            self.assertNotEqual(english.title, gap.title)
+            self.assertIn(english.key, rectifications(self.p.branch2_manager, [english]))
+            with self.assertRaises(ValidationError):
+                services.create_problem(self.gap_problem(english, self.p.branch2), acting_user=self.p.branch2_manager)
+        self.assertEqual(Problem.objects.count(), 1)
+
+    def test_a_gap_filed_above_is_named_only_to_those_who_may_open_its_problem(self) -> None:
+        gap = self.branch2_gap()
+        above = services.create_problem(self.gap_problem(gap, self.p.committee), acting_user=self.p.committee_manager)
+        shown = rectifications(self.p.branch2_manager, [gap])[gap.key]
+        self.assertEqual((shown.label, shown.url), ("已由上级列入整改", ""))
+        with self.assertRaises(ValidationError) as refused:
+            services.create_problem(self.gap_problem(gap, self.p.branch2), acting_user=self.p.branch2_manager)
+        self.assertNotIn(above.ledger_no, str(refused.exception))
+        self.assertIn("已由上级列入整改", str(refused.exception))
+        self.assertIn(above.ledger_no, rectifications(self.p.committee_manager, [gap])[gap.key].label)
+
+    def test_a_closed_problem_is_not_reopened_while_its_gap_has_another_open_one(self) -> None:
+        gap = self.branch2_gap()
+        first = services.create_problem(self.gap_problem(gap, self.p.branch2), acting_user=self.p.branch2_manager)
+        Problem.objects.filter(pk=first.pk).update(status=ProblemStatus.CLOSED, closed_on=timezone.localdate())
+        second = services.create_problem(self.gap_problem(gap, self.p.branch2), acting_user=self.p.branch2_manager)
+        with self.assertRaisesMessage(ValidationError, second.ledger_no):
+            services.reopen_problem(first, acting_user=self.p.committee_manager, comment="回头看")
+        first.refresh_from_db()
+        self.assertEqual(first.status, ProblemStatus.CLOSED)
 
     def test_a_gap_that_is_not_there_cannot_be_filed(self) -> None:
         on = timezone.localdate()

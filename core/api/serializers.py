@@ -145,11 +145,13 @@ class GapSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member_id", allow_null=True)
     extra = serializers.DictField()
     check = serializers.CharField(help_text=_("发现这项差距的检查（填写问题的差距规则时使用）"))
+    ref = serializers.CharField(
+        source="reference", help_text=_("同一检查对同一组织、党员的多项差距之间的区分标识（填写问题的差距标识时使用）"))
     followup = serializers.SerializerMethodField(help_text=_("已在跟进的整改：说明和链接；没有则为空"))
 
-    def get_followup(self, gap: Any) -> dict[str, str] | None:
+    def get_followup(self, gap: Any) -> dict[str, str | None] | None:
         found = self.context.get("followups", {}).get(gap.key)
-        return {"label": str(found.label), "url": found.url} if found is not None else None
+        return {"label": str(found.label), "url": found.url or None} if found is not None else None
 
 
 class GapQuerySerializer(serializers.Serializer):

@@ -253,7 +253,7 @@ class DatabaseChangeLog:
         with connection.cursor() as cursor:
             cursor.execute(self._select(len(sample)), self._params(sample))
             built = cursor.fetchall()
-        skip = len(self.constants)  # the constant columns are ``FastChangeLog``'s, taken from ``build_change``
+        skip = len(self.constants)
         by_pk = {row[skip]: row for row in built}
         for obj in sample:
             row = by_pk.get(obj.pk)
@@ -265,6 +265,10 @@ class DatabaseChangeLog:
             expected = [getattr(reference, name) for name in IDENTITY_COLUMNS]
             if after != reference.postchange_data or list(row[skip:-1]) != expected:
                 return False
+            # The constant columns too, read back as the model reads them (the moment is the run's own).
+            for f, value in zip(self.constant_fields, row[:skip], strict=True):
+                if f.attname != "time" and f.to_python(value) != getattr(reference, f.attname):
+                    return False
         return True
 
 

@@ -4,8 +4,8 @@ A list page exports in the request while the filtered rows are few; beyond ``CHU
 (20,000 by default; 100,000 members take about 17 s as xlsx) the export becomes a task: the page moves to
 the task's page, which shows the progress and then a download link. The task runs the list view's own
 filter again with the same query string and as the same user, so the file holds exactly the rows the page
-would have exported. The file is kept in ``MEDIA_ROOT/exports/<task>/``, downloadable only through the task
-(by its owner, or an administrator), and purged after a day like forgotten uploads.
+would have exported. The file is kept in ``MEDIA_ROOT/exports/<task>/``, downloadable only by the person who
+asked for it, and purged after a day (at the next export or download) like forgotten uploads.
 """
 
 from __future__ import annotations

@@ -29,11 +29,15 @@ def task_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def task_download(request: HttpRequest, pk: str) -> HttpResponseBase:
-    """The file of a finished export task, for whoever may see the task (its owner, or an administrator)."""
-    from core.imports.exports import exported_file
+    """The file of a finished export task, for the person who asked for it only (it holds what their scope
+    shows, and only their own export is logged as revealing full values)."""
+    from core.imports.exports import exported_file, exports_root
     from core.imports.files import CONTENT_TYPES
+    from core.imports.uploads import purge_stale
+    from core.models import Task
 
-    task = get_object_or_404(tasks_for(request.user), pk=pk)
+    purge_stale(root=exports_root())
+    task = get_object_or_404(Task.objects.filter(user=cast(Any, request.user)), pk=pk)
     path = exported_file(task)
     if path is None:
         raise Http404

@@ -296,8 +296,10 @@ def sign_in(
                                    % {"n": wrong}})
         if not activity.sign_in_code or code.strip() == activity.sign_in_code:
             return _signed_in(activity, member, acting_user=acting_user, now=now)
-        SignInFailure.objects.create(activity=activity, member=member, org_id=member.org_id,
-                                     org_path=member.org_path, activity_org_path=activity.org_path)
+        failure = SignInFailure.objects.create(activity=activity, member=member, org_id=member.org_id,
+                                               org_path=member.org_path, activity_org_path=activity.org_path)
+        log_change(failure, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(failure),
+                   message=_("签到码错误"))
     left = limit - wrong - 1
     if left:
         raise ValidationError({"code": _("签到码不正确，还可以再试%(n)s次") % {"n": left}})

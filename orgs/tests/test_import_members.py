@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from core.changelog import build_change, snapshot
 from core.choices import TaskStatus
+from core.context import RequestInfo, reset_request, set_request
 from core.imports.engine import ImportResult, import_file
 from core.models import ObjectChange, Task
 from core.testing.personas import id_number
@@ -228,18 +229,26 @@ class WriteTest(ImportTestCase):
     def test_the_database_builds_the_change_rows_of_new_members_as_build_change_would(self) -> None:
         rows = [member_row(1), member_row(3, 手机号码=""),
                 member_row(2, 所在党小组编码="T0101", **{"职务/岗位": "支部委员"}, 备注="引号\"与\\反斜杠")]
-        with CaptureQueriesContext(connection) as captured:
-            self.assertEqual(self.run_import(write_xlsx(self.tmp / "new.xlsx", rows)).counts["create"], 3)
+        request = RequestInfo(description="POST /imports/members/confirm/")
+        token = set_request(request)
+        try:
+            with CaptureQueriesContext(connection) as captured, mock.patch("core.imports.importer.logger") as log:
+                self.assertEqual(self.run_import(write_xlsx(self.tmp / "new.xlsx", rows)).counts["create"], 3)
+        finally:
+            reset_request(token)
+        log.warning.assert_not_called()
         self.assertTrue(any(q["sql"].startswith('INSERT INTO "core_objectchange"') and "SELECT" in q["sql"]
                             for q in captured.captured_queries))
         ct = ContentType.objects.get_for_model(Member)
         for member in Member.objects.filter(name__startswith="导入"):
             change = ObjectChange.objects.get(action="create", content_type=ct, object_id=member.pk)
             expected = build_change(member, "create", acting_user=self.p.admin, after=snapshot(member),
-                                    message=change.message)
-            for name in ("user_id", "user_name", "object_repr", "related_content_type_id", "related_object_id",
-                         "org_path", "related_org_path", "prechange_data", "postchange_data"):
+                                    message="导入文件“new.xlsx”")
+            for name in ("user_id", "user_name", "action", "content_type_id",
+                         "object_id", "object_repr", "related_content_type_id", "related_object_id", "org_path",
+                         "related_org_path", "prechange_data", "postchange_data", "message"):
                 self.assertEqual(getattr(change, name), getattr(expected, name), name)
+            self.assertEqual((change.request_id, change.request_repr), (request.request_id, request.description))
         self.assertEqual(Member.objects.get(name="导入2号").note, '引号"与\\反斜杠')
 
     def test_change_rows_are_built_in_python_when_the_database_would_disagree(self) -> None:
@@ -525,8 +534,9 @@ class BackgroundTest(ImportTestCase):
             self.client.force_login(self.p.branch2_manager)
             self.assertEqual(self.client.get(download).status_code, 404)
             self.assertEqual(self.client.get(reverse("task_detail", args=[task.pk])).status_code, 404)
-            self.client.force_login(self.p.admin)
-            self.assertEqual(self.client.get(download).status_code, 200)
+            self.client.force_login(self.p.admin)  # an administrator sees the task, not the other's file
+            self.assertEqual(self.client.get(download).status_code, 404)
+            self.assertNotContains(self.client.get(reverse("task_detail", args=[task.pk])), download)
 
     def test_a_task_that_finds_errors_keeps_them_in_its_result(self) -> None:
         path = write_csv(self.tmp / "bad.csv", [member_row(1, 所在党支部编码="T02")])
