@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -25,11 +25,23 @@ class EssayRequestSerializer(ScopedModelSerializer):
 
     def to_representation(self, instance: EssayRequest) -> dict[str, Any]:
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        data["audience_members"] = list(Member.objects.restrict(user).filter(
-            pk__in=data.get("audience_members") or []).values_list("pk", flat=True))
+        visible = self.visible_audience()
+        data["audience_members"] = [pk for pk in data.get("audience_members") or [] if pk in visible]
         return data
+
+    def visible_audience(self) -> set[int]:
+        """The named members the user may see, of every request being shown (one query for a whole page)."""
+        cached = self.context.get("_visible_audience")
+        if cached is not None:
+            return cast(set[int], cached)
+        parent = self.parent
+        shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [self.instance]
+        named = {m.pk for request in shown or [] if isinstance(request, EssayRequest)
+                 for m in request.audience_members.all()}
+        user = getattr(self.context.get("request"), "user", None)
+        visible = set(Member.objects.restrict(user).filter(pk__in=named).values_list("pk", flat=True))
+        self.context["_visible_audience"] = visible
+        return visible
 
     def build_instance(self, data: dict[str, Any]) -> EssayRequest:
         data.pop("audience_members", None)

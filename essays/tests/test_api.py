@@ -110,6 +110,32 @@ class WorkflowAPITest(APITestCase):
         self.assertEqual(Essay.objects.get(pk=other.pk).text, OWN[2])
 
 
+class RequestListQueriesTest(APITestCase):
+    def test_named_members_are_filtered_for_a_whole_page_at_once(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from essays.choices import EssayAudience
+
+        def requests(n: int, first: int) -> None:
+            for i in range(n):
+                request = new_request(self.p, self.p.committee, title=f"点名{first + i}",
+                                      audience=EssayAudience.MEMBERS)
+                request.audience_members.set([self.p.branch1_members[0], self.p.branch2_members[0]])
+
+        self.login(self.p.branch1_manager)
+        self.client.get("/api/essays/requests/")  # the first request also fills the scope caches
+        counts = []
+        for n, first in ((2, 0), (6, 10)):
+            requests(n, first)
+            with CaptureQueriesContext(connection) as captured:
+                response = self.client.get("/api/essays/requests/", {"page_size": 50})
+            counts.append(len(captured))
+            named = [r["audience_members"] for r in response.data["results"] if r["title"].startswith("点名")]
+            self.assertTrue(named and all(m == [self.p.branch1_members[0].pk] for m in named), named)
+        self.assertEqual(counts[0], counts[1])
+
+
 class CorpusAPITest(APITestCase):
     def test_administrators_load_documents_and_formulations_others_read_or_nothing(self) -> None:
         corpus = reverse("referencedocument-list")
