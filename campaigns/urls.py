@@ -20,6 +20,7 @@ def crud(prefix: str, name: str, module: object, model: str) -> list:
 urlpatterns = [
     *crud("campaigns", "campaign", views, "Campaign"),
     path("campaigns/launch/", views.campaign_launch, name="campaign_launch"),
+    path("campaigns/<int:pk>/figures/", views.campaign_figures, name="campaign_figures"),
     path("campaigns/<int:pk>/requirements/", views.requirement_add, name="requirement_add"),
     path("requirements/<int:pk>/delete/", views.requirement_delete, name="requirement_delete"),
     *crud("checklists", "checklist", views, "Checklist"),

@@ -78,24 +78,41 @@ class CampaignDetailView(generic.ObjectDetailView):
     template_name = "campaigns/campaign_detail.html"
 
     def get_extra_context(self, obj: Campaign) -> dict[str, Any]:
-        from campaigns import dashboard
-
         user = self.request.user
         editable = can(user, Action.CHANGE, obj)
         requirements = list(obj.requirements.select_related("activity", "essay_request"))
         for requirement in requirements:
             requirement.progress = _requirement_progress(requirement, user)  # type: ignore[attr-defined]
-        home = scope_org(self.request)
-        org = home if home is not None and home.path.startswith(obj.org_path) else obj.org
         return {
             "categories": obj.categories.all(),
             "requirements": requirements,
             "checklists": Checklist.objects.restrict(user).filter(campaign=obj),
-            "figures": dashboard.build(org, on=timezone.localdate(), campaign=obj)
-            if get_scope(user, Action.VIEW).covers_path(org.path) else None,
-            "figures_org": org,
+            # The figures are counted after the page has loaded (``campaign_figures``): for a province
+            # committee that takes most of a second, which the page itself need not wait for.
+            "figures_org": _figures_org(self.request, obj),
             "requirement_form": forms.RequirementForm(user=user) if editable else None,
         }
+
+
+def _figures_org(request: HttpRequest, campaign: Campaign) -> Organization | None:
+    """Whose rectification figures a campaign page shows: the organization it is opened for (``?org=``) when
+    inside the campaign, else the launching one; ``None`` for a reader whose scope does not cover it."""
+    home = scope_org(request)
+    org = home if home is not None and home.path.startswith(campaign.org_path) else campaign.org
+    return org if get_scope(request.user, Action.VIEW).covers_path(org.path) else None
+
+
+@login_required
+def campaign_figures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rectification figures of a campaign page, loaded by the page."""
+    from campaigns import dashboard
+
+    campaign = get_object_or_404(Campaign.objects.restrict(request.user).select_related("org"), pk=pk)
+    org = _figures_org(request, campaign)
+    if org is None:
+        raise Http404
+    figures = dashboard.build(org, on=timezone.localdate(), campaign=campaign)
+    return render(request, "campaigns/includes/figures.html", {"total": figures.total})
 
 
 def _requirement_progress(requirement: Requirement, user: Any) -> str:

@@ -53,3 +53,7 @@ def test_progress_on_a_phone_then_close_out_on_a_desktop(phone_page, page, live_
     desk.wait_for_selector("#cx-chart-series svg")
     assert desk.locator("#by-child").inner_text().count("第一党支部") == 1
     desk.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    # The campaign page counts its figures after loading: one problem found, one closed.
+    desk.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    desk.wait_for_selector("#cx-campaign-figures .cx-figures")
+    assert desk.locator("#cx-campaign-figures .fw-semibold").all_inner_texts()[:2] == ["1", "1"]

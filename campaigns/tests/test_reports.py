@@ -283,7 +283,24 @@ class ReviewFixesTest(PersonaTestCase):
         self.client.force_login(self.p.member_user)
         response = self.client.get(campaign.get_absolute_url())
         self.assertEqual(response.status_code, 200)
-        self.assertIsNone(response.context["figures"])
+        self.assertIsNone(response.context["figures_org"])
+        figures = reverse("campaigns:campaign_figures", args=[campaign.pk])
+        self.assertEqual(self.client.get(figures).status_code, 404)
+
+    def test_a_campaign_page_loads_the_figures_of_the_organization_it_is_opened_for(self) -> None:
+        campaign = new_campaign(self.p, self.p.committee)
+        new_problem(self.p, self.p.branch1, "支部的问题", campaign=campaign)
+        new_problem(self.p, self.p.branch2, "兄弟支部的问题", campaign=campaign)
+        figures = reverse("campaigns:campaign_figures", args=[campaign.pk])
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(campaign.get_absolute_url(), {"org": self.p.branch1.pk})
+        self.assertContains(page, f'hx-get="{figures}?org={self.p.branch1.pk}"')
+        self.assertEqual(self.client.get(figures, {"org": self.p.branch1.pk}).context["total"].found, 1)
+        # Without ?org= the launching committee's figures: not the branch manager's to see.
+        self.assertEqual(self.client.get(figures).status_code, 404)
+        self.assertEqual(self.client.get(figures, {"org": self.p.branch2.pk}).status_code, 404)
+        self.client.force_login(self.p.committee_manager)
+        self.assertEqual(self.client.get(figures).context["total"].found, 2)
 
 
 class CommandsAndProjectGapsTest(PersonaTestCase):
