@@ -7,6 +7,7 @@ result after writing, so that an object can neither be changed from outside the 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +16,9 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from core.changelog import log_change, snapshot
+from core.changelog import build_change, log_bulk, log_change, snapshot
 from core.choices import Action, ChangeAction
+from core.models import ObjectChange
 from core.scoping import can, get_scope
 
 M = TypeVar("M", bound=models.Model)
@@ -95,6 +97,8 @@ def _rebase(obj: models.Model, current: models.Model, changes: dict[str, Any]) -
 
 @transaction.atomic
 def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> None:
+    """Delete ``obj`` and what cascades from it; each deleted record gets its own change-log row (the
+    dependents' rows name ``obj`` as their parent, so its history shows what went with it)."""
     current = _locked(obj)
     require_visible_then_writable(acting_user, current)
     before = snapshot(current)
@@ -102,9 +106,54 @@ def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> 
     parent = current.changelog_parent() if hasattr(current, "changelog_parent") else None
     try:
         with transaction.atomic():
+            dependents, dependents_deleted = _cascade_changes(current, acting_user=acting_user, message=message)
             current.delete()
     except ProtectedError as exc:
         kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
         raise ValidationError(_("仍有关联的%(kinds)s，不能删除") % {"kinds": "、".join(kinds)}) from exc
     current.pk = pk
     log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=parent, message=message)
+    log_bulk(dependents)
+    # Stored files (evidence, materials) of the deleted records go once the deletion is committed.
+    for storage, name in _files_of([current, *dependents_deleted]):
+        transaction.on_commit(partial(storage.delete, name))
+
+
+def _cascade_changes(
+    obj: models.Model, *, acting_user: Any, message: str,
+) -> tuple[list[Any], list[models.Model]]:
+    """Unsaved change-log rows for the records that deleting ``obj`` deletes with it, and those records
+    (Django's own cascade collector finds them; many-to-many link rows and the change log are left out)."""
+    from django.db import router
+    from django.db.models.deletion import Collector
+
+    collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
+    collector.collect([obj])
+    found: list[models.Model] = [o for instances in collector.data.values() for o in instances]
+    for queryset in collector.fast_deletes:
+        found.extend(queryset)
+    path = getattr(obj, getattr(obj, "scope_path_field", "org_path"), "") or ""
+    changes, deleted = [], []
+    for dependent in found:
+        opts = dependent._meta
+        if dependent is obj or (type(dependent) is type(obj) and dependent.pk == obj.pk) or opts.auto_created \
+                or isinstance(dependent, ObjectChange):
+            continue
+        own_path = getattr(dependent, getattr(dependent, "scope_path_field", "org_path"), None)
+        changes.append(build_change(dependent, ChangeAction.DELETE, acting_user=acting_user,
+                                    before=snapshot(dependent), parent=obj, org_path=own_path or path,
+                                    message=message))
+        deleted.append(dependent)
+    return changes, deleted
+
+
+def _files_of(objs: list[models.Model]) -> list[tuple[Any, str]]:
+    """(storage, name) of every stored file the records hold."""
+    found = []
+    for obj in objs:
+        for f in obj._meta.concrete_fields:
+            if isinstance(f, models.FileField):
+                stored = getattr(obj, f.attname)
+                if stored and stored.name:
+                    found.append((stored.storage, stored.name))
+    return found

@@ -242,6 +242,27 @@ class TemplatesAndChecklistsTest(PersonaTestCase):
                                       members=[self.p.branch2_members[0]])
 
 
+class CascadeLogTest(PersonaTestCase):
+    def test_deleting_a_campaign_logs_each_category_and_requirement_it_takes_along(self) -> None:
+        from django.contrib.contenttypes.models import ContentType
+
+        from campaigns.models import Category, Requirement
+
+        campaign = services.launch_from_template("2024", org=self.p.branch1, acting_user=self.p.branch1_manager,
+                                                 start=timezone.localdate())
+        services.add_requirement(Requirement(campaign=campaign, kind="study", title="专题党课"),
+                                 acting_user=self.p.branch1_manager)
+        categories = set(Category.objects.filter(campaign=campaign).values_list("pk", flat=True))
+        self.assertTrue(categories)
+        services.delete_campaign(campaign, acting_user=self.p.branch1_manager, message="建错了")
+        deleted = ObjectChange.objects.filter(action="delete", related_object_id=campaign.pk,
+                                              related_content_type=ContentType.objects.get_for_model(Campaign))
+        self.assertEqual(set(deleted.filter(content_type=ContentType.objects.get_for_model(Category))
+                             .values_list("object_id", flat=True)), categories)
+        self.assertTrue(deleted.filter(object_repr="专题党课", org_path=self.p.branch1.path).exists())
+        self.assertFalse(deleted.restrict(self.p.branch2_manager).exists())
+
+
 class GapToProblemTest(PersonaTestCase):
     def test_a_gap_becomes_a_problem_and_the_problem_shows_when_it_disappears(self) -> None:
         on = timezone.localdate()

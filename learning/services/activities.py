@@ -159,8 +159,7 @@ def add_material(material: ActivityMaterial, *, acting_user: Any, message: str =
 
 @transaction.atomic
 def delete_material(material: ActivityMaterial, *, acting_user: Any, message: str = "") -> None:
-    core.delete_object(material, acting_user=acting_user, message=message)
-    material.file.delete(save=False)
+    core.delete_object(material, acting_user=acting_user, message=message)  # the file goes on commit
 
 
 def series_dates(series: ActivitySeries) -> list[datetime.date]:

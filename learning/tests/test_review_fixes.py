@@ -49,6 +49,35 @@ class MovingAnActivityTest(PersonaTestCase):
         response = api.patch(reverse("activity-detail", args=[activity.pk]), {"org": self.p.branch2.pk}, format="json")
         self.assertEqual(response.status_code, 400)
 
+    def test_deleting_an_activity_logs_and_removes_its_materials_once_committed(self) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from django.contrib.contenttypes.models import ContentType
+        from django.test import override_settings
+
+        from core.models import ObjectChange
+
+        media = Path(tempfile.mkdtemp(prefix="chuxin-materials-"))
+        with override_settings(MEDIA_ROOT=media):
+            activity = new_activity(self.p, self.p.branch1, 1)
+            material = services.add_material(ActivityMaterial(activity=activity, title="讲稿",
+                                                              file=SimpleUploadedFile("a.txt", b"x")),
+                                             acting_user=self.p.branch1_manager)
+            stored = media / material.file.name
+            self.assertTrue(stored.exists())
+            with self.captureOnCommitCallbacks(execute=False) as pending:
+                services.delete_activity(activity, acting_user=self.p.branch1_manager, message="重复录入")
+            self.assertTrue(stored.exists())  # not before the deletion is committed
+            for callback in pending:
+                callback()
+            self.assertFalse(stored.exists())
+        logged = ObjectChange.objects.get(content_type=ContentType.objects.get_for_model(ActivityMaterial),
+                                          object_id=material.pk, action="delete")
+        self.assertEqual((logged.related_object_id, logged.message, logged.org_path),
+                         (activity.pk, "重复录入", self.p.branch1.path))
+        self.assertFalse(ObjectChange.objects.filter(pk=logged.pk).restrict(self.p.branch2_manager).exists())
+
     def test_files_and_attendance_follow_the_activity(self) -> None:
         activity = new_activity(self.p, self.p.committee, 1)
         services.add_material(ActivityMaterial(activity=activity, title="讲稿",
