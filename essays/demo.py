@@ -206,11 +206,13 @@ def _check(versions: list[EssayVersion], refs: list[ReferenceDocument], now: Any
         version.result, version.checked_at = originality.as_json(result), now
     EssayVersion.objects.bulk_update(versions, ["check_status", "originality", "result", "checked_at"], batch_size=500)
     for version in versions:
-        version.essay.originality = version.originality
-        version.essay.submitted_at = version.submitted_at
-        version.essay.versions_count = 1
-    Essay.objects.bulk_update([v.essay for v in versions], ["originality", "submitted_at", "versions_count"],
-                              batch_size=500)
+        essay = version.essay
+        essay.originality = version.originality
+        essay.submitted_at = version.submitted_at
+        essay.versions_count = 1
+        essay.late_days = max(0, (timezone.localtime(version.submitted_at).date() - essay.request.deadline).days)
+    Essay.objects.bulk_update([v.essay for v in versions],
+                              ["originality", "submitted_at", "versions_count", "late_days"], batch_size=500)
 
 
 def _review(rng: random.Random, versions: list[EssayVersion], closed: EssayRequest, now: Any) -> None:

@@ -39,7 +39,8 @@ class EssayFilterSet(ScopedFilterSet):
     below = django_filters.NumberFilter(field_name="originality", lookup_expr="lt", label=_("原创度低于（%）"))
     search_fields = ("member__name__icontains", "title__icontains", "request__title__icontains")
     sort = django_filters.OrderingFilter(
-        fields=(("submitted_at", "submitted"), ("originality", "originality"), ("org_path", "org")),
+        fields=(("submitted_at", "submitted"), ("originality", "originality"), ("late_days", "late_days"),
+                ("org_path", "org")),
         label=_("排序"), help_text=SORT_HELP)
 
     class Meta:

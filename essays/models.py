@@ -105,6 +105,8 @@ class Essay(ScopedModel):
     status = models.CharField(_("状态"), max_length=10, choices=EssayStatus.choices, default=EssayStatus.DRAFT)
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
     versions_count = models.PositiveIntegerField(_("提交次数"), default=0)
+    # Days after the request's deadline the essay was first handed in (0: on time; none: not yet).
+    late_days = models.PositiveIntegerField(_("逾期天数"), null=True, blank=True)
     originality = models.DecimalField(_("原创度"), max_digits=4, decimal_places=1, null=True, blank=True,
                                       help_text=_("最近一次提交的检查结果（%）"))
 

@@ -16,6 +16,7 @@ BANDS = [(0, 50, "0–49%"), (50, 70, "50–69%"), (70, 85, "70–84%"), (85, 10
 def summary(essays: QuerySet[Essay]) -> dict[str, Any]:
     """Counts by status and by originality band, and the mean, in two queries."""
     by_status = dict(essays.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    late = essays.filter(late_days__gt=0).count()
     bands = essays.filter(originality__isnull=False).aggregate(
         mean=Avg("originality"),
         **{f"b{i}": Count("pk", filter=Q(originality__gte=lo, originality__lt=hi)) for i, (lo, hi, _l) in
@@ -24,6 +25,7 @@ def summary(essays: QuerySet[Essay]) -> dict[str, Any]:
     return {
         "statuses": [(s, by_status.get(s.value, 0)) for s in EssayStatus],
         "submitted": sum(n for s, n in by_status.items() if s != EssayStatus.DRAFT),
+        "late": late,
         "bands": [{"label": label, "count": bands[f"b{i}"], "low": lo, "high": hi,
                    "share": round(100 * bands[f"b{i}"] / total) if total else 0}
                   for i, (lo, hi, label) in enumerate(BANDS)],

@@ -42,6 +42,7 @@ class EssayResource(Resource):
         ChoiceColumn("状态", "status", EssayStatus.choices),
         IntegerColumn("提交次数", "versions_count"),
         DateTimeColumn("最近提交时间", "submitted_at"),
+        IntegerColumn("逾期天数", "late_days"),
         DecimalColumn("原创度（%）", "originality", places=1, minimum=0, maximum=100),
     )
 

@@ -174,7 +174,9 @@ def submit(essay: Essay, *, acting_user: Any, title: str | None = None, text: st
     before = snapshot(essay)
     essay.status, essay.submitted_at, essay.versions_count = EssayStatus.SUBMITTED, now, version.number
     essay.originality = None
-    essay.save(update_fields=["status", "submitted_at", "versions_count", "originality", "updated"])
+    if essay.late_days is None:  # the first submission is the one that counts for the deadline
+        essay.late_days = max(0, (timezone.localtime(now).date() - essay.request.deadline).days)
+    essay.save(update_fields=["status", "submitted_at", "versions_count", "originality", "late_days", "updated"])
     log_change(essay, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(essay),
                message=_("提交第%(n)s稿") % {"n": version.number})
     enqueue("essays.check", user=acting_user, title=_("原创度检查：%(title)s") % {"title": essay.title},

@@ -10,6 +10,12 @@ def _originality(essay: Essay, table: object) -> str:
     return "" if essay.originality is None else f"{essay.originality}%"
 
 
+def _lateness(essay: Essay, table: object) -> str:
+    if essay.late_days is None:
+        return ""
+    return str(_("逾期%(n)s天") % {"n": essay.late_days}) if essay.late_days else str(_("按时"))
+
+
 class EssayRequestTable(Table):
     model = EssayRequest
     select_related = ("org",)
@@ -33,6 +39,7 @@ class EssayTable(Table):
         Column("status"),
         Column("originality", accessor=_originality, sort="originality"),
         Column("submitted_at", sort="submitted", phone=False),
+        Column("late_days", label=_("按时提交"), accessor=_lateness, sort="late_days", phone=False),
         Column("versions_count", phone=False),
         Column("org", label=_("所在党支部"), accessor="org.name", sort="org", phone=False),
         Column("request", label=_("心得体会布置"), accessor="request.title", phone=False),

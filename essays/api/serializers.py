@@ -55,7 +55,7 @@ class EssaySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Essay
         fields = ["id", "request", "member", "member_name", "org", "org_name", "title", "text", "status",
-                  "submitted_at", "versions_count", "originality", "created", "updated"]
+                  "submitted_at", "late_days", "versions_count", "originality", "created", "updated"]
         read_only_fields = fields
 
     def to_representation(self, instance: Essay) -> dict[str, Any]:

@@ -92,6 +92,42 @@ class WorkflowTest(PersonaTestCase):
         self.assertTrue(start_essay(chosen, acting_user=self.user).pk)
 
 
+class LatenessTest(PersonaTestCase):
+    def test_a_first_submission_after_the_deadline_is_recorded_as_late_and_counted(self) -> None:
+        from essays import reports
+        from essays.tables import EssayTable
+
+        request = new_request(self.p, self.p.committee, deadline=timezone.localdate() - datetime.timedelta(days=4))
+        late = write(request, self.p.member_user, OWN[0])
+        on_time = write(new_request(self.p, self.p.committee, title="按时的"), self.p.member_user, OWN[1])
+        self.assertEqual((late.late_days, on_time.late_days), (4, 0))
+        review(late.versions.get(), acting_user=self.p.branch1_manager, decision=Decision.RETURNED, comment="再改")
+        submitted(late, self.p.member_user, text=OWN[0] + OWN[2])
+        late.refresh_from_db()
+        self.assertEqual((late.versions_count, late.late_days), (2, 4))  # the first submission counts
+        self.assertEqual(reports.summary(Essay.objects.filter(pk__in=[late.pk, on_time.pk]))["late"], 1)
+        table = EssayTable(Essay.objects.filter(pk__in=[late.pk, on_time.pk]).order_by("pk"))
+        column = next(c for c in table.columns if c.name == "late_days")
+        self.assertEqual([column.value(e, table) for e in table.rows], ["逾期4天", "按时"])
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(late.get_absolute_url()), "逾期4天提交")
+        page = self.client.get("/api/essays/essays/", {"page_size": 50}).json()
+        listed = {e["id"]: e["late_days"] for e in page["results"]}
+        self.assertEqual((listed[late.pk], listed[on_time.pk]), (4, 0))
+
+    def test_the_migration_fills_in_the_lateness_of_essays_handed_in_before(self) -> None:
+        import importlib
+
+        from django.apps import apps
+
+        request = new_request(self.p, self.p.committee, deadline=timezone.localdate() - datetime.timedelta(days=2))
+        essay = write(request, self.p.member_user, OWN[0])
+        Essay.objects.filter(pk=essay.pk).update(late_days=None)
+        importlib.import_module("essays.migrations.0003_essay_late_days").fill_late_days(apps, None)
+        essay.refresh_from_db()
+        self.assertEqual(essay.late_days, 2)
+
+
 class BadInputTest(PersonaTestCase):
     """Each bad text is refused with its reason, and nothing is saved: no version, no change of state."""
 
