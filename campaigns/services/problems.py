@@ -110,6 +110,13 @@ def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
             raise ValidationError(_("找不到这项差距"))
         # The gap's organization is locked so that two people filing the same gap at once make one problem.
         Organization.objects.select_for_update().filter(pk=problem.gap_org.pk).first()
+        if not problem.gap_ref:
+            # A client that names the check, organization and member but not the reference: the gap is
+            # known when the check finds exactly one there.
+            found = [g for g in gaps_for(problem.gap_org, rules=[problem.gap_rule])
+                     if (g.org_id, g.member_id) == (problem.gap_org_id, problem.gap_member_id)]
+            if len(found) == 1:
+                problem.gap_ref = found[0].reference
         if not gap_exists(problem):
             raise ValidationError(_("这项差距已经不存在（可能已经补齐），无需整改"))
         filed = filed_problem(problem)

@@ -128,6 +128,8 @@ class RectificationAPITest(APITestCase):
                       if g["rule"] == "orgs.branch.min_full_members")
         self.assertEqual(listed["followup"], {"label": f"已列入整改 {problem.ledger_no}",
                                               "url": problem.get_absolute_url()})
+        self.assertEqual(problem.gap_ref, "orgs.branch.min_full_members")
+        del body["gap_ref"]  # a client that does not know the reference: the only such gap there is meant
         again = self.client.post(reverse("problem-list"), body, format="json")
         self.assertEqual(again.status_code, 400)
         self.assertIn(problem.ledger_no, str(again.data))
