@@ -9,49 +9,49 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.choices import OPEN_STATUSES, ProjectStatus
+from campaigns.choices import OPEN_STATUSES, ProblemStatus, ProjectStatus
 from campaigns.models import Problem, Project
 from core.gaps import FollowUp, Gap, register_followups, register_gap
 from core.rules import rule_value, rule_version
 from orgs.models import Organization
 
 
-def _gap(key: str, on: datetime.date, org: Organization, title: str, detail: str, problem: int) -> Gap:
+def _problem_gaps(check: str, key: str, on: datetime.date, problems: Any, title: str, detail: str) -> Iterator[Gap]:
+    """One gap per problem row; the rule, the texts and the status labels are looked up once, not per row
+    (a province's ledger has hundreds of thousands of overdue problems)."""
     version = rule_version(key, on)
-    return Gap(rule=key, severity=version.severity, title=title, detail=detail, org_id=org.pk, org_name=org.name,
-               org_code=org.code, source=version.source, extra={"problem": problem}, ref=f"problem:{problem}")
+    labels = {value: str(label) for value, label in ProblemStatus.choices}
+    rows = problems.order_by("org_path", "deadline", "pk").values_list(
+        "pk", "title", "deadline", "status", "org_id", "org__name", "org__code")
+    for pk, problem_title, deadline, status, org_id, org_name, org_code in rows.iterator(chunk_size=5000):
+        text = detail % {"no": Problem.ledger_no_of(pk), "title": problem_title, "date": f"{deadline:%Y-%m-%d}",
+                         "days": (on - deadline).days, "status": labels.get(status, status)}
+        yield Gap(rule=key, severity=version.severity, title=title, detail=text, org_id=org_id, org_name=org_name,
+                  org_code=org_code, source=version.source, extra={"problem": pk}, ref=f"problem:{pk}", check=check)
 
 
 @register_gap("campaigns.overdue", gettext_lazy("整改逾期"))
 def overdue_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    problems = (Problem.objects.in_subtree(org.path).filter(status__in=OPEN_STATUSES, deadline__lt=on)
-                .select_related("org").order_by("org_path", "deadline", "pk"))
-    for p in problems:
-        yield _gap("campaigns.overdue", on, p.org, _("整改逾期未销号"),
-                   _("%(no)s“%(title)s”办结时限为%(date)s，已逾期%(days)s天（%(status)s）")
-                   % {"no": p.ledger_no, "title": p.title, "date": f"{p.deadline:%Y-%m-%d}",
-                      "days": (on - p.deadline).days, "status": p.get_status_display()}, p.pk)
+    problems = Problem.objects.in_subtree(org.path).filter(status__in=OPEN_STATUSES, deadline__lt=on)
+    return _problem_gaps("campaigns.overdue", "campaigns.overdue", on, problems, _("整改逾期未销号"),
+                         _("%(no)s“%(title)s”办结时限为%(date)s，已逾期%(days)s天（%(status)s）"))
 
 
 @register_gap("campaigns.due_soon", gettext_lazy("整改即将到期"))
 def due_soon_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
     days = int(rule_value("campaigns.due_soon.days", on))
-    problems = (Problem.objects.in_subtree(org.path)
-                .filter(status__in=OPEN_STATUSES, deadline__gte=on, deadline__lte=on + datetime.timedelta(days=days))
-                .select_related("org").order_by("org_path", "deadline", "pk"))
-    for p in problems:
-        yield _gap("campaigns.due_soon.days", on, p.org, _("整改即将到期"),
-                   _("%(no)s“%(title)s”将于%(date)s到期（%(status)s）")
-                   % {"no": p.ledger_no, "title": p.title, "date": f"{p.deadline:%Y-%m-%d}",
-                      "status": p.get_status_display()}, p.pk)
+    problems = Problem.objects.in_subtree(org.path).filter(
+        status__in=OPEN_STATUSES, deadline__gte=on, deadline__lte=on + datetime.timedelta(days=days))
+    return _problem_gaps("campaigns.due_soon", "campaigns.due_soon.days", on, problems, _("整改即将到期"),
+                         _("%(no)s“%(title)s”将于%(date)s到期（%(status)s）"))
 
 
 @register_gap("campaigns.project_overdue", gettext_lazy("办实事逾期"))
 def project_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
     projects = (Project.objects.in_subtree(org.path).exclude(status=ProjectStatus.DONE).filter(deadline__lt=on)
                 .select_related("org").order_by("org_path", "deadline", "pk"))
+    version = rule_version("campaigns.project_overdue", on)
     for p in projects:
-        version = rule_version("campaigns.project_overdue", on)
         yield Gap(rule="campaigns.project_overdue", severity=version.severity, title=_("办实事项目逾期未办结"),
                   detail=_("“%(title)s”完成时限为%(date)s，已逾期%(days)s天")
                   % {"title": p.title, "date": f"{p.deadline:%Y-%m-%d}", "days": (on - p.deadline).days},

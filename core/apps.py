@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core import rules
+        from core.database import analyze_unanalyzed
         from core.imports import exports  # noqa: F401  (registers the export task)
 
         post_migrate.connect(rules.install_default_rules, sender=self)
+        post_migrate.connect(analyze_unanalyzed, sender=self)

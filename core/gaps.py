@@ -126,5 +126,5 @@ def gaps_in(orgs: Iterable[Any], on: datetime.date | None = None, rules: Iterabl
     for org in orgs:
         for rule in _registry.values():
             if wanted is None or rule.key in wanted:
-                found.extend(replace(g, check=rule.key) for g in rule.func(org, on))
+                found.extend(g if g.check == rule.key else replace(g, check=rule.key) for g in rule.func(org, on))
     return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))

@@ -100,7 +100,11 @@ class Problem(OrgOwnedModel):
     @property
     def ledger_no(self) -> str:
         """The account number of the problem in the ledger."""
-        return f"WT{self.pk:07d}" if self.pk else ""
+        return self.ledger_no_of(self.pk)
+
+    @staticmethod
+    def ledger_no_of(pk: int | None) -> str:
+        return f"WT{pk:07d}" if pk else ""
 
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:
