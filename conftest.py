@@ -52,6 +52,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language. A request in English (the language switch, an
+    Accept-Language header) leaves English active in the test process afterwards, as Django's locale
+    middleware activates the request's language and nothing switches it back; the next test in the same
+    worker would otherwise read English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _originality_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Each test gets its own originality index folder: the index follows the database, which each test
     rolls back (ids are reused), so an index kept across tests would point at other tests' essays."""
