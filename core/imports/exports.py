@@ -44,6 +44,7 @@ def start_export(view: Any, fmt: str, count: int) -> Task:
     title = view.title or view.model._meta.verbose_name_plural
     return enqueue(EXPORT_TASK, user=request.user, title=_("导出%(title)s（%(n)s行）") % {"title": title, "n": count},
                    params={"view": f"{type(view).__module__}.{type(view).__qualname__}", "query": query.urlencode(),
+                           "kwargs": {k: str(v) for k, v in (view.kwargs or {}).items()},
                            "fmt": fmt, "count": count, "path": request.path,
                            "language": translation.get_language() or settings.LANGUAGE_CODE})
 
@@ -57,7 +58,7 @@ def run_export_task(ctx: Any) -> dict[str, Any]:
     request.GET = QueryDict(params.get("query", ""))
     request.user = ctx.user
     view = import_string(params["view"])()
-    view.setup(request)
+    view.setup(request, **params.get("kwargs", {}))
     total = int(params.get("count") or 0)
 
     def progress(done: int, _total: int, message: str) -> None:
