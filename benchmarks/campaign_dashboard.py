@@ -196,10 +196,10 @@ def main() -> int:
         transaction.set_rollback(True)  # the benchmark may run again on the same data
     digest_seconds = time.perf_counter() - started
 
-    def gap_page(org_id: int, username: str) -> Any:
+    def gap_page(org_id: int, username: str, query: str = "") -> Any:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        url = reverse("orgs:organization_gaps", args=[org_id])
+        url = reverse("orgs:organization_gaps", args=[org_id]) + query
 
         def get() -> None:
             response = client.get(url)
@@ -207,7 +207,8 @@ def main() -> int:
         return get
 
     # The gap list has no speed goal; it is measured because every overdue problem of the subtree is a gap.
-    top_gaps = timed(gap_page(1, "m1"), 1)
+    top_summary = timed(gap_page(1, "m1"), 3)  # a province: how many gaps of each kind
+    top_gaps = timed(gap_page(1, "m1", "?all=1"), 1)  # … and every one of them, on request
     branch_gaps = [t for pk in rng.sample(branch_ids, 20) for t in timed(gap_page(pk, f"m{pk}"), 1)]
 
     figures = {"top": statistics.median(top), "branch": statistics.median(branch), "digests": digest_seconds}
@@ -220,8 +221,9 @@ def main() -> int:
     print(f"digests:        {digest_seconds:,.1f} s for {stats['people']:,} people ({stats['items']:,} items, "
           f"{stats['escalated']:,} escalations) — {digest_seconds / GOALS['digests']:.2f}× the "
           f"{GOALS['digests']:.0f} s goal")
-    print(f"gap list:       top committee {top_gaps[0]:,.1f} s (every overdue or due-soon problem of the province "
-          f"is a gap); a branch median {statistics.median(branch_gaps) * 1000:,.1f} ms over {len(branch_gaps)}")
+    print(f"gap list:       top committee summary median {statistics.median(top_summary) * 1000:,.0f} ms, every gap "
+          f"listed (?all=1) {top_gaps[0]:,.1f} s; a branch median {statistics.median(branch_gaps) * 1000:,.1f} ms "
+          f"over {len(branch_gaps)}")
     met = all(figures[k] <= GOALS[k] for k in GOALS)
     print(f"goals:          {'all met' if met else 'MISSED: ' + ', '.join(k for k in GOALS if figures[k] > GOALS[k])}")
     return 0

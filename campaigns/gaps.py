@@ -30,18 +30,26 @@ def _problem_gaps(check: str, key: str, on: datetime.date, problems: Any, title:
                   org_code=org_code, source=version.source, extra={"problem": pk}, ref=f"problem:{pk}", check=check)
 
 
-@register_gap("campaigns.overdue", gettext_lazy("整改逾期"))
+def _overdue(org: Organization, on: datetime.date) -> Any:
+    return Problem.objects.in_subtree(org.path).filter(status__in=OPEN_STATUSES, deadline__lt=on)
+
+
+def _due_soon(org: Organization, on: datetime.date) -> Any:
+    days = int(rule_value("campaigns.due_soon.days", on))
+    return Problem.objects.in_subtree(org.path).filter(
+        status__in=OPEN_STATUSES, deadline__gte=on, deadline__lte=on + datetime.timedelta(days=days))
+
+
+@register_gap("campaigns.overdue", gettext_lazy("整改逾期"), count=lambda org, on: _overdue(org, on).count())
 def overdue_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    problems = Problem.objects.in_subtree(org.path).filter(status__in=OPEN_STATUSES, deadline__lt=on)
+    problems = _overdue(org, on)
     return _problem_gaps("campaigns.overdue", "campaigns.overdue", on, problems, _("整改逾期未销号"),
                          _("%(no)s“%(title)s”办结时限为%(date)s，已逾期%(days)s天（%(status)s）"))
 
 
-@register_gap("campaigns.due_soon", gettext_lazy("整改即将到期"))
+@register_gap("campaigns.due_soon", gettext_lazy("整改即将到期"), count=lambda org, on: _due_soon(org, on).count())
 def due_soon_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
-    days = int(rule_value("campaigns.due_soon.days", on))
-    problems = Problem.objects.in_subtree(org.path).filter(
-        status__in=OPEN_STATUSES, deadline__gte=on, deadline__lte=on + datetime.timedelta(days=days))
+    problems = _due_soon(org, on)
     return _problem_gaps("campaigns.due_soon", "campaigns.due_soon.days", on, problems, _("整改即将到期"),
                          _("%(no)s“%(title)s”将于%(date)s到期（%(status)s）"))
 

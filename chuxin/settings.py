@@ -149,6 +149,8 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CHUXIN_MAX_IMPORT_BYTES = int(os.environ.get("CHUXIN_MAX_IMPORT_BYTES", str(100 * 1024 * 1024)))
+# A gap page of a subtree with more organizations than this first shows how many gaps of each kind there are.
+CHUXIN_GAP_SUMMARY_ORGS = int(os.environ.get("CHUXIN_GAP_SUMMARY_ORGS", "1000"))
 # A list export of more rows than this runs as a background task with a download link.
 CHUXIN_EXPORT_TASK_ROWS = int(os.environ.get("CHUXIN_EXPORT_TASK_ROWS", "20000"))
 

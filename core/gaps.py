@@ -63,6 +63,7 @@ def member_gap(key: str, on: datetime.date, member: Any, title: str, detail: str
 
 
 GapFunc = Callable[[Any, datetime.date], Iterable[Gap]]
+CountFunc = Callable[[Any, datetime.date], int]
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,23 @@ class GapRule:
     key: str
     label: Any
     func: GapFunc
+    count: CountFunc | None = None
+
+    def how_many(self, org: Any, on: datetime.date) -> int:
+        """The number of gaps the rule finds in ``org``'s subtree: counted by the database where the rule says
+        how (a province has hundreds of thousands of overdue rectifications), else by listing them."""
+        if self.count is not None:
+            return self.count(org, on)
+        return sum(1 for _gap in self.func(org, on))
 
 
 _registry: dict[str, GapRule] = {}
 
 
-def register_gap(key: str, label: Any) -> Callable[[GapFunc], GapFunc]:
+def register_gap(key: str, label: Any, count: CountFunc | None = None) -> Callable[[GapFunc], GapFunc]:
+    """Register a rule; ``count(org, on)``, when given, must count what ``func`` would list."""
     def decorate(func: GapFunc) -> GapFunc:
-        _registry[key] = GapRule(key, label, func)
+        _registry[key] = GapRule(key, label, func, count)
         return func
 
     return decorate

@@ -4,6 +4,7 @@ import datetime
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.changelog import history_for
 from core.choices import Action
-from core.gaps import followups, gaps_for
+from core.gaps import followups, gap_rules, gaps_for
 from core.navigation import org_links
 from core.scoping import can, get_scope
 from core.views import generic
@@ -156,8 +157,18 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
         on = datetime.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
     except ValueError:
         on = timezone.localdate()
-    gaps = gaps_for(org, on)
+    known = {rule.key: rule for rule in gap_rules()}
+    rules = [key for key in request.GET.getlist("rule") if key in known] or None
     fmt = request.GET.get("export")
+    if not fmt and rules is None and not request.GET.get("all") \
+            and Organization.objects.in_subtree(org.path).count() > int(settings.CHUXIN_GAP_SUMMARY_ORGS):
+        # A large subtree (a province) has hundreds of thousands of gaps: first how many of each kind, and
+        # the organizations below to drill down into.
+        summary = [(rule, rule.how_many(org, on)) for rule in known.values()]
+        return render(request, "orgs/organization_gaps.html", {
+            "object": org, "on": on, "summary": [(r, n) for r, n in summary if n],
+            "total": sum(n for _r, n in summary), "children": org.children.order_by("code")})
+    gaps = gaps_for(org, on, rules)
     if fmt:
         from core.imports.engine import rows_response
 
@@ -175,7 +186,8 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
     done = followups(request.user, shown)
     return render(request, "orgs/organization_gaps.html", {
         "object": org, "gaps": [(gap, done.get(gap.key)) for gap in shown], "page": page, "total": len(gaps),
-        "on": on, "query": query.urlencode(), "can_rectify": can(request.user, Action.CHANGE, org)})
+        "on": on, "query": query.urlencode(), "can_rectify": can(request.user, Action.CHANGE, org),
+        "chosen": [known[key] for key in rules or ()], "summary": None})
 
 
 #

@@ -355,6 +355,39 @@ class StructureWarningTest(PersonaTestCase):
         self.assertEqual(rules, {"orgs.branch.max_members"})
 
 
+class GapSummaryTest(PersonaTestCase):
+    def test_a_large_subtree_first_shows_how_many_gaps_of_each_kind(self) -> None:
+        from django.test import override_settings
+
+        from campaigns.tests.helpers import new_problem
+        from core.gaps import gap_rules, gaps_for
+
+        overdue = new_problem(self.p, self.p.branch1, "逾期的问题", deadline_days=5, found_days_ago=20)
+        self.client.force_login(self.p.committee_manager)
+        url = reverse("orgs:organization_gaps", args=[self.p.committee.pk])
+        size = Organization.objects.in_subtree(self.p.committee.path).count()
+        with override_settings(CHUXIN_GAP_SUMMARY_ORGS=size - 1):
+            summary = self.client.get(url)
+            counted = {rule.key: n for rule, n in summary.context["summary"]}
+            expected = {rule.key: len(gaps_for(self.p.committee, rules=[rule.key])) for rule in gap_rules()}
+            self.assertEqual(counted, {k: n for k, n in expected.items() if n})
+            self.assertEqual(counted["campaigns.overdue"], 1)
+            self.assertEqual(summary.context["total"], sum(expected.values()))
+            self.assertContains(summary, reverse("orgs:organization_gaps", args=[self.p.branch2.pk]))
+            self.assertContains(summary, "?date=")
+            listed = self.client.get(url, {"rule": "campaigns.overdue"})
+            self.assertEqual([g.extra.get("problem") for g, _f in listed.context["gaps"]],
+                             [overdue.pk])
+            self.assertEqual(self.client.get(url, {"all": "1"}).context["total"], sum(expected.values()))
+        # A small subtree lists its gaps at once; a branch manager never reaches the committee's page.
+        self.assertIsNone(self.client.get(url).context["summary"])
+        self.client.force_login(self.p.branch1_manager)
+        with override_settings(CHUXIN_GAP_SUMMARY_ORGS=0):
+            self.assertEqual(self.client.get(url).status_code, 404)
+            own = self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch1.pk]))
+            self.assertNotIn(self.p.branch2.pk, [c.pk for c in own.context["children"]])
+
+
 class GapExportTest(PersonaTestCase):
     def test_the_gap_list_exports_exactly_the_subtrees_gaps(self) -> None:
         self.client.force_login(self.p.committee_manager)
