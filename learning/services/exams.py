@@ -122,9 +122,21 @@ def _own_member(user: Any, *, lock: bool = False) -> Member:
 
 
 def expire(attempts: QuerySet[Attempt], now: datetime.datetime) -> int:
-    """Open attempts past their deadline (and the grace) are closed without a score."""
-    return attempts.filter(status=AttemptStatus.OPEN, deadline__lt=now - GRACE).update(
-        status=AttemptStatus.EXPIRED, score=Decimal(0))
+    """Open attempts past their deadline (and the grace) are closed without a score, each with a change-log
+    row (the system closed it, not a person)."""
+    closed = 0
+    for attempt in attempts.filter(status=AttemptStatus.OPEN, deadline__lt=now - GRACE):
+        # One row at a time, and only if still open: two requests expiring the same attempt log it once.
+        with transaction.atomic():
+            if not Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.OPEN).update(
+                    status=AttemptStatus.EXPIRED, score=Decimal(0)):
+                continue
+            before = _logged(attempt)
+            attempt.status, attempt.score = AttemptStatus.EXPIRED, Decimal(0)
+            log_change(attempt, ChangeAction.UPDATE, acting_user=None, before=before, after=_logged(attempt),
+                       message=_("答题时间已到，系统自动收卷"))
+        closed += 1
+    return closed
 
 
 @transaction.atomic

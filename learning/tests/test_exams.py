@@ -128,6 +128,16 @@ class ExamTest(PersonaTestCase):
         services.start_attempt(self.exam, acting_user=self.user, now=attempt.deadline + datetime.timedelta(hours=1))
         self.assertEqual(Attempt.objects.get(pk=attempt.pk).status, AttemptStatus.EXPIRED)
         self.assertEqual(Attempt.objects.filter(exam=self.exam).count(), 2)
+        from core.models import ObjectChange
+
+        logged = ObjectChange.objects.get(object_id=attempt.pk, content_type__model="attempt", action="update")
+        self.assertEqual(((logged.prechange_data or {})["status"], (logged.postchange_data or {})["status"],
+                          logged.user_id, logged.message), ("open", "expired", None, "答题时间已到，系统自动收卷"))
+        self.assertNotIn("answers", logged.postchange_data or {})
+        from learning.services.exams import expire
+
+        self.assertEqual(expire(Attempt.objects.filter(pk=attempt.pk), attempt.deadline + datetime.timedelta(hours=2)),
+                         0)  # already closed: not closed or logged twice
 
     def test_only_the_member_may_sit_and_submit(self) -> None:
         with self.assertRaises(PermissionDenied):
