@@ -237,9 +237,13 @@ def run_check(version: EssayVersion) -> EssayVersion:
     data = originality.as_json(result)
     if originality.foreign_script(version.text):
         data["notice"] = "foreign_script"
+    before = snapshot(version)
     version.check_status, version.originality, version.result = CheckStatus.DONE, result.originality, data
     version.checked_at = timezone.now()
     version.save(update_fields=["check_status", "originality", "result", "checked_at", "updated"])
+    # The system's own write: no person acted (the matched passages stay out of the log, see changelog_data).
+    log_change(version, ChangeAction.UPDATE, acting_user=None, before=before, after=snapshot(version),
+               message=_("原创度检查完成：%(p)s%%") % {"p": result.originality})
     Essay.objects.filter(pk=version.essay_id, versions_count=version.number).update(originality=result.originality)
     return version
 

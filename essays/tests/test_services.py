@@ -39,6 +39,10 @@ class WorkflowTest(PersonaTestCase):
         version = submitted(essay, self.user)
         self.assertEqual((version.number, version.check_status, pct(version.originality)),
                          (1, CheckStatus.DONE, 100.0))
+        checked = ObjectChange.objects.get(content_type__model="essayversion", object_id=version.pk, action="update")
+        self.assertEqual((checked.user_id, checked.message, (checked.postchange_data or {})["check_status"]),
+                         (None, "原创度检查完成：100.0%", CheckStatus.DONE))
+        self.assertNotIn("result", checked.postchange_data or {})
         essay.refresh_from_db()
         self.assertEqual((essay.status, essay.versions_count), (EssayStatus.SUBMITTED, 1))
         review(version, acting_user=self.p.branch1_manager, decision=Decision.RETURNED, comment="联系实际不够")
