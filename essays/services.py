@@ -232,7 +232,12 @@ def run_check(version: EssayVersion) -> EssayVersion:
     try:
         result = originality.check_text(version.text, exclude=own)
     except Exception:
-        EssayVersion.objects.filter(pk=version.pk).update(check_status=CheckStatus.FAILED, checked_at=timezone.now())
+        before = snapshot(version)
+        version.check_status, version.checked_at = CheckStatus.FAILED, timezone.now()
+        EssayVersion.objects.filter(pk=version.pk).update(check_status=version.check_status,
+                                                          checked_at=version.checked_at)
+        log_change(version, ChangeAction.UPDATE, acting_user=None, before=before, after=snapshot(version),
+                   message=_("原创度检查失败，可用 chuxin essays recheck 重新检查"))
         raise
     data = originality.as_json(result)
     if originality.foreign_script(version.text):

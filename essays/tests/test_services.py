@@ -185,6 +185,22 @@ class OriginalityTest(PersonaTestCase):
         self.first = author(self.p.branch2_members[0], "author2")
         self.copier = self.p.member_user
 
+    def test_a_check_that_fails_is_marked_and_logged(self) -> None:
+        from unittest import mock
+
+        from essays.services import run_check
+
+        version = write(self.request, self.first, essay_text(1)).versions.get()
+        with mock.patch("essays.originality.check_text", side_effect=RuntimeError("index unreadable")), \
+                self.assertRaises(RuntimeError):
+            run_check(version)
+        version.refresh_from_db()
+        self.assertEqual(version.check_status, CheckStatus.FAILED)
+        logged = ObjectChange.objects.filter(content_type__model="essayversion", object_id=version.pk).latest("pk")
+        self.assertEqual(((logged.postchange_data or {})["check_status"], logged.user_id),
+                         (CheckStatus.FAILED, None))
+        self.assertIn("chuxin essays recheck", logged.message)
+
     def test_failed_and_interrupted_checks_are_run_again_by_the_command(self) -> None:
         from io import StringIO
 
