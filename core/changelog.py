@@ -33,14 +33,14 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def logged_fields(model: type[models.Model] | models.Model) -> list[models.Field]:
+    """The fields a change-log snapshot records: the concrete ones but the key, timestamps and tree paths."""
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key]
+
+
 def serialize(obj: models.Model) -> dict[str, Any]:
     """Concrete field values by attribute name (foreign keys as ids), JSON-safe."""
-    data: dict[str, Any] = {}
-    for f in obj._meta.concrete_fields:
-        if f.name in SKIPPED_FIELDS or f.primary_key:
-            continue
-        data[f.name] = jsonable(getattr(obj, f.attname))
-    return data
+    return {f.name: jsonable(getattr(obj, f.attname)) for f in logged_fields(obj)}
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 
-from core.changelog import SKIPPED_FIELDS, build_change, snapshot
+from core.changelog import build_change, logged_fields, snapshot
 from core.choices import ChangeAction
 from core.imports.bulk import insert_fields, json_converter, prepare_rows
 from core.models import ObjectChange, ScopedModel
@@ -56,7 +56,7 @@ class FastChangeLog:
         self.paths: tuple[str, ...] = tuple(
             getattr(model, "scope_path_fields", None) or (getattr(model, "scope_path_field", "org_path"),))
         self.ct_ids: dict[type, int] = {}
-        serialized = [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key]
+        serialized = logged_fields(model)
         self.keys = [f.name for f in serialized]
         self.getter = attrgetter(*(f.attname for f in serialized))
         self.convert: list[tuple[int, Callable[[Any], Any]]] = [
@@ -180,15 +180,13 @@ class DatabaseChangeLog:
     def __init__(self, fast: FastChangeLog, now: datetime.datetime) -> None:
         model = fast.resource.model
         self.fast, self.model = fast, model
-        opts = model._meta
-        self.serialized = [f for f in opts.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key]
+        self.serialized = logged_fields(model)
         self.masks = list(fast.masks.items())
         constant = [f for f in fast.fields if f.attname not in (*IDENTITY_COLUMNS, "postchange_data")]
         row = prepare_rows(fast.fields, [tuple(fast.template)], now, True)[0]
         self.constant_fields = constant
         self.constants = [row[fast.fields.index(f)] for f in constant]
-        slots = {name: fast.slots[name] for name in IDENTITY_COLUMNS}
-        self.identity_fields = [fast.fields[slots[name]] for name in IDENTITY_COLUMNS]
+        self.identity_fields = [fast.fields[fast.slots[name]] for name in IDENTITY_COLUMNS]
 
     @classmethod
     def for_model(cls, model: type[models.Model]) -> bool:
@@ -198,7 +196,7 @@ class DatabaseChangeLog:
         data_method = getattr(model, "changelog_data", None)
         if data_method is not None and data_method is not ScopedModel.changelog_data:
             return False
-        fields = [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key]
+        fields = logged_fields(model)
         return len(fields) <= cls.MAX_FIELDS and all(_database_json(f) for f in fields)
 
     def _select(self, count: int) -> str:
@@ -241,12 +239,13 @@ class DatabaseChangeLog:
 
     def insert(self, objs: list[Any]) -> None:
         """The ``create`` rows of ``objs`` (inserted in this transaction), in ``objs`` order."""
-        table = connection.ops.quote_name(ObjectChange._meta.db_table)
+        head = f"INSERT INTO {connection.ops.quote_name(ObjectChange._meta.db_table)} ({self._columns()}) "
+        statements: dict[int, str] = {}  # one statement per batch size: every batch but the last is full
         with connection.cursor() as cursor:
             for start in range(0, len(objs), self.BATCH):
                 batch = objs[start:start + self.BATCH]
-                cursor.execute(f"INSERT INTO {table} ({self._columns()}) {self._select(len(batch))}",
-                               self._params(batch))
+                sql = statements.get(len(batch)) or statements.setdefault(len(batch), head + self._select(len(batch)))
+                cursor.execute(sql, self._params(batch))
 
     def agrees(self, sample: list[Any], *, user: Any, message: str) -> bool:
         """The rows the database would write for ``sample`` say what ``build_change`` says."""
