@@ -11,8 +11,9 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -106,45 +107,34 @@ def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> 
     parent = current.changelog_parent() if hasattr(current, "changelog_parent") else None
     try:
         with transaction.atomic():
-            dependents, dependents_deleted = _cascade_changes(current, acting_user=acting_user, message=message)
-            current.delete()
+            # Django's own cascade collector (what ``Model.delete`` runs), read before it deletes.
+            collector = Collector(using=router.db_for_write(type(current)), origin=current)
+            collector.collect([current])
+            dependents = _dependents(collector, current)
+            path = getattr(current, getattr(current, "scope_path_field", "org_path"), "") or ""
+            changes = [build_change(d, ChangeAction.DELETE, acting_user=acting_user, before=snapshot(d),
+                                    parent=current, message=message,
+                                    org_path=getattr(d, getattr(d, "scope_path_field", "org_path"), None) or path)
+                       for d in dependents]
+            collector.delete()
     except ProtectedError as exc:
         kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
         raise ValidationError(_("仍有关联的%(kinds)s，不能删除") % {"kinds": "、".join(kinds)}) from exc
     current.pk = pk
     log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=parent, message=message)
-    log_bulk(dependents)
+    log_bulk(changes)
     # Stored files (evidence, materials) of the deleted records go once the deletion is committed.
-    for storage, name in _files_of([current, *dependents_deleted]):
+    for storage, name in _files_of([current, *dependents]):
         transaction.on_commit(partial(storage.delete, name))
 
 
-def _cascade_changes(
-    obj: models.Model, *, acting_user: Any, message: str,
-) -> tuple[list[Any], list[models.Model]]:
-    """Unsaved change-log rows for the records that deleting ``obj`` deletes with it, and those records
-    (Django's own cascade collector finds them; many-to-many link rows and the change log are left out)."""
-    from django.db import router
-    from django.db.models.deletion import Collector
-
-    collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
-    collector.collect([obj])
+def _dependents(collector: Collector, obj: models.Model) -> list[models.Model]:
+    """The records the collector will delete with ``obj`` (many-to-many link rows and the change log left out)."""
     found: list[models.Model] = [o for instances in collector.data.values() for o in instances]
     for queryset in collector.fast_deletes:
         found.extend(queryset)
-    path = getattr(obj, getattr(obj, "scope_path_field", "org_path"), "") or ""
-    changes, deleted = [], []
-    for dependent in found:
-        opts = dependent._meta
-        if dependent is obj or (type(dependent) is type(obj) and dependent.pk == obj.pk) or opts.auto_created \
-                or isinstance(dependent, ObjectChange):
-            continue
-        own_path = getattr(dependent, getattr(dependent, "scope_path_field", "org_path"), None)
-        changes.append(build_change(dependent, ChangeAction.DELETE, acting_user=acting_user,
-                                    before=snapshot(dependent), parent=obj, org_path=own_path or path,
-                                    message=message))
-        deleted.append(dependent)
-    return changes, deleted
+    return [d for d in found if not (d is obj or d._meta.auto_created or isinstance(d, ObjectChange)
+                                     or (type(d) is type(obj) and d.pk == obj.pk))]
 
 
 def _files_of(objs: list[models.Model]) -> list[tuple[Any, str]]:
