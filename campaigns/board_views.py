@@ -27,10 +27,11 @@ from campaigns.views import act
 from core.choices import Action
 from core.imports.files import CONTENT_TYPES
 from core.middleware import client_address
-from core.scoping import can, get_scope
+from core.scoping import can
 from core.tree import ancestor_paths
 from core.views import generic
 from learning.compliance import visible_org
+from orgs.models import Organization
 from orgs.views import scope_org
 
 STAMP_SALT = "campaigns.feedback"
@@ -94,20 +95,16 @@ def org_benchmark(request: HttpRequest, pk: int) -> HttpResponse:
             pk=request.GET["exemplar"]).first()
     mine = benchmark.indicators(org, on)
     peers: list[dict[str, Any]] = []
+    visible = Organization.objects.restrict(request.user)
     if org.parent_id:
-        from orgs.models import Organization
-
-        for peer in Organization.objects.filter(parent_id=org.parent_id).exclude(pk=org.pk).order_by("code")[:50]:
-            if can(request.user, Action.VIEW, peer):
-                peers.append({"org": peer, "values": benchmark.indicators(peer, on)})
+        for peer in visible.filter(parent_id=org.parent_id).exclude(pk=org.pk).order_by("code")[:50]:
+            peers.append({"org": peer, "values": benchmark.indicators(peer, on)})
     exemplar_values = None
     if chosen is not None:
         compared = chosen.compared_org_id()
-        from orgs.models import Organization
-
-        exemplar_org = Organization.objects.filter(pk=compared).first() if compared else None
         # An exemplar registered above is visible below; its organization's figures only within the scope.
-        if exemplar_org is not None and get_scope(request.user, Action.VIEW).covers_path(exemplar_org.path):
+        exemplar_org = visible.filter(pk=compared).first() if compared else None
+        if exemplar_org is not None:
             exemplar_values = benchmark.indicators(exemplar_org, on)
     average = benchmark.peer_average([p["values"] for p in peers])
     series = [{"name": org.name, "values": [mine[i.key] for i in benchmark.INDICATORS]}]

@@ -102,6 +102,9 @@ class DashboardTest(PersonaTestCase):
         self.assertEqual(rows["close_rate"]["mine"], 66.7)
         self.assertEqual(rows["close_rate"]["exemplar"], 0.0)
         self.assertEqual([p["org"] for p in response.context["peers"]], [self.p.branch2])
+        self.client.force_login(self.p.branch1_manager)  # the sibling branch is no peer of a branch's own view
+        own = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]), {"exemplar": exemplar.pk})
+        self.assertEqual((own.context["peers"], own.context["rows"][0]["exemplar"]), ([], None))
         self.client.force_login(self.p.branch2_manager)
         self.assertEqual(self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk])).status_code, 404)
 
