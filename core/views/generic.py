@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -213,10 +213,15 @@ class ObjectEditView(ScopedView):
                     changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
                                and name != "changelog_message"}
                     with transaction.atomic():
-                        conflict = edited_meanwhile(obj, version)
+                        conflict = edited_meanwhile(obj, version, changes)
                         if conflict:
                             form.add_error(None, conflict)
                             return self.render_form(obj, form, status=409, version=version)
+                        if not changes:
+                            # Nothing differs from the stored record (a form sent twice, or saved as it was):
+                            # there is nothing to write, and saving would only move its version on.
+                            messages.info(request, _("“%(obj)s”已是提交的内容，无需再保存") % {"obj": obj})
+                            return HttpResponseRedirect(self.success_url(obj))
                         obj = self.update(obj, acting_user=request.user, changes=changes, message=message)
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -247,23 +252,44 @@ def version_of(obj: models.Model) -> str:
     return updated.isoformat() if isinstance(updated, datetime.datetime) else ""
 
 
-def edited_meanwhile(obj: models.Model, version: str) -> str | None:
+def edited_meanwhile(obj: models.Model, version: str, changes: dict[str, Any]) -> str | None:
     """Why saving a form served at ``version`` would overwrite someone else's edit, or ``None``.
 
     The row is locked until the caller's transaction ends, so nobody can change it between this check and
-    the save. A form without a version (an older page, a script) is not checked.
+    the save. A form without a version (an older page, a script) is not checked. Neither is one that
+    changes nothing the record does not already hold: a form sent twice (a double click) finds its own first
+    save, and writing the same values overwrites nobody. ``changes`` is pruned to the fields whose stored
+    value still differs.
     """
     if not version or not hasattr(obj, "updated"):
         return None
-    stored = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list(
-        "updated", flat=True).first()
-    if stored is None or stored.isoformat() == version:
+    current = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
+    stored = getattr(current, "updated", None)
+    if current is None or stored is None or stored.isoformat() == version:
+        return None
+    for name in [n for n, value in changes.items() if _same_value(current, n, value)]:
+        del changes[name]
+    if not changes:
         return None
     last = (ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
             .order_by("-time", "-pk").first())
     who = (last.user_name or _("系统")) if last is not None else _("其他人")
     return _("您打开此页后，%(who)s于%(time)s修改了这条记录。为免覆盖对方的修改，本次未保存；请刷新页面，"
              "在最新内容上重新修改。") % {"who": who, "time": f"{timezone.localtime(stored):%Y-%m-%d %H:%M}"}
+
+
+def _same_value(obj: models.Model, name: str, value: Any) -> bool:
+    """Whether ``obj`` already holds ``value`` in field ``name`` (a form's cleaned value); many-to-many
+    fields and other non-concrete ones are never taken as equal."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if not isinstance(field, models.Field) or not field.concrete or field.many_to_many:
+        return False
+    if field.is_relation:
+        return bool(getattr(obj, field.attname) == getattr(value, "pk", value))
+    return bool(getattr(obj, field.attname) == value)
 
 
 def error_messages(exc: ValidationError) -> list[str]:

@@ -56,3 +56,28 @@ def test_the_member_page_works_on_a_phone(phone_page, live_server, personas):
     )
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page is {width}px wide on a 390px phone"
+
+
+def test_a_form_submitted_twice_in_quick_succession_is_sent_once(page, live_server, personas):
+    """A double click: the second submit comes while the first request is on its way."""
+    from core.models import ObjectChange
+
+    member = personas.branch1_members[1]
+    before = ObjectChange.objects.filter(object_id=member.pk).count()
+    login(page, live_server, "branch1", PASSWORD)
+    edit_url = f"{live_server.url}/members/{member.pk}/edit/"
+    page.goto(edit_url)
+    page.fill("#id_job", "出纳")
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    with page.expect_navigation(url=f"**{member.get_absolute_url()}"):
+        page.evaluate("""() => {
+            const button = document.querySelector("#id_job").form.querySelector("button[type=submit]");
+            button.form.requestSubmit(button);
+            setTimeout(() => button.form.requestSubmit(button), 30);
+        }""")
+    page.wait_for_timeout(300)  # time for a second request to leave, had the page sent one
+    assert posts == [edit_url]
+    alerts = page.locator(".alert").all_inner_texts()
+    assert any("已保存" in text for text in alerts), alerts
+    assert ObjectChange.objects.filter(object_id=member.pk).count() == before + 1

@@ -296,6 +296,38 @@ class ConcurrentEditTest(PersonaTestCase):
         member.refresh_from_db()
         self.assertEqual((member.workplace, member.job), ("市委党校", "出纳"))
 
+    def test_a_form_sent_twice_saves_once_and_the_second_is_no_conflict(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.branch1_members[1]
+        url = reverse("orgs:member_edit", args=[member.pk])
+        data = self.form_data(url)
+        data["job"] = "出纳"
+        before = ObjectChange.objects.filter(object_id=member.pk).count()
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        second = self.client.post(url, data, follow=True)  # the same form again, as a double click sends it
+        self.assertEqual(second.status_code, 200)
+        self.assertContains(second, "已是提交的内容")
+        self.assertNotContains(second, "本次未保存")
+        member.refresh_from_db()
+        self.assertEqual(member.job, "出纳")
+        self.assertEqual(ObjectChange.objects.filter(object_id=member.pk).count(), before + 1)
+
+    def test_a_second_form_with_the_same_values_is_no_conflict_but_one_with_other_values_is(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.branch1_members[1]
+        url = reverse("orgs:member_edit", args=[member.pk])
+        first, same, other = self.form_data(url), self.form_data(url), self.form_data(url)
+        for data in (first, same):
+            data["job"] = "出纳"
+        other["job"] = "会计"
+        self.assertEqual(self.client.post(url, first).status_code, 302)
+        updated = Member.objects.get(pk=member.pk).updated
+        self.assertEqual(self.client.post(url, same).status_code, 302)
+        self.assertEqual(Member.objects.get(pk=member.pk).updated, updated)  # nothing written
+        response = self.client.post(url, other)
+        self.assertContains(response, "本次未保存", status_code=409)
+        self.assertEqual(Member.objects.get(pk=member.pk).job, "出纳")
+
     def test_a_stale_object_passed_to_a_service_does_not_undo_other_fields(self) -> None:
         stale = Member.objects.get(pk=self.p.branch1_members[1].pk)
         services.update_member(Member.objects.get(pk=stale.pk), acting_user=self.p.committee_manager,
