@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from core.choices import ChangeAction
 from core.context import current_request
@@ -86,8 +87,30 @@ def build_change(
     )
 
 
-def log_change(obj: models.Model, action: str, *, acting_user: Any, **kwargs: Any) -> ObjectChange:
+def log_change(
+    obj: models.Model, action: str, *, acting_user: Any, coalesce: datetime.timedelta | None = None, **kwargs: Any
+) -> ObjectChange:
+    """Record a change of ``obj``.
+
+    With ``coalesce``, a change that continues the object's latest change-log row (same user, action and
+    message, and that row at most ``coalesce`` old) extends that row instead of adding one: it keeps the
+    state before the first of the run and takes the new state and time. Repeated saves of one thing by one
+    person (a draft saved every few seconds while it is written) thus read as one change from where they
+    started to where they stopped, instead of hundreds of rows.
+    """
     change = build_change(obj, action, acting_user=acting_user, **kwargs)
+    if coalesce is not None and change.user_id is not None:
+        now = timezone.now()
+        last = (ObjectChange.objects.filter(content_type=change.content_type, object_id=change.object_id)
+                .order_by("-time", "-pk").first())
+        if (last is not None and last.user_id == change.user_id and last.action == change.action
+                and last.message == change.message and last.time >= now - coalesce):
+            last.postchange_data = change.postchange_data
+            last.object_repr = change.object_repr
+            last.request_id, last.request_repr = change.request_id, change.request_repr
+            last.time = now
+            last.save(update_fields=["postchange_data", "object_repr", "request_id", "request_repr", "time"])
+            return last
     change.save()
     return change
 

@@ -29,6 +29,10 @@ from essays.models import Essay, EssayRequest, EssayVersion, Formulation
 from essays.store import MERGE_AT, store
 from orgs.models import Member
 
+# Draft saves by the author less than this apart are one change-log row (see ``core.changelog.log_change``):
+# the page saves a draft a few seconds after each pause in typing.
+DRAFT_LOG_WINDOW = datetime.timedelta(minutes=10)
+
 
 def _check_request(request: EssayRequest, members: Sequence[Member], acting_user: Any) -> None:
     path = request.org.path
@@ -135,7 +139,7 @@ def save_draft(essay: Essay, *, acting_user: Any, title: str, text: str) -> Essa
     after = snapshot(essay)
     if after != before:
         log_change(essay, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=after,
-                   message=_("保存草稿"))
+                   message=_("保存草稿"), coalesce=DRAFT_LOG_WINDOW)
     return essay
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from core.changelog import snapshot
 from core.choices import Action
 from core.gaps import gaps_for
 from core.models import ObjectChange
@@ -17,7 +18,7 @@ from core.testing.views import PersonaTestCase
 from essays import originality
 from essays.choices import CheckStatus, Decision, EssayAudience, EssayStatus
 from essays.models import Essay, EssayVersion, Formulation, ReferenceDocument
-from essays.services import add_formulation, review, save_draft, start_essay, submit
+from essays.services import DRAFT_LOG_WINDOW, add_formulation, review, save_draft, start_essay, submit
 from essays.tests.helpers import OWN, SENTENCES, author, essay_text, new_request, submitted, write
 
 
@@ -62,6 +63,27 @@ class WorkflowTest(PersonaTestCase):
         versions = ObjectChange.objects.filter(content_type__model="essayversion", action="create")
         self.assertEqual(sorted(versions.values_list("object_id", flat=True)),
                          sorted(essay.versions.values_list("pk", flat=True)))
+
+    def test_draft_saves_in_a_row_are_one_change_from_the_first_state_to_the_last(self) -> None:
+        essay = start_essay(self.request, acting_user=self.user)
+        drafts = ObjectChange.objects.filter(content_type__model="essay", object_id=essay.pk, message="保存草稿")
+        states = [snapshot(essay)["text"]]
+        for text in ("第一段", "第一段第二段", "第一段第二段第三段"):
+            states.append(snapshot(save_draft(essay, acting_user=self.user, title="", text=text))["text"])
+        row = drafts.get()
+        self.assertEqual((row.prechange_data or {})["text"], states[0])
+        self.assertEqual((row.postchange_data or {})["text"], states[-1])
+        # Once the run has paused longer than the window, the next save starts a new row.
+        ObjectChange.objects.filter(pk=row.pk).update(time=timezone.now() - DRAFT_LOG_WINDOW
+                                                      - datetime.timedelta(seconds=1))
+        states.append(snapshot(save_draft(essay, acting_user=self.user, title="", text="重写"))["text"])
+        self.assertEqual([((c.prechange_data or {})["text"], (c.postchange_data or {})["text"])
+                          for c in drafts.order_by("pk")], [(states[0], states[3]), (states[3], states[4])])
+        # Another kind of change in between ends the run too: submitting saves the text as a draft (which
+        # continues the second row) and then records the submission; the next draft save is a new row.
+        submitted(essay, self.user, text=OWN[0])
+        save_draft(essay, acting_user=self.user, title="", text=OWN[1])
+        self.assertEqual(drafts.count(), 3)
 
     def test_only_the_author_writes_and_only_a_manager_who_is_not_the_author_reviews(self) -> None:
         essay = write(self.request, self.user, OWN[0])
