@@ -21,7 +21,7 @@ from core.changelog import history_for
 from core.choices import Action
 from core.gaps import followups, gap_rules, gaps_for
 from core.navigation import org_links
-from core.scoping import can, get_scope
+from core.scoping import can, can_in_org, get_scope
 from core.views import generic
 from orgs import forms, services
 from orgs.choices import (
@@ -98,18 +98,27 @@ class OrganizationDetailView(generic.ObjectDetailView):
     def get_extra_context(self, obj: Organization) -> dict[str, Any]:
         user = self.request.user
         ancestor_ids = [int(p) for p in obj.path.split(".")[:-2]]
+        common = {
+            "ancestors": Organization.objects.restrict(user).filter(pk__in=ancestor_ids).order_by("depth"),
+            "recent_changes": history_for(obj, user)[:5],
+            "oversees": can_in_org(user, Action.VIEW, obj.path),
+        }
+        if not common["oversees"]:
+            # A member sees their own branch's page for its name and place in the tree; its roster, counts,
+            # leadership and warnings belong to those granted the branch.
+            return common
         today = timezone.localdate()
         children = list(obj.children.all().order_by("code"))
         counts, child_counts = subtree_counts(obj, children)
         return {
-            "ancestors": Organization.objects.restrict(user).filter(pk__in=ancestor_ids).order_by("depth"),
+            **common,
             "children": [(child, child_counts.get(child.pk)) for child in children],
             "counts": counts,
-            "positions": Position.objects.filter(org=obj).filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
+            "positions": Position.objects.restrict(user).filter(org=obj)
+            .filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
             .select_related("member").order_by("title", "term_start"),
             "position_order": [t.value for t in PositionTitle],
             "warnings": warnings_for(obj, today),
-            "recent_changes": history_for(obj, user)[:5],
             "org_links": org_links(),
             "can_reveal": can(user, Action.REVEAL, obj),
             "branch_members": Member.objects.restrict(user).filter(org=obj).only("pk", "name", "status")[:60],
@@ -153,6 +162,8 @@ def organization_tree(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
     org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
+    if not can_in_org(request.user, Action.VIEW, org.path):
+        raise Http404  # a member's own branch: its gaps name other members
     try:
         on = datetime.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
     except ValueError:
@@ -217,8 +228,8 @@ class MemberDetailView(generic.ObjectDetailView):
             "can_reveal": can(user, Action.REVEAL, obj),
             "birth_date_masked": obj.birth_date_for(None) if not can(user, Action.REVEAL, obj) else None,
             "status_changes": obj.status_changes.select_related("created_by").order_by("-date", "-pk")[:20],
-            "transfers": obj.transfers.select_related("from_org", "to_org")[:20],
-            "positions": obj.positions.select_related("org"),
+            "transfers": Transfer.objects.restrict(user).filter(member=obj).select_related("from_org", "to_org")[:20],
+            "positions": Position.objects.restrict(user).filter(member=obj).select_related("org"),
             "recent_changes": history_for(obj, user)[:5],
             "org_links": org_links(),
             "status_form": forms.StatusChangeForm(initial={"status": obj.status}),

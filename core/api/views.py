@@ -27,6 +27,7 @@ from core.filtersets import SubtreeFilter
 from core.gaps import Gap, followups, gaps_in
 from core.models import Notification, ObjectChange, Task
 from core.navigation import home_orgs
+from core.scoping import can_in_org
 from core.tasks import tasks_for
 
 #
@@ -147,10 +148,12 @@ class GapViewSet(viewsets.ViewSet):
     def orgs(self, org_id: int | None) -> Sequence[Any]:
         from orgs.models import Organization
 
+        # Gap lists name members: they are for those granted the organization, not for a member's own branch.
+        user = self.request.user
         if org_id is None:
-            return home_orgs(self.request.user)
-        org = Organization.objects.restrict(self.request.user, "view").filter(pk=org_id).first()
-        if org is None:
+            return [org for org in home_orgs(user) if can_in_org(user, "view", org.path)]
+        org = Organization.objects.restrict(user, "view").filter(pk=org_id).first()
+        if org is None or not can_in_org(user, "view", org.path):
             raise Http404
         return [org]
 

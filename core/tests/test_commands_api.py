@@ -115,3 +115,12 @@ class HelpTest(TestCase):
             command = load_command_class(app, name)
             parser = command.create_parser("chuxin", name)
             self.assertTrue(parser.format_help(), name)
+
+
+class GapsMemberUserTest(PersonaTestCase):
+    def test_a_member_account_lists_no_gaps_of_its_own_branch(self) -> None:
+        branch = self.p.member.org
+        self.assertTrue(run("gaps", "--user", self.p.branch1_manager.username, "--org", branch.code)[0].strip())
+        self.assertEqual(run("gaps", "--user", self.p.member_user.username)[0].strip(), "")
+        with self.assertRaises(CommandError):
+            run("gaps", "--user", self.p.member_user.username, "--org", branch.code)

@@ -480,3 +480,12 @@ class MemberMaskedRoundTripTest(APITestCase):
         member.refresh_from_db()
         self.assertEqual((member.job, member.id_number, member.phone),
                          ("出纳", self.p.member.id_number, self.p.member.phone))
+
+
+class MemberRoleGapsAPITest(APITestCase):
+    def test_a_member_gets_no_gaps_of_their_own_branch(self) -> None:
+        self.login(self.p.committee_manager)
+        self.assertTrue(self.results(self.client.get("/api/gaps/", {"org": self.p.branch1.pk})))
+        self.login(self.p.member_user)
+        self.assertEqual(self.client.get("/api/gaps/", {"org": self.p.branch1.pk}).status_code, 404)
+        self.assertEqual(self.results(self.client.get("/api/gaps/")), [])

@@ -443,3 +443,56 @@ class GrantRevokeLinkTest(PersonaTestCase):
         self.assertEqual([g.user.username for g in response.context["page"].object_list], ["inspector"])
         self.client.force_login(self.p.inspector)
         self.assertNotContains(self.client.get(reverse("orgs:grant_list")), "撤销")
+
+
+class MemberRoleOrganizationPageTest(PersonaTestCase):
+    """A plain member opens their own branch's page; the roster, figures, leadership and gaps are not theirs."""
+
+    def test_a_member_sees_the_branch_by_name_but_not_its_roster_leadership_or_gaps(self) -> None:
+        from orgs.choices import PositionTitle
+        from orgs.models import Position
+
+        secretary = self.p.branch1_members[2]
+        services.add_position(Position(org=self.p.branch1, member=secretary, title=PositionTitle.SECRETARY,
+                                       term_start=datetime.date(2024, 1, 1)), acting_user=self.p.admin)
+        gaps_url = reverse("orgs:organization_gaps", args=[self.p.branch1.pk])
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.get(self.p.branch1.get_absolute_url())
+        self.assertContains(response, secretary.name)
+        self.assertContains(response, gaps_url)
+        self.client.force_login(self.p.member_user)
+        response = self.client.get(self.p.branch1.get_absolute_url())
+        self.assertContains(response, self.p.branch1.name)
+        self.assertNotContains(response, secretary.name)
+        self.assertNotContains(response, gaps_url)
+        self.assertNotIn("counts", response.context)
+        self.assertEqual(self.client.get(gaps_url).status_code, 404)
+        self.assertEqual(self.client.get(gaps_url, {"export": "csv"}).status_code, 404)
+
+
+class MemberPageRelatedRecordsTest(PersonaTestCase):
+    def test_the_member_page_lists_only_the_transfers_and_positions_the_viewer_may_open(self) -> None:
+        from orgs.choices import OrgKind, PositionTitle
+        from orgs.models import Position
+
+        admin = self.p.admin
+        branch3 = services.create_organization(
+            Organization(code="T09", name="第九党支部", kind=OrgKind.BRANCH, parent=self.p.committee),
+            acting_user=admin)
+        member = self.p.branch1_members[1]
+        services.add_position(Position(org=self.p.committee, member=member, title=PositionTitle.ORGANIZATION,
+                                       term_start=datetime.date(2024, 1, 1)), acting_user=admin)
+        for to_org in (branch3, self.p.branch2):
+            transfer = services.start_transfer(Transfer(member=member, to_org=to_org, date=datetime.date.today()),
+                                               acting_user=admin)
+            services.confirm_transfer(transfer, acting_user=admin)
+        first, second = Transfer.objects.filter(member=member).order_by("pk")
+        self.client.force_login(self.p.committee_manager)
+        response = self.client.get(member.get_absolute_url())
+        self.assertEqual(set(response.context["transfers"]), {first, second})
+        self.assertEqual(len(response.context["positions"]), 1)
+        self.client.force_login(self.p.branch2_manager)
+        response = self.client.get(member.get_absolute_url())
+        self.assertEqual(list(response.context["transfers"]), [second])  # branch1 → branch3 is not branch2's
+        self.assertEqual(list(response.context["positions"]), [])  # a committee post, outside branch2
+        self.assertNotContains(response, reverse("orgs:transfer_detail", args=[first.pk]))

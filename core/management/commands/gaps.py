@@ -16,6 +16,7 @@ from core.choices import Severity
 from core.gaps import gap_rules, gaps_in
 from core.management.base import TranslatedCommand
 from core.navigation import home_orgs
+from core.scoping import can_in_org
 
 
 class Command(TranslatedCommand):
@@ -38,11 +39,14 @@ class Command(TranslatedCommand):
         orgs = Organization.objects.restrict(user, "view") if user else Organization.objects.all()
         if options["org"]:
             org = orgs.filter(code=options["org"]).first()
-            if org is None:
+            # A member's own branch is visible to them, but its gaps name other members.
+            if org is None or (user and not can_in_org(user, "view", org.path)):
                 raise CommandError(_("找不到组织编码为“%(code)s”的组织") % {"code": options["org"]})
             roots = [org]
         else:
             roots = home_orgs(user) if user else list(orgs.filter(parent__isnull=True))
+            if user:
+                roots = [org for org in roots if can_in_org(user, "view", org.path)]
         gaps = gaps_in(roots, on, options["rule"])
         if options["format"] == "json":
             self.stdout.write(json.dumps([g.as_dict() for g in gaps], ensure_ascii=False, indent=2))
