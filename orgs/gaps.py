@@ -86,7 +86,7 @@ def grant_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
     organization (a transferred secretary) or left the party: the grant still opens the old branch's records."""
     grants = (RoleGrant.objects.in_subtree(org.path).filter(role__in=(Role.MANAGER, Role.INSPECTOR),
                                                             user__member__isnull=False)
-              .select_related("org", "user", "user__member", "user__member__org").order_by("org_path", "pk"))
+              .select_related("org", "user", "user__member").order_by("org_path", "pk"))
     for grant in grants:
         member = grant.user.member  # type: ignore[attr-defined]
         granted = grant.org
@@ -95,7 +95,8 @@ def grant_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
         if member.status in LEAVING_STATUSES:
             where = _("党籍状态为“%(status)s”") % {"status": member.get_status_display()}
         elif not member.org_path.startswith(granted.path):
-            where = _("组织关系已在%(org)s") % {"org": member.org.name}
+            # Where it went is not named: that organization may be outside the viewer's scope.
+            where = _("组织关系已转出本组织")
         else:
             continue
         yield _gap("orgs.grants.holder_left", on, granted, _("授权未随组织关系调整"),
