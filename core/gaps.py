@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.rules import UnknownRule
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -76,9 +78,12 @@ class GapRule:
     def how_many(self, org: Any, on: datetime.date) -> int:
         """The number of gaps the rule finds in ``org``'s subtree: counted by the database where the rule says
         how (a province has hundreds of thousands of overdue rectifications), else by listing them."""
-        if self.count is not None:
-            return self.count(org, on)
-        return sum(1 for _gap in self.func(org, on))
+        try:
+            if self.count is not None:
+                return self.count(org, on)
+            return sum(1 for _gap in self.func(org, on))
+        except UnknownRule:  # a date before the regulation the check rests on took effect
+            return 0
 
 
 _registry: dict[str, GapRule] = {}
@@ -123,18 +128,34 @@ def gap_rules() -> list[GapRule]:
     return list(_registry.values())
 
 
-def gaps_for(org: Any, on: datetime.date | None = None, rules: Iterable[str] | None = None) -> list[Gap]:
+def gaps_for(
+    org: Any, on: datetime.date | None = None, rules: Iterable[str] | None = None,
+    not_in_force: list[GapRule] | None = None,
+) -> list[Gap]:
     """Every gap in ``org``'s subtree on ``on``, hard ones first, then by organization code."""
-    return gaps_in([org], on, rules)
+    return gaps_in([org], on, rules, not_in_force)
 
 
-def gaps_in(orgs: Iterable[Any], on: datetime.date | None = None, rules: Iterable[str] | None = None) -> list[Gap]:
-    """The gaps of several disjoint subtrees (a user's top organizations), in one ordered list."""
+def gaps_in(
+    orgs: Iterable[Any], on: datetime.date | None = None, rules: Iterable[str] | None = None,
+    not_in_force: list[GapRule] | None = None,
+) -> list[Gap]:
+    """The gaps of several disjoint subtrees (a user's top organizations), in one ordered list.
+
+    A check whose regulation was not yet in force on ``on`` finds nothing; it is added to ``not_in_force``
+    (when given) so that a page can say so.
+    """
     on = on or timezone.localdate()
     wanted = set(rules) if rules else None
     found: list[Gap] = []
     for org in orgs:
         for rule in _registry.values():
             if wanted is None or rule.key in wanted:
-                found.extend(g if g.check == rule.key else replace(g, check=rule.key) for g in rule.func(org, on))
+                try:
+                    gaps = [g if g.check == rule.key else replace(g, check=rule.key) for g in rule.func(org, on)]
+                except UnknownRule:
+                    if not_in_force is not None and rule not in not_in_force:
+                        not_in_force.append(rule)
+                    continue
+                found.extend(gaps)
     return sorted(found, key=lambda g: (g.severity != "hard", g.org_code, g.rule))

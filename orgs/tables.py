@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -64,7 +65,7 @@ class RoleGrantTable(Table):
         Column("name", label=_("姓名"), accessor="user.first_name"),
         Column("role", sort="role"),
         Column("org", accessor=lambda g, _table: g.org.name if g.org else _("全部组织")),
-        Column("created", label=_("授权时间"), accessor=lambda g, _table: f"{g.created:%Y-%m-%d}"),
+        Column("created", label=_("授权时间"), accessor=lambda g, _table: f"{timezone.localtime(g.created):%Y-%m-%d}"),
         Column("revoke", label=_("操作"), accessor=lambda g, table: format_html(
             '<a class="text-danger" href="{}">{}</a>', reverse("orgs:grant_delete", args=[g.pk]), _("撤销"),
         ) if can(table.user, Action.CHANGE, g) else ""),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -91,6 +91,11 @@ def subtree_counts(org: Organization, children: list[Organization]) -> tuple[dic
     }, per_child
 
 
+def title_rank() -> Case:
+    """Positions in the order of ``PositionTitle`` (书记, 副书记, then the members of the committee)."""
+    return Case(*(When(title=t.value, then=Value(i)) for i, t in enumerate(PositionTitle)), default=Value(99))
+
+
 class OrganizationDetailView(generic.ObjectDetailView):
     queryset = Organization.objects.select_related("parent")
     template_name = "orgs/organization_detail.html"
@@ -102,6 +107,7 @@ class OrganizationDetailView(generic.ObjectDetailView):
             "ancestors": Organization.objects.restrict(user).filter(pk__in=ancestor_ids).order_by("depth"),
             "recent_changes": history_for(obj, user)[:5],
             "oversees": can_in_org(user, Action.VIEW, obj.path),
+            "parent_visible": obj.parent is not None and can(user, Action.VIEW, obj.parent),
         }
         if not common["oversees"]:
             # A member sees their own branch's page for its name and place in the tree; its roster, counts,
@@ -116,8 +122,7 @@ class OrganizationDetailView(generic.ObjectDetailView):
             "counts": counts,
             "positions": Position.objects.restrict(user).filter(org=obj)
             .filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
-            .select_related("member").order_by("title", "term_start"),
-            "position_order": [t.value for t in PositionTitle],
+            .select_related("member").order_by(title_rank(), "term_start"),
             "warnings": warnings_for(obj, today),
             "org_links": org_links(),
             "can_reveal": can(user, Action.REVEAL, obj),
@@ -179,7 +184,8 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
         return render(request, "orgs/organization_gaps.html", {
             "object": org, "on": on, "summary": [(r, n) for r, n in summary if n],
             "total": sum(n for _r, n in summary), "children": org.children.order_by("code")})
-    gaps = gaps_for(org, on, rules)
+    not_in_force: list[Any] = []
+    gaps = gaps_for(org, on, rules, not_in_force)
     if fmt:
         from core.imports.engine import rows_response
 
@@ -198,7 +204,7 @@ def organization_gaps(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(request, "orgs/organization_gaps.html", {
         "object": org, "gaps": [(gap, done.get(gap.key)) for gap in shown], "page": page, "total": len(gaps),
         "on": on, "query": query.urlencode(), "can_rectify": can(request.user, Action.CHANGE, org),
-        "chosen": [known[key] for key in rules or ()], "summary": None})
+        "chosen": [known[key] for key in rules or ()], "summary": None, "not_in_force": not_in_force})
 
 
 #

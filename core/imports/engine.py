@@ -183,7 +183,7 @@ class Resource:
         labels = "、".join(str(c.header) for c in self.columns if c.mask)
         changes = [
             build_change(parent, ChangeAction.REVEAL, acting_user=self.user,
-                         message=_("导出%(n)s条%(title)s记录的完整%(fields)s")
+                         message=_("导出%(title)s%(n)s条，含完整%(fields)s")
                          % {"n": revealed[parent.pk], "title": self.title, "fields": labels})
             for parent in parent_model._default_manager.filter(pk__in=list(revealed))  # type: ignore[union-attr]
         ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChangeAction
@@ -60,7 +61,8 @@ class ObjectChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.time:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
+        when = timezone.localtime(self.time)
+        return f"{when:%Y-%m-%d %H:%M} {self.user_name} {self.get_action_display()} {self.object_repr}"
 
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:

@@ -496,3 +496,31 @@ class MemberPageRelatedRecordsTest(PersonaTestCase):
         self.assertEqual(list(response.context["transfers"]), [second])  # branch1 → branch3 is not branch2's
         self.assertEqual(list(response.context["positions"]), [])  # a committee post, outside branch2
         self.assertNotContains(response, reverse("orgs:transfer_detail", args=[first.pk]))
+
+
+class GapPageDateTest(PersonaTestCase):
+    def test_a_date_before_a_regulation_took_effect_lists_no_gaps_of_that_check_and_says_so(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        url = reverse("orgs:organization_gaps", args=[self.p.committee.pk])
+        response = self.client.get(url, {"date": "1990-06-01"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "1990-06-01时以下检查所依据的规定尚未施行")
+        self.assertEqual(response.context["total"], 0)
+        self.assertEqual(self.client.get(url, {"date": "1990-06-01", "export": "csv"}).status_code, 200)
+        self.login_api_gaps("1990-06-01")
+
+    def login_api_gaps(self, date: str) -> None:
+        response = self.client.get("/api/gaps/", {"org": str(self.p.committee.pk), "date": date})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["results"], [])
+
+
+class GrantListDateTest(PersonaTestCase):
+    def test_the_grant_date_is_the_local_date(self) -> None:
+        # 2026-11-21 23:30 UTC is already 2026-11-22 in China.
+        RoleGrant.objects.filter(user=self.p.branch1_manager).update(
+            created=datetime.datetime(2026, 11, 21, 23, 30, tzinfo=datetime.UTC))
+        self.client.force_login(self.p.admin)
+        response = self.client.get(reverse("orgs:grant_list"), {"q": "branch1"})
+        self.assertContains(response, "2026-11-22")
+        self.assertNotContains(response, "2026-11-21")
