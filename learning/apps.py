@@ -9,8 +9,8 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         from core.navigation import register_org_link
         from learning import demo, gaps, resources, rules, signals  # noqa: F401  (register rules, gaps, imports, demo)
-        from learning.models import Attendance, MemberYear, SignInFailure, StudyRecord
+        from learning.models import Attempt, Attendance, MemberYear, PointEntry, SignInFailure, StudyRecord
         from orgs.services import register_member_records
 
-        register_member_records(StudyRecord, MemberYear, Attendance, SignInFailure)
+        register_member_records(StudyRecord, MemberYear, Attendance, SignInFailure, Attempt, PointEntry)
         register_org_link(_("学时完成情况"), "learning:compliance", "bi-bar-chart")

@@ -266,19 +266,28 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": []})
     from learning import rules
 
-    # While the member may still sit the exam again, the right answers would be the next paper's.
-    reveal = not own or services.exams.answers_may_be_shown(attempt)
     bank = Question.objects.in_bulk(attempt.questions)
+    if own:
+        # While the member may still sit the exam again, the right answers would be the next paper's.
+        shown = set(bank) if services.exams.answers_may_be_shown(attempt) else set()
+    else:
+        # ``answers_may_be_shown`` speaks of the attempt's member, not of the reader, who may still have the
+        # exam to sit (or a later one drawn from the same bank): others read the answers of the questions
+        # they may read in the bank itself, and no more.
+        shown = set(Question.objects.restrict(request.user).filter(pk__in=list(bank)).values_list("pk", flat=True))
     rows = []
     for qid in attempt.questions:
         q = bank.get(qid)
         if q is None:
             continue
         given = (attempt.answers or {}).get(str(qid))
-        rows.append({"q": q, "correct": (attempt.results or {}).get(str(qid), False),
+        reveal = qid in shown
+        rows.append({"q": q, "correct": (attempt.results or {}).get(str(qid), False), "reveal": reveal,
                      "given": _shown(q, given), "answer": rules.format_answer(q.kind, q.answer) if reveal else "",
+                     "explanation": q.explanation if reveal else "",
                      "options": list(zip(rules.LETTERS, q.options or [], strict=False))})
-    return render(request, "learning/attempt_detail.html", {"attempt": attempt, "rows": rows, "reveal": reveal})
+    return render(request, "learning/attempt_detail.html", {
+        "attempt": attempt, "rows": rows, "own": own, "reveal": all(row["reveal"] for row in rows)})
 
 
 def _shown(question: Question, given: Any) -> str:
@@ -293,42 +302,91 @@ def _shown(question: Question, given: Any) -> str:
 
 @login_required
 def question_generate(request: HttpRequest) -> HttpResponse:
-    """Paste or upload a text, review the proposed questions, accept the chosen ones into a bank."""
+    """Paste or upload a text, review the proposed questions, accept the chosen ones into a bank.
+
+    Accepting checks every chosen proposal first and puts them all into the bank in one transaction, or
+    none: a refused one is named with its number and field, and the page comes back with the proposals
+    as they were posted, so that it can be corrected and sent again.
+    """
     from learning import generate, rules
-    from learning.models import Question
 
     if get_scope(request.user, Action.CHANGE).empty:
         raise PermissionDenied(_("您只有查看权限"))
     form = forms.GenerateForm(request.POST or None, request.FILES or None, user=request.user)
-    proposals: list[Any] = []
-    created = 0
+    proposals: list[dict[str, Any]] = []
     errors: list[str] = []
-    if request.method == "POST" and request.POST.get("step") == "accept" and form.is_valid():
-        org, source, tags = form.cleaned_data["org"], form.cleaned_data["source"], form.cleaned_data["tags"]
-        count = request.POST.get("count", "")
-        for i in range(min(int(count) if count.isdigit() else 0, form.cleaned_data["limit"] * 2)):
-            if not request.POST.get(f"p{i}-include"):
-                continue
-            kind = request.POST.get(f"p{i}-kind", "")
-            options = rules.parse_options(request.POST.get(f"p{i}-options", "")) if kind == QuestionKind.SINGLE else []
-            try:
-                answer = rules.parse_answer(kind, request.POST.get(f"p{i}-answer", ""), options)
-                services.create_question(Question(
-                    org=org, kind=kind, text=request.POST.get(f"p{i}-text", ""), options=options, answer=answer,
-                    tags=tags, source=source), acting_user=request.user, message=_("由文本生成"))
-                created += 1
-            except (ValueError, ValidationError) as exc:
-                detail = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                errors.append(_("第%(n)s题：%(e)s") % {"n": i + 1, "e": detail})
-        if created:
-            messages.success(request, _("已放入题库%(n)s道题") % {"n": created})
-        if not errors:
-            return HttpResponseRedirect(reverse("learning:question_list") + f"?org={org.pk}")
+    if request.method == "POST" and request.POST.get("step") == "accept":
+        proposals = _posted_proposals(request)
+        if form.is_valid():
+            org, source, tags = form.cleaned_data["org"], form.cleaned_data["source"], form.cleaned_data["tags"]
+            questions, errors = _accepted_questions(proposals, org=org, source=source, tags=tags)
+            if not errors:
+                try:
+                    services.create_questions(questions, acting_user=request.user, message=_("由文本生成"))
+                except ValidationError as exc:
+                    errors = exc.messages
+                else:
+                    if questions:
+                        messages.success(request, _("已放入题库%(n)s道题") % {"n": len(questions)})
+                    return HttpResponseRedirect(reverse("learning:question_list") + f"?org={org.pk}")
     elif request.method == "POST" and form.is_valid():
         found = generate.propose(form.cleaned_data["text"], limit=form.cleaned_data["limit"])
-        proposals = [{"p": p, "options_text": "\n".join(p.options),
+        proposals = [{"p": p, "include": True, "options_text": "\n".join(p.options),
                       "answer_text": rules.format_answer(p.kind, p.answer)} for p in found]
         if not proposals:
             errors.append(_("没有找到适合出题的句子：请提供完整的句子（以句号结尾）"))
     return render(request, "learning/question_generate.html", {"form": form, "proposals": proposals,
                                                                 "errors": errors})
+
+
+MAX_PROPOSALS = 120  # twice the form's largest limit
+
+
+def _posted_proposals(request: HttpRequest) -> list[dict[str, Any]]:
+    """The proposals as the page posted them (edited, chosen or not), in the shape the template shows."""
+    from types import SimpleNamespace
+
+    count = request.POST.get("count", "")
+    proposals = []
+    for i in range(min(int(count) if count.isdigit() else 0, MAX_PROPOSALS)):
+        post = {name: request.POST.get(f"p{i}-{name}", "") for name in ("kind", "text", "term", "options", "answer")}
+        proposals.append({"p": SimpleNamespace(kind=post["kind"], text=post["text"], term=post["term"]),
+                          "include": bool(request.POST.get(f"p{i}-include")), "options_text": post["options"],
+                          "answer_text": post["answer"]})
+    return proposals
+
+
+def _accepted_questions(proposals: list[dict[str, Any]], *, org: Any, source: str,
+                        tags: str) -> tuple[list[Question], list[str]]:
+    """The chosen proposals as unsaved questions, each checked; the errors name the proposal and field."""
+    from django.core.exceptions import NON_FIELD_ERRORS
+
+    from learning import rules
+
+    questions: list[Question] = []
+    errors: list[str] = []
+    for n, item in enumerate(proposals, start=1):
+        if not item["include"]:
+            continue
+        kind = item["p"].kind
+        options = rules.parse_options(item["options_text"]) if kind == QuestionKind.SINGLE else []
+        question = Question(org=org, kind=kind, text=item["p"].text, options=options, tags=tags, source=source)
+        try:
+            question.answer = rules.parse_answer(kind, item["answer_text"], options)
+        except ValueError as exc:
+            errors.append(_field_error(n, "answer", str(exc)))
+            continue
+        try:
+            question.full_clean(exclude=["org"])  # the form chose the organization among those in scope
+        except ValidationError as exc:
+            for name, problems in exc.message_dict.items():
+                errors += [_("第%(n)s题：%(e)s") % {"n": n, "e": e} if name == NON_FIELD_ERRORS
+                           else _field_error(n, name, e) for e in problems]
+            continue
+        questions.append(question)
+    return questions, errors
+
+
+def _field_error(n: int, name: str, message: str) -> str:
+    label = getattr(Question._meta.get_field(name), "verbose_name", name)
+    return _("第%(n)s题“%(field)s”：%(e)s") % {"n": n, "field": label, "e": message}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import ScopedFilterSet
 from learning.choices import ActivityForm, AttemptStatus, AttendanceStatus, QuestionKind, RecordSource, StudyKind
-from learning.models import Activity, Attempt, Attendance, Exam, Question, StudyRecord
+from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
 
@@ -92,3 +92,21 @@ class AttemptFilterSet(ScopedFilterSet):
     class Meta:
         model = Attempt
         fields = ["org", "exam", "status", "q"]
+
+
+class MemberYearFilterSet(django_filters.FilterSet):
+    # Plain numbers: a choice filter over all members would tell an existing member from a missing one.
+    year = django_filters.NumberFilter(label=_("年度"))
+    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+
+    class Meta:
+        model = MemberYear
+        fields = ["year", "member"]
+
+
+class PointEntryFilterSet(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+
+    class Meta:
+        model = PointEntry
+        fields = ["member", "action", "date"]

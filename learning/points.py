@@ -24,24 +24,29 @@ def _today_points(member_id: int, day: datetime.date) -> dict[str, int]:
     return {row["action"]: row["n"] for row in rows}
 
 
-def award(member: Member, action: str, ref: str, *, day: datetime.date, count: int = 1) -> int:
-    """Award ``count`` times the action's points, within the caps; once per (member, action, ref)."""
+def award(member: Member, action: str, ref: str, *, day: datetime.date, count: int = 1) -> PointEntry | None:
+    """Award ``count`` times the action's points, within the caps; once per (member, action, ref). Returns
+    the entry written (for the caller's change log), or ``None`` when nothing was earned."""
     if count <= 0 or PointEntry.objects.filter(member=member, action=action, ref=ref).exists():
-        return 0
+        return None
     earned = _today_points(member.pk, day)
     per = int(rule_value(f"learning.points.{action}", day)) * count
     room_action = int(rule_value(f"learning.points.{action}.daily_cap", day)) - earned.get(action, 0)
     room_total = int(rule_value("learning.points.daily_cap", day)) - sum(earned.values())
     points = max(0, min(per, room_action, room_total))
-    if points:
-        PointEntry.objects.create(member=member, org_id=member.org_id, date=day, action=action, points=points,
-                                  ref=ref)
-    return points
+    if not points:
+        return None
+    return PointEntry.objects.create(member=member, org_id=member.org_id, date=day, action=action, points=points,
+                                     ref=ref)
 
 
-def withdraw(refs: Iterable[str], action: str) -> None:
-    """Take back the points of sources that no longer earn them (an attendance corrected to absent)."""
-    PointEntry.objects.filter(action=action, ref__in=list(refs)).delete()
+def withdraw(refs: Iterable[str], *actions: str) -> list[PointEntry]:
+    """Take back the points of sources that no longer earn them (an attendance corrected to absent); returns
+    the entries removed (for the caller's change log)."""
+    entries = list(PointEntry.objects.filter(action__in=actions, ref__in=list(refs)).select_related("org"))
+    if entries:
+        PointEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+    return entries
 
 
 def member_total(member: Member, year: int) -> int:

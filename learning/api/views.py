@@ -26,6 +26,8 @@ from learning.filtersets import (
     AttemptFilterSet,
     AttendanceFilterSet,
     ExamFilterSet,
+    MemberYearFilterSet,
+    PointEntryFilterSet,
     QuestionFilterSet,
     StudyRecordFilterSet,
 )
@@ -126,7 +128,7 @@ class MemberYearViewSet(ScopedReadOnlyViewSet):
 
     queryset = MemberYear.objects.select_related("member")
     serializer_class = serializers.MemberYearSerializer
-    filterset_fields = ["year", "member"]
+    filterset_class = MemberYearFilterSet
 
 
 @api_route("learning/compliance", "compliance")
@@ -219,4 +221,4 @@ class PointEntryViewSet(ScopedReadOnlyViewSet):
 
     queryset = PointEntry.objects.all()
     serializer_class = serializers.PointEntrySerializer
-    filterset_fields = ["member", "action", "date"]
+    filterset_class = PointEntryFilterSet

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core import services as core
 from core.changelog import build_change, log_bulk, log_change, snapshot
 from core.choices import Action, ChangeAction
+from core.models import ObjectChange
 from core.rules import rule_value
 from core.scoping import ScopedQuerySet, can, get_scope
 from learning import audience as audiences
@@ -112,7 +113,7 @@ def update_activity(activity: Activity, *, acting_user: Any, changes: dict[str, 
         Attendance.objects.filter(activity=activity).update(activity_org_path=activity.org_path)
         SignInFailure.objects.filter(activity=activity).update(activity_org_path=activity.org_path)
     if (old.hours, old.kind, old.title, old.start) != (activity.hours, activity.kind, activity.title, activity.start):
-        _recredit(activity)
+        _recredit(activity, acting_user=acting_user, message=message)
     return activity
 
 
@@ -121,26 +122,32 @@ def _audience(activity: Activity) -> dict[str, Any]:
             "audience_members": sorted(activity.audience_members.values_list("pk", flat=True))}
 
 
-def _recredit(activity: Activity) -> None:
+def _recredit(activity: Activity, *, acting_user: Any, message: str = "") -> None:
     """Credit every present or made-up attendance again with the activity as it now is (the ledger line is
-    rebuilt, or dropped when the activity credits no hours)."""
+    rebuilt, or dropped when the activity credits no hours); each attendance and line changed is logged."""
     day = timezone.localtime(activity.start).date()
     years = {day.year}
     member_ids = []
     made_up = dict(StudyRecord.objects.filter(attendance__activity=activity, source=RecordSource.MAKEUP)
                    .values_list("attendance_id", "date"))
     years |= set(StudyRecord.objects.filter(attendance__activity=activity).values_list("year", flat=True))
+    changes: list[ObjectChange] = []
     for attendance in (Attendance.objects.filter(activity=activity, status__in=CREDITED_ATTENDANCE)
                        .select_related("member", "activity__org")):
-        attendance.hours = activity.hours
-        attendance.save(update_fields=["hours", "updated"])
+        if attendance.hours != activity.hours:
+            before = snapshot(attendance)
+            attendance.hours = activity.hours
+            attendance.save(update_fields=["hours", "updated"])
+            changes.append(build_change(attendance, ChangeAction.UPDATE, acting_user=acting_user, before=before,
+                                        after=snapshot(attendance), message=message))
         if attendance.status == AttendanceStatus.MAKEUP:
             credit_date = made_up.get(attendance.pk) or timezone.localdate()
-            _apply(attendance, credit_date, RecordSource.MAKEUP)
+            changes += _apply(attendance, credit_date, RecordSource.MAKEUP, acting_user=acting_user, message=message)
             years.add(credit_date.year)
         else:
-            _apply(attendance, day, RecordSource.ACTIVITY)
+            changes += _apply(attendance, day, RecordSource.ACTIVITY, acting_user=acting_user, message=message)
         member_ids.append(attendance.member_id)
+    log_bulk(changes)
     refresh_years(member_ids, years)
 
 
@@ -228,18 +235,44 @@ def _credit(attendance: Attendance, date: datetime.date, source: str) -> StudyRe
     )
 
 
-def _apply(attendance: Attendance, credit_date: datetime.date | None, source: str) -> None:
-    """Keep the attendance's ledger line and points in step with its status (credited or not)."""
-    StudyRecord.objects.filter(attendance=attendance).delete()
+def _apply(attendance: Attendance, credit_date: datetime.date | None, source: str, *, acting_user: Any,
+           message: str = "") -> list[ObjectChange]:
+    """Keep the attendance's ledger line and points in step with its status (credited or not).
+
+    Returns the unsaved change-log rows of what it wrote (the line created, changed or removed, the points
+    awarded or taken back), for the caller to write together with its other rows (``log_bulk``).
+    """
+    changes: list[ObjectChange] = []
+    current = StudyRecord.objects.filter(attendance=attendance).first()
     ref = f"attendance-{attendance.pk}"
     action = PointAction.MAKEUP if source == RecordSource.MAKEUP else PointAction.ATTEND
     if attendance.status not in CREDITED_ATTENDANCE:
-        points.withdraw([ref], PointAction.ATTEND)
-        points.withdraw([ref], PointAction.MAKEUP)
+        changes += [build_change(entry, ChangeAction.DELETE, acting_user=acting_user, before=snapshot(entry),
+                                 message=message)
+                    for entry in points.withdraw([ref], PointAction.ATTEND, PointAction.MAKEUP)]
     if attendance.status in CREDITED_ATTENDANCE and attendance.activity.hours > 0 and credit_date is not None:
         record = _credit(attendance, credit_date, source)
-        record.save()
-        points.award(attendance.member, action, ref, day=credit_date)
+        if current is None:
+            record.save()
+            changes.append(build_change(record, ChangeAction.CREATE, acting_user=acting_user,
+                                        after=snapshot(record), parent=attendance.member, message=message))
+        else:
+            before = snapshot(current)
+            for name in ("member_id", "org_id", "org_path", "date", "hours", "kind", "source", "title", "provider"):
+                setattr(current, name, getattr(record, name))
+            if snapshot(current) != before:
+                current.save()
+                changes.append(build_change(current, ChangeAction.UPDATE, acting_user=acting_user, before=before,
+                                            after=snapshot(current), parent=attendance.member, message=message))
+        entry = points.award(attendance.member, action, ref, day=credit_date)
+        if entry is not None:
+            changes.append(build_change(entry, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(entry),
+                                        message=message))
+    elif current is not None:
+        StudyRecord.objects.filter(pk=current.pk).delete()  # (the instance keeps its id for the log)
+        changes.append(build_change(current, ChangeAction.DELETE, acting_user=acting_user, before=snapshot(current),
+                                    parent=attendance.member, message=message))
+    return changes
 
 
 def open_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:
@@ -316,9 +349,12 @@ def _signed_in(activity: Activity, member: Member, *, acting_user: Any, now: dat
             attendance.save()
     except IntegrityError:  # the organizer recorded this member at the same moment
         raise ValidationError(_("您已经签到过了")) from None
-    _apply(attendance, timezone.localtime(activity.start).date(), RecordSource.ACTIVITY)
-    log_change(attendance, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(attendance),
-               message=_("本人签到"))
+    message = _("本人签到")
+    changes = [build_change(attendance, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(attendance),
+                            message=message)]
+    changes += _apply(attendance, timezone.localtime(activity.start).date(), RecordSource.ACTIVITY,
+                      acting_user=acting_user, message=message)
+    log_bulk(changes)
     refresh_years([member.pk], [timezone.localtime(activity.start).year])
     return attendance
 
@@ -331,14 +367,16 @@ class Entry:
 
 
 def may_record(user: Any, activity: Activity) -> bool:
-    """The organizer records everybody's attendance; the managers of an organization in the audience
-    record their own members' (a branch secretary at the committee's lecture)."""
+    """The organizer records the attendance of the audience in their scope; the managers of an organization
+    in the audience record their own members' (a branch secretary at the committee's lecture)."""
     return can(user, Action.CHANGE, activity) or not get_scope(user, Action.CHANGE).empty
 
 
 def recordable_members(user: Any, activity: Activity) -> ScopedQuerySet[Member]:
-    members = audiences.members(activity)
-    return members if can(user, Action.CHANGE, activity) else members.restrict(user, Action.CHANGE)
+    """The audience members whose attendance ``user`` may write: those in the user's change scope, even for
+    the organizer (a member named in the audience who has since moved to another branch belongs to that
+    branch's ledger, and is refused like a member who is not in the audience)."""
+    return audiences.members(activity).restrict(user, Action.CHANGE)
 
 
 def _require_recorder(user: Any, activity: Activity) -> None:
@@ -351,8 +389,8 @@ def _require_recorder(user: Any, activity: Activity) -> None:
 @transaction.atomic
 def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_user: Any,
                       message: str = "") -> list[Attendance]:
-    """Record (or correct) attendance in bulk: the organizer for the whole audience, a manager below for
-    the audience members in their scope; every change logged, nothing written if any entry is refused."""
+    """Record (or correct) attendance in bulk, for the audience members in the acting user's change scope
+    (``recordable_members``); every change logged, nothing written if any entry is refused."""
     activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
     _require_recorder(acting_user, activity)
     entries = list(entries)
@@ -386,10 +424,10 @@ def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_us
         if current is not None:
             attendance.method = AttendanceMethod.RECORDED
         attendance.save()
-        _apply(attendance, day, RecordSource.ACTIVITY)
         changes.append(build_change(attendance, ChangeAction.UPDATE if current else ChangeAction.CREATE,
                                     acting_user=acting_user, before=before, after=snapshot(attendance),
                                     message=message))
+        changes += _apply(attendance, day, RecordSource.ACTIVITY, acting_user=acting_user, message=message)
         saved.append(attendance)
     log_bulk(changes)
     refresh_years([a.member_id for a in saved], [day.year])
@@ -417,9 +455,11 @@ def record_makeup(attendance: Attendance, *, acting_user: Any, date: datetime.da
     attendance.status, attendance.method, attendance.hours = (
         AttendanceStatus.MAKEUP, AttendanceMethod.MAKEUP, activity.hours)
     attendance.save()
-    _apply(attendance, date, RecordSource.MAKEUP)
-    log_change(attendance, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(attendance),
-               message=message or _("补学"))
+    message = message or _("补学")
+    changes = [build_change(attendance, ChangeAction.UPDATE, acting_user=acting_user, before=before,
+                            after=snapshot(attendance), message=message)]
+    changes += _apply(attendance, date, RecordSource.MAKEUP, acting_user=acting_user, message=message)
+    log_bulk(changes)
     refresh_years([attendance.member_id], [date.year])
     return attendance
 

@@ -13,6 +13,7 @@ import datetime
 import json
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +42,12 @@ GRACE = datetime.timedelta(seconds=30)
 @transaction.atomic
 def create_question(question: Question, *, acting_user: Any, message: str = "") -> Question:
     return core.create_object(question, acting_user=acting_user, message=message)
+
+
+@transaction.atomic
+def create_questions(questions: Sequence[Question], *, acting_user: Any, message: str = "") -> list[Question]:
+    """Put several questions into banks together: all of them, or none if any is refused."""
+    return [core.create_object(question, acting_user=acting_user, message=message) for question in questions]
 
 
 @transaction.atomic
