@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import forms, services
+from campaigns import forms, links, services
 from campaigns.choices import Answer, ProblemSource, ProblemStatus
 from campaigns.filtersets import CampaignFilterSet, ChecklistFilterSet, ProblemFilterSet
 from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Requirement
@@ -81,9 +81,11 @@ class CampaignDetailView(generic.ObjectDetailView):
         user = self.request.user
         editable = can(user, Action.CHANGE, obj)
         requirements = list(obj.requirements.select_related("activity", "essay_request"))
+        links.show_links(requirements, user)  # a linked record the reader may not see is left out
         for requirement in requirements:
             requirement.progress = _requirement_progress(requirement, user)  # type: ignore[attr-defined]
         return {
+            "org_visible": can(user, Action.VIEW, obj.org),
             "categories": obj.categories.all(),
             "requirements": requirements,
             "checklists": Checklist.objects.restrict(user).filter(campaign=obj),
@@ -116,16 +118,18 @@ def campaign_figures(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _requirement_progress(requirement: Requirement, user: Any) -> str:
-    """What the learning and essays apps record for a required activity, as far as the reader may see."""
-    if requirement.activity is not None:
+    """What the learning and essays apps record for a required activity, as far as the reader may see: only
+    for a linked record the reader may see (``links.show_links``), so a hidden one does not show as a count."""
+    activity = getattr(requirement, "shown_activity", None)
+    essay_request = getattr(requirement, "shown_essay_request", None)
+    if activity is not None:
         from learning.choices import CREDITED_ATTENDANCE
         from learning.models import Attendance
 
-        n = Attendance.objects.restrict(user).filter(activity=requirement.activity,
-                                                     status__in=CREDITED_ATTENDANCE).count()
+        n = Attendance.objects.restrict(user).filter(activity=activity, status__in=CREDITED_ATTENDANCE).count()
         return _("%(n)s人次参加") % {"n": n}
-    if requirement.essay_request is not None:
-        n = Essay.objects.restrict(user).filter(request=requirement.essay_request, versions_count__gt=0).count()
+    if essay_request is not None:
+        n = Essay.objects.restrict(user).filter(request=essay_request, versions_count__gt=0).count()
         return _("已提交%(n)s篇") % {"n": n}
     return ""
 

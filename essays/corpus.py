@@ -72,9 +72,10 @@ def documents(path: Path) -> Iterator[tuple[str, bytes]]:
         yield path.name, path.read_bytes() if path.stat().st_size <= MAX_BYTES else b""
 
 
-def add(paths: list[Path], *, source_url: str = "") -> Loaded:
+def add(paths: list[Path], *, acting_user: Any, source_url: str = "") -> Loaded:
     """Each document's first line is its title; a line ``来源：URL`` or ``Source: URL`` near the top sets its
-    source (``source_url`` otherwise)."""
+    source (``source_url`` otherwise). ``acting_user`` (an administrator) loads them, and is logged as doing so;
+    anyone else is refused (``OutOfScope``) before anything is written."""
     loaded = Loaded(0, 0, [])
     for path in paths:
         for name, raw in documents(path):
@@ -94,7 +95,7 @@ def add(paths: list[Path], *, source_url: str = "") -> Loaded:
                     if line.startswith(prefix):
                         url = line[len(prefix):].strip()
             try:
-                _doc, created = save_document(title, url, text)
+                _doc, created = save_document(title, url, text, acting_user=acting_user)
             except CorpusError as exc:
                 loaded.refused.append(f"{name}：{exc}")
                 continue
@@ -105,9 +106,13 @@ def add(paths: list[Path], *, source_url: str = "") -> Loaded:
     return loaded
 
 
-def save_document(title: str, url: str, text: str, *, acting_user: Any = None) -> tuple[ReferenceDocument, bool]:
+@transaction.atomic
+def save_document(title: str, url: str, text: str, *, acting_user: Any) -> tuple[ReferenceDocument, bool]:
     """Add one document (the same text twice is kept once), logged; refused with the reason when it is not
-    a document. ``acting_user`` ``None`` is the operator at the command line."""
+    a document. Administrators only (the command line acts as a named account or the first superuser)."""
+    from core import services as core
+
+    core.require_admin(acting_user)
     body = (text or "").strip()
     if sum(1 for c in body if "\u4e00" <= c <= "\u9fff") < MIN_CHARACTERS:
         raise CorpusError(_("正文少于%(n)s个汉字") % {"n": MIN_CHARACTERS})
@@ -120,24 +125,23 @@ def save_document(title: str, url: str, text: str, *, acting_user: Any = None) -
     except ValidationError:
         url = ""  # shown as a link to every reviewer: nothing but a web address
     digest = hashlib.sha256(body.encode()).hexdigest()
-    with transaction.atomic():
-        doc, created = ReferenceDocument.objects.get_or_create(
-            digest=digest, defaults={"title": title, "source_url": (url or "")[:500], "text": body})
-        if created:
-            log_change(doc, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(doc),
-                       message=_("载入参考文献"))
+    doc, created = ReferenceDocument.objects.get_or_create(
+        digest=digest, defaults={"title": title, "source_url": (url or "")[:500], "text": body})
+    if created:
+        log_change(doc, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(doc),
+                   message=_("载入参考文献"))
     return doc, created
 
 
+@transaction.atomic
 def delete_document(doc: ReferenceDocument, *, acting_user: Any) -> None:
     """Remove a document from the corpus (administrators); the index drops it at its next rebuild, and
     until then a passage matched to it shows as a deleted document."""
     from core import services as core
 
     core.require_admin(acting_user)
-    with transaction.atomic():
-        log_change(doc, ChangeAction.DELETE, acting_user=acting_user, before=snapshot(doc))
-        doc.delete()
+    log_change(doc, ChangeAction.DELETE, acting_user=acting_user, before=snapshot(doc))
+    doc.delete()
 
 
 def check(text: str) -> Result:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Action
 from core.filtersets import ScopedFilterSet
 from essays.choices import CheckStatus, Decision, EssayStatus
 from essays.models import Essay, EssayRequest, EssayVersion
@@ -12,7 +16,8 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 
 class EssayRequestFilterSet(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="deadline__year", label=_("年度"))
-    activity = django_filters.NumberFilter(field_name="activity_id", label=_("学习活动"))
+    # Only an activity the user may see: a hidden one matches nothing, exactly like a missing one.
+    activity = django_filters.NumberFilter(method="linked_activity", label=_("学习活动"))
     search_fields = ("title__icontains",)
     sort = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("title", "title")),
                                          label=_("排序"), help_text=SORT_HELP)
@@ -20,6 +25,12 @@ class EssayRequestFilterSet(ScopedFilterSet):
     class Meta:
         model = EssayRequest
         fields = ["org", "year", "activity", "q"]
+
+    def linked_activity(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        from learning.models import Activity
+
+        user = getattr(self.request, "user", None)
+        return qs.filter(activity__in=Activity.objects.restrict(user, Action.VIEW).filter(pk=value).values("pk"))
 
 
 class EssayVersionFilterSet(django_filters.FilterSet):

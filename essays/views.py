@@ -23,6 +23,7 @@ from essays.filtersets import EssayFilterSet, EssayRequestFilterSet
 from essays.models import Essay, EssayRequest, EssayVersion, Formulation, ReferenceDocument
 from essays.tables import EssayRequestTable, EssayTable
 from learning.compliance import visible_org
+from learning.models import Activity
 from orgs.models import Member
 from orgs.views import scope_org
 
@@ -43,11 +44,14 @@ class RequestListView(generic.ObjectListView):
 
 
 class RequestDetailView(generic.ObjectDetailView):
-    queryset = EssayRequest.objects.select_related("org", "activity")
+    queryset = EssayRequest.objects.select_related("org")
     template_name = "essays/request_detail.html"
 
     def get_extra_context(self, obj: EssayRequest) -> dict[str, Any]:
         user = self.request.user
+        # The linked activity only when the reader may see it: a hidden one is left out as if none were linked.
+        activity = (Activity.objects.restrict(user, Action.VIEW).filter(pk=obj.activity_id).first()
+                    if obj.activity_id else None)
         essays = Essay.objects.restrict(user).filter(request=obj)
         member = Member.objects.filter(user=user).first() if user.is_authenticated else None
         own = Essay.objects.filter(request=obj, member=member).first() if member else None
@@ -57,6 +61,7 @@ class RequestDetailView(generic.ObjectDetailView):
         summary = reports.summary(essays)
         return {
             "can_change": can(user, Action.CHANGE, obj),
+            "activity": activity,
             "own": own,
             "may_write": member is not None and own is None and audience.includes(obj, member),
             "manages": manages,

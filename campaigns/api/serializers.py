@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
+from campaigns import links
 from campaigns.choices import Answer, EvidencePhase, ReviewDecision
 from campaigns.models import (
     AnswerRow,
@@ -173,11 +174,33 @@ class ReopenBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class RequirementSerializer(ScopedModelSerializer):
-    """A required activity of a campaign: a learning activity or an essay request it counts."""
+    """A required activity of a campaign: a learning activity or an essay request it counts. A linked record
+    the user may not see reads as none (``null``), like on the campaign page."""
 
     class Meta:
         model = Requirement
         fields = ["id", "kind", "title", "hours", "due", "activity", "essay_request", "changelog_message"]
+
+    def to_representation(self, instance: Requirement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        activities, requests = self.visible_links()
+        if instance.activity_id not in activities:
+            data["activity"] = None
+        if instance.essay_request_id not in requests:
+            data["essay_request"] = None
+        return data
+
+    def visible_links(self) -> tuple[set[int], set[int]]:
+        """The linked records the user may see, of every requirement being shown (one query per model)."""
+        cached = self.context.get("_visible_links")
+        if cached is not None:
+            return cast(tuple[set[int], set[int]], cached)
+        parent = self.parent
+        shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [self.instance]
+        user = getattr(self.context.get("request"), "user", None)
+        visible = links.visible_links([r for r in shown or [] if isinstance(r, Requirement)], user)
+        self.context["_visible_links"] = visible
+        return visible
 
 
 class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

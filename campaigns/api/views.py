@@ -85,7 +85,8 @@ class CampaignViewSet(ScopedModelViewSet):
             message = data.pop("changelog_message", "")
             call_service(services.add_requirement, Requirement(campaign=campaign, **data), acting_user=request.user,
                          message=message)
-        shown = serializers.RequirementSerializer(campaign.requirements.all(), many=True).data
+        shown = serializers.RequirementSerializer(campaign.requirements.all(), many=True,
+                                                  context={"request": request}).data
         return Response(shown, status=201 if request.method == "POST" else 200)
 
     @extend_schema(request=None, responses={204: None})

@@ -278,7 +278,7 @@ def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: Mappi
         row.answer, row.note = value, (note or "").strip()[:2000]
         row.save()
         stored[item_id] = row
-    if answers and not submit:
+    if answers:  # also when saved and submitted at once: the submission's own row does not list the answers
         log_change(locked, ChangeAction.UPDATE, acting_user=acting_user,
                    after={"answers": {str(items[i].number): v[0] for i, v in answers.items()}},
                    message=_("保存检视结果"))

@@ -27,7 +27,23 @@ class EssayRequestSerializer(ScopedModelSerializer):
         data = super().to_representation(instance)
         visible = self.visible_audience()
         data["audience_members"] = [pk for pk in data.get("audience_members") or [] if pk in visible]
+        if instance.activity_id is not None and instance.activity_id not in self.visible_activities():
+            data["activity"] = None  # a linked activity the user may not see reads as none, like on the page
         return data
+
+    def visible_activities(self) -> set[int]:
+        """The linked activities the user may see, of every request being shown (one query for a whole page)."""
+        cached = self.context.get("_visible_activities")
+        if cached is not None:
+            return cast(set[int], cached)
+        parent = self.parent
+        shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [self.instance]
+        linked = {request.activity_id for request in shown or [] if isinstance(request, EssayRequest)
+                  and request.activity_id}
+        user = getattr(self.context.get("request"), "user", None)
+        visible = set(Activity.objects.restrict(user, "view").filter(pk__in=linked).values_list("pk", flat=True))
+        self.context["_visible_activities"] = visible
+        return visible
 
     def visible_audience(self) -> set[int]:
         """The named members the user may see, of every request being shown (one query for a whole page)."""

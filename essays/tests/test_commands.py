@@ -8,6 +8,7 @@ import zipfile
 from io import StringIO
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
@@ -28,6 +29,8 @@ def run(*args: str) -> str:
 class CorpusCommandTest(TestCase):
     def setUp(self) -> None:
         self.tmp = Path(tempfile.mkdtemp())
+        # Like ``import``, the command acts as an account: by default the first superuser.
+        self.root = get_user_model().objects.create_superuser("root", password=None)
 
     def test_add_a_folder_and_a_zip_once_each(self) -> None:
         (self.tmp / "docs").mkdir()
@@ -40,6 +43,19 @@ class CorpusCommandTest(TestCase):
         self.assertEqual(ReferenceDocument.objects.get(title="支部工作条例节选").source_url, "https://example.org/a")
         self.assertIn("已有3篇", run("corpus", "add", str(self.tmp / "docs"), str(self.tmp / "more.zip")))
         self.assertEqual(ReferenceDocument.objects.count(), 3)
+
+    def test_the_loading_account_is_logged_and_a_non_administrator_is_refused(self) -> None:
+        from core.models import ObjectChange
+
+        (self.tmp / "a.txt").write_text("支部工作条例节选\n" + ARTICLE, "utf-8")
+        clerk = get_user_model().objects.create_user("clerk", password=None)
+        with self.assertRaisesMessage(CommandError, "只有管理员可以进行此操作"):
+            run("corpus", "add", str(self.tmp / "a.txt"), "--user", "clerk")
+        self.assertFalse(ReferenceDocument.objects.exists())
+        self.assertFalse(ObjectChange.objects.filter(user=clerk).exists())
+        self.assertIn("载入1篇", run("corpus", "add", str(self.tmp / "a.txt")))
+        change = ObjectChange.objects.get(object_repr="支部工作条例节选")
+        self.assertEqual((change.user, change.request_repr), (self.root, "chuxin corpus add a.txt"))
 
     def test_a_highly_compressed_member_over_the_limit_is_refused(self) -> None:
         with zipfile.ZipFile(self.tmp / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
@@ -61,6 +77,7 @@ class CheckCommandTest(TestCase):
     def setUp(self) -> None:
         self.tmp = Path(tempfile.mkdtemp())
         (self.tmp / "a.txt").write_text("支部工作条例节选\n来源：https://example.org/a\n" + ARTICLE, "utf-8")
+        get_user_model().objects.create_superuser("root", password=None)
         run("corpus", "add", str(self.tmp / "a.txt"))
 
     def test_a_copied_passage_is_reported_with_offsets_and_source(self) -> None:

@@ -10,7 +10,7 @@ from core.scoping import forget_scopes
 from core.testing.views import PersonaTestCase
 from essays import corpus
 from essays.choices import EssayAudience
-from essays.models import Essay, EssayRequest
+from essays.models import Essay, EssayRequest, ReferenceDocument
 from essays.services import start_essay, update_request
 from essays.tests.helpers import OWN, SENTENCES, author, new_request, write
 from learning.choices import AttendanceMethod, AttendanceStatus
@@ -52,7 +52,7 @@ class ReviewFixesTest(PersonaTestCase):
         self.assertEqual(client.get(url).data["text"], "还没写完的草稿")
 
     def test_a_source_link_is_a_web_address_or_nothing(self) -> None:
-        doc, _created = corpus.save_document("t", "javascript:alert(1)", "".join(SENTENCES))
+        doc, _created = corpus.save_document("t", "javascript:alert(1)", "".join(SENTENCES), acting_user=self.p.admin)
         self.assertEqual(doc.source_url, "")
 
     def test_the_versions_filter_does_not_tell_a_hidden_essay_from_a_missing_one(self) -> None:
@@ -93,3 +93,118 @@ class MyEssaysTest(PersonaTestCase):
         page = self.client.get(reverse("essays:mine"))
         self.assertContains(page, own.title)
         self.assertNotContains(page, other.title)
+
+
+class LinkedActivityTest(PersonaTestCase):
+    """The committee asks everybody for an essay on an activity of branch2 only."""
+
+    def setUp(self) -> None:
+        self.activity = new_activity(self.p, self.p.branch2, 77)  # "学习活动77", for branch2's subtree
+        self.request = new_request(self.p, self.p.committee, title="委员会布置", activity=self.activity)
+
+    def test_the_request_page_shows_the_activity_only_to_those_who_may_open_it(self) -> None:
+        url = reverse("essays:request_detail", args=[self.request.pk])
+        for user in (self.p.branch1_manager, self.p.member_user, self.p.inspector):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.activity.get_absolute_url()).status_code, 404)
+            page = self.client.get(url)
+            self.assertContains(page, "委员会布置")
+            for hidden in (self.activity.title, self.activity.get_absolute_url(), "关联学习活动"):
+                self.assertNotContains(page, hidden)
+        for user in (self.p.branch2_manager, self.p.committee_manager):
+            self.client.force_login(user)
+            page = self.client.get(url)
+            self.assertContains(page, self.activity.title)
+            self.assertContains(page, f'href="{self.activity.get_absolute_url()}"')
+
+    def test_the_api_and_its_filter_treat_a_hidden_activity_as_none(self) -> None:
+        client = APIClient()
+        detail = reverse("essayrequest-detail", args=[self.request.pk])
+        listing = reverse("essayrequest-list")
+        for user in (self.p.branch1_manager, self.p.member_user):
+            client.force_authenticate(user)
+            self.assertIsNone(client.get(detail).data["activity"])
+            rows = {r["id"]: r for r in client.get(listing).data["results"]}
+            self.assertIsNone(rows[self.request.pk]["activity"])
+            for pk in (self.activity.pk, 10**9):  # a hidden activity filters like a missing one
+                self.assertEqual(client.get(listing, {"activity": pk}).data["results"], [])
+        client.force_authenticate(self.p.branch2_manager)
+        self.assertEqual(client.get(detail).data["activity"], self.activity.pk)
+        self.assertEqual([r["id"] for r in client.get(listing, {"activity": self.activity.pk}).data["results"]],
+                         [self.request.pk])
+
+    def test_the_activities_of_a_whole_page_are_checked_at_once(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = APIClient()
+        client.force_authenticate(self.p.branch1_manager)
+        listing = reverse("essayrequest-list")
+        client.get(listing)  # the first request also fills the scope caches
+        counts, expected = [], {}
+        for n, first in ((2, 0), (6, 10)):
+            for i in range(first, first + n):
+                # Odd ones are branch1's (shown to its manager), even ones branch2's (hidden).
+                activity = new_activity(self.p, self.p.branch1 if i % 2 else self.p.branch2, 100 + i)
+                new_request(self.p, self.p.committee, title=f"关联{i}", activity=activity)
+                expected[f"关联{i}"] = bool(i % 2)
+            with CaptureQueriesContext(connection) as captured:
+                rows = client.get(listing, {"page_size": 50}).data["results"]
+            counts.append(len(captured))
+            self.assertEqual({r["title"]: r["activity"] is not None for r in rows if r["title"].startswith("关联")},
+                             expected)
+        self.assertEqual(counts[0], counts[1])
+
+
+class CorpusServiceTest(PersonaTestCase):
+    """Loading and removing reference documents: administrators only, checked inside the transaction."""
+
+    def test_a_non_administrator_calling_save_document_is_refused_and_nothing_is_written(self) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from core.models import ObjectChange
+
+        text = "".join(SENTENCES)
+        for user in (self.p.committee_manager, self.p.branch1_manager, self.p.member_user, self.p.outsider, None):
+            with self.assertRaises(PermissionDenied):
+                corpus.save_document("越权载入", "", text, acting_user=user)
+        self.assertFalse(ReferenceDocument.objects.exists())
+        self.assertFalse(ObjectChange.objects.filter(object_repr="越权载入").exists())
+        doc, created = corpus.save_document("载入", "", text, acting_user=self.p.admin)
+        self.assertTrue(created)
+        self.assertEqual(ObjectChange.objects.get(object_repr="载入").user, self.p.admin)
+
+    def test_a_non_administrator_calling_delete_document_is_refused_and_nothing_is_removed(self) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from core.models import ObjectChange
+
+        doc, _created = corpus.save_document("载入", "", "".join(SENTENCES), acting_user=self.p.admin)
+        with self.assertRaises(PermissionDenied):
+            corpus.delete_document(doc, acting_user=self.p.committee_manager)
+        self.assertTrue(ReferenceDocument.objects.filter(pk=doc.pk).exists())
+        self.assertFalse(ObjectChange.objects.filter(object_repr="载入", action="delete").exists())
+        corpus.delete_document(doc, acting_user=self.p.admin)
+        self.assertFalse(ReferenceDocument.objects.filter(pk=doc.pk).exists())
+
+    def test_the_permission_is_checked_inside_the_services_transaction(self) -> None:
+        from unittest import mock
+
+        from django.db import connection
+
+        from core import services as core
+
+        doc, _created = corpus.save_document("载入", "", "".join(SENTENCES), acting_user=self.p.admin)
+        depths: list[int] = []
+        real = core.require_admin
+
+        def spy(user: object) -> None:
+            depths.append(len(connection.atomic_blocks))
+            real(user)
+
+        outside = len(connection.atomic_blocks)
+        with mock.patch.object(core, "require_admin", spy):
+            corpus.save_document("再载入", "", OWN[0] * 3, acting_user=self.p.admin)
+            corpus.delete_document(doc, acting_user=self.p.admin)
+        self.assertEqual(len(depths), 2)
+        self.assertTrue(all(depth > outside for depth in depths), (outside, depths))

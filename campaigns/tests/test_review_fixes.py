@@ -1,0 +1,179 @@
+"""Pinned fixes from a review of the campaigns app: linked records a reader may not see, the answers' change
+log on submission, self-inspection assignments that follow a transferred member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.choices import Answer, RequirementKind
+from campaigns.models import Assignment, Campaign, Requirement
+from campaigns.tests.helpers import new_campaign
+from core.models import ObjectChange
+from core.scoping import forget_scopes
+from core.testing.api import APITestCase
+from core.testing.views import PersonaTestCase
+from essays.tests.helpers import new_request
+from learning.tests.helpers import new_activity
+from orgs import services as org_services
+from orgs.models import Transfer
+
+
+def link_hidden_records(test: Any) -> tuple[Campaign, Any, Any]:
+    """A committee campaign whose requirements count an activity and an essay request of branch2 only."""
+    p = test.p
+    campaign = new_campaign(p, p.committee, "委员会主题教育")
+    activity = new_activity(p, p.branch2, 77)  # "学习活动77", for branch2's subtree
+    request = new_request(p, p.branch2, title="第二支部专属布置")
+    services.add_requirement(Requirement(campaign=campaign, kind=RequirementKind.STUDY, title="规定学习",
+                                         activity=activity), acting_user=p.committee_manager)
+    services.add_requirement(Requirement(campaign=campaign, kind=RequirementKind.ESSAY, title="规定心得",
+                                         essay_request=request), acting_user=p.committee_manager)
+    return campaign, activity, request
+
+
+class LinkedRecordsPageTest(PersonaTestCase):
+    def test_a_linked_activity_or_request_the_reader_may_not_see_is_left_out(self) -> None:
+        campaign, activity, request = link_hidden_records(self)
+        url = reverse("campaigns:campaign_detail", args=[campaign.pk])
+        for user in (self.p.branch1_manager, self.p.member_user, self.p.inspector):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(activity.get_absolute_url()).status_code, 404)
+            self.assertEqual(self.client.get(request.get_absolute_url()).status_code, 404)
+            page = self.client.get(url).content.decode()
+            self.assertIn("规定学习", page)  # the requirement itself is the campaign's
+            for hidden in (activity.title, activity.get_absolute_url(), request.title, request.get_absolute_url(),
+                           "人次参加", "已提交0篇"):
+                self.assertNotIn(hidden, page, user)
+        for user in (self.p.branch2_manager, self.p.committee_manager):
+            self.client.force_login(user)
+            page = self.client.get(url).content.decode()
+            for shown in (activity.title, activity.get_absolute_url(), request.title, request.get_absolute_url()):
+                self.assertIn(shown, page, user)
+
+    def test_the_launching_organization_is_a_link_only_for_those_who_may_open_it(self) -> None:
+        campaign = new_campaign(self.p, self.p.committee, "委员会主题教育")
+        url = reverse("campaigns:campaign_detail", args=[campaign.pk])
+        org_url = self.p.committee.get_absolute_url()
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(org_url).status_code, 404)
+        page = self.client.get(url).content.decode()
+        self.assertIn(self.p.committee.name, page)
+        self.assertNotIn(f'href="{org_url}"', page)
+        self.client.force_login(self.p.committee_manager)
+        self.assertIn(f'href="{org_url}"', self.client.get(url).content.decode())
+
+
+class LinkedRecordsAPITest(APITestCase):
+    def test_a_linked_record_the_user_may_not_see_reads_as_none(self) -> None:
+        campaign, activity, request = link_hidden_records(self)
+        url = reverse("campaign-requirements", args=[campaign.pk])
+        for user in (self.p.branch1_manager, self.p.member_user):
+            self.login(user)
+            rows = {r["title"]: r for r in self.client.get(url).data}
+            self.assertEqual((rows["规定学习"]["activity"], rows["规定心得"]["essay_request"]), (None, None))
+        for user in (self.p.branch2_manager, self.p.committee_manager):
+            self.login(user)
+            rows = {r["title"]: r for r in self.client.get(url).data}
+            self.assertEqual((rows["规定学习"]["activity"], rows["规定心得"]["essay_request"]),
+                             (activity.pk, request.pk))
+
+    def test_the_links_of_a_whole_list_are_checked_at_once(self) -> None:
+        campaign = new_campaign(self.p, self.p.committee, "委员会主题教育")
+        url = reverse("campaign-requirements", args=[campaign.pk])
+        self.login(self.p.branch1_manager)
+        self.client.get(url)  # the first request also fills the scope caches
+        counts, expected = [], {}
+        for n, first in ((2, 0), (6, 10)):
+            for i in range(first, first + n):
+                # Odd ones are branch1's (shown to its manager), even ones branch2's (hidden).
+                activity = new_activity(self.p, self.p.branch1 if i % 2 else self.p.branch2, i)
+                services.add_requirement(Requirement(campaign=campaign, kind=RequirementKind.STUDY, title=f"学习{i}",
+                                                     activity=activity), acting_user=self.p.committee_manager)
+                expected[f"学习{i}"] = bool(i % 2)
+            with CaptureQueriesContext(connection) as captured:
+                rows = self.client.get(url).data
+            counts.append(len(captured))
+            self.assertEqual({r["title"]: r["activity"] is not None for r in rows}, expected)
+        self.assertEqual(counts[0], counts[1])
+
+
+class SubmittedAnswersLogTest(PersonaTestCase):
+    def test_answers_saved_and_submitted_at_once_are_logged_with_the_submission(self) -> None:
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        (assignment,) = services.assign_checklist(checklist, acting_user=self.p.branch1_manager,
+                                                  members=[self.p.member])
+        items = list(checklist.items.all())
+        answers = {i.pk: (Answer.YES, "") for i in items}
+        answers[items[1].pk] = (Answer.PARTLY, "学习笔记不全")
+        services.answer_checklist(assignment, acting_user=self.p.member_user, answers=answers, submit=True)
+        log = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Assignment),
+                                          object_id=assignment.pk, action="update").order_by("pk")
+        self.assertEqual([c.message for c in log], ["保存检视结果", "提交检视结果：1项需整改"])
+        expected = {str(i.number): Answer.YES for i in items} | {"2": Answer.PARTLY}
+        self.assertEqual(log[0].postchange_data, {"answers": expected})
+        self.assertEqual(log[0].user, self.p.member_user)
+
+    def test_the_submit_button_on_the_page_logs_the_answers(self) -> None:
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        (assignment,) = services.assign_checklist(checklist, acting_user=self.p.branch1_manager,
+                                                  members=[self.p.member])
+        body = {"action": "submit"} | {f"answer-{i.pk}": Answer.YES for i in checklist.items.all()}
+        self.client.force_login(self.p.member_user)
+        response = self.client.post(reverse("campaigns:assignment_detail", args=[assignment.pk]), body)
+        self.assertEqual(response.status_code, 302)
+        log = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Assignment),
+                                          object_id=assignment.pk, action="update")
+        self.assertEqual(log.filter(message="保存检视结果").count(), 1)
+        logged = log.get(message="保存检视结果").postchange_data or {}
+        self.assertEqual(len(logged["answers"]), checklist.items.count())
+
+
+class AssignmentFollowsTransferTest(APITestCase):
+    def test_a_transferred_members_assignment_moves_to_the_new_branch(self) -> None:
+        checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
+        (assignment,) = services.assign_checklist(checklist, acting_user=self.p.committee_manager,
+                                                  members=[self.p.member])
+        (for_org,) = services.assign_checklist(checklist, acting_user=self.p.committee_manager,
+                                               orgs=[self.p.branch1])
+        first = checklist.items.order_by("number").first()
+        assert first is not None
+        services.answer_checklist(assignment, acting_user=self.p.member_user,
+                                  answers={first.pk: (Answer.NO, "很少参加组织生活")})
+        transfer = org_services.start_transfer(
+            Transfer(member=self.p.member, to_org=self.p.branch2, date=timezone.localdate(), reason="工作调动"),
+            acting_user=self.p.branch1_manager)
+        org_services.confirm_transfer(transfer, acting_user=self.p.branch2_manager)
+
+        assignment.refresh_from_db()
+        self.assertEqual((assignment.org, assignment.org_path), (self.p.branch2, self.p.branch2.path))
+        for_org.refresh_from_db()
+        self.assertEqual(for_org.org, self.p.branch1)  # the branch's own checklist stays with it
+        page = reverse("campaigns:assignment_detail", args=[assignment.pk])
+        api = reverse("assignment-detail", args=[assignment.pk])
+        history = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Assignment),
+                                              object_id=assignment.pk)
+        pages = Client()
+        # The old branch no longer reads the person's answers, on the page, through the API or in the log.
+        pages.force_login(self.p.branch1_manager)
+        self.assertEqual(pages.get(page).status_code, 404)
+        self.login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(api).status_code, 404)
+        self.assertFalse(history.restrict(self.p.branch1_manager).exists())
+        # The new one does.
+        pages.force_login(self.p.branch2_manager)
+        self.assertContains(pages.get(page), "很少参加组织生活")
+        self.login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(api).data["answers"][0]["note"], "很少参加组织生活")
+        forget_scopes(self.p.branch2_manager)
+        self.assertTrue(history.filter(message="保存检视结果").restrict(self.p.branch2_manager).exists())
+        # The member still reads their own.
+        pages.force_login(self.p.member_user)
+        self.assertEqual(pages.get(page).status_code, 200)
