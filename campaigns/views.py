@@ -41,9 +41,11 @@ def _refused(request: HttpRequest, exc: ValidationError | PermissionDenied) -> N
 def act(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], Any], done: str,
         target: str) -> HttpResponseRedirect:
     """A POST action on an object's page: the form checked, the service run with its cleaned data, the outcome
-    told on the page it returns to. A refusal by scope (``OutOfScope``) is a 403, any other a message."""
+    told on the page it returns to. A refusal by scope (``OutOfScope``) is a 403, any other a message; what
+    was typed into a refused form is kept for the page to show again (``kept_input``)."""
     if not form.is_valid():
         messages.error(request, forms.form_errors(form))
+        keep_input(request, form, target)
     else:
         try:
             run(form.cleaned_data)
@@ -51,9 +53,29 @@ def act(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], Any], d
             raise PermissionDenied(str(exc)) from exc
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
+            keep_input(request, form, target)
         else:
             messages.success(request, done)
     return HttpResponseRedirect(target)
+
+
+KEPT_INPUT = "cx_kept_input"
+
+
+def keep_input(request: HttpRequest, form: Any, target: str) -> None:
+    """Keep the text typed into a refused form for the page at ``target`` that the redirect shows (files
+    cannot be kept: the browser must send them again)."""
+    data = {name: value for name, value in request.POST.items() if name != "csrfmiddlewaretoken"}
+    request.session[KEPT_INPUT] = {"form": type(form).__name__, "path": target, "data": data}
+
+
+def kept_input(request: HttpRequest, form_class: type) -> dict[str, Any] | None:
+    """What was typed into a refused ``form_class`` form on this page just before, once, as initial values."""
+    kept = request.session.get(KEPT_INPUT)
+    if not kept or kept.get("form") != form_class.__name__ or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_INPUT]
+    return dict(kept["data"])
 
 
 #
@@ -374,10 +396,12 @@ class ProblemDetailView(generic.ObjectDetailView):
             "may_submit": may_work,
             "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
             "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,
-            "progress_form": forms.ProgressForm(problem=obj) if may_work else None,
-            "milestone_form": forms.MilestoneForm() if can(user, Action.CHANGE, obj) and obj.is_open else None,
-            "review_form": forms.ReviewForm(),
-            "reopen_form": forms.ReopenForm(),
+            "progress_form": forms.ProgressForm(problem=obj, initial=kept_input(self.request, forms.ProgressForm))
+            if may_work else None,
+            "milestone_form": forms.MilestoneForm(initial=kept_input(self.request, forms.MilestoneForm))
+            if can(user, Action.CHANGE, obj) and obj.is_open else None,
+            "review_form": forms.ReviewForm(initial=kept_input(self.request, forms.ReviewForm)),
+            "reopen_form": forms.ReopenForm(initial=kept_input(self.request, forms.ReopenForm)),
             "gap_open": services.gap_exists(obj, today) if obj.gap_rule else None,
             "overdue": obj.is_open and obj.deadline < today,
             "has_evidence": services.has_evidence(obj),

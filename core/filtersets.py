@@ -6,7 +6,10 @@ from typing import Any, ClassVar
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -35,14 +38,58 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.path_field}__subtree": value.path})
 
 
+# The largest value an integer filter takes: beyond it SQLite cannot bind the number (a 500 otherwise).
+MAX_INTEGER = 2**63 - 1
+
+
+def references(filterset: django_filters.FilterSet) -> dict[str, models.Field]:
+    """The number filters that take the primary key of a related record (``campaign=3``), by filter name,
+    with the model field they filter on. Pages set them from links (a campaign's problems), not by typing."""
+    model = filterset._meta.model
+    found: dict[str, models.Field] = {}
+    for name, filter_ in filterset.filters.items():
+        if not isinstance(filter_, django_filters.NumberFilter) or model is None:
+            continue
+        try:
+            field = model._meta.get_field(filter_.field_name)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, models.ForeignKey):
+            found[name] = field
+    return found
+
+
 class ScopedFilterSet(django_filters.FilterSet):
-    """Base: ``org`` (subtree) and ``q`` (free text over ``search_fields``); subclasses list the rest."""
+    """Base: ``org`` (subtree) and ``q`` (free text over ``search_fields``); subclasses list the rest.
+
+    On a page every control says what it filters: selects start with "<label>：全部", a yes/no filter is
+    a select of 全部/是/否, number boxes carry their label as placeholder, and filters by a related record's
+    key are hidden fields that the list shows as a removable chip (``filter_chips``).
+    """
 
     search_fields: ClassVar[tuple[str, ...]] = ("name__icontains",)
     org = SubtreeFilter()
     q = django_filters.CharFilter(
         method="search", label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("搜索"), "type": "search"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hidden = references(self)
+        for name, filter_ in self.filters.items():
+            filter_.__dict__.pop("_field", None)  # a field built before (at class level) would keep old options
+            label = filter_.label or name
+            everything = format_lazy("{}：{}", label, _("全部"))
+            if isinstance(filter_, django_filters.NumberFilter):
+                filter_.extra.setdefault("min_value", -MAX_INTEGER)
+                filter_.extra.setdefault("max_value", MAX_INTEGER)
+                filter_.extra["widget"] = (forms.HiddenInput if name in hidden
+                                           else forms.NumberInput(attrs={"placeholder": label}))
+            elif isinstance(filter_, django_filters.BooleanFilter):
+                filter_.extra["widget"] = forms.Select(choices=[("", everything), ("true", _("是")),
+                                                                ("false", _("否"))])
+            elif isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                filter_.extra["empty_label"] = everything
 
     def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()
@@ -52,3 +99,26 @@ class ScopedFilterSet(django_filters.FilterSet):
         for lookup in self.search_fields:
             q |= Q(**{lookup: value})
         return qs.filter(q)
+
+
+def filter_chips(filterset: django_filters.FilterSet, request: Any) -> list[dict[str, Any]]:
+    """The reference filters in force on a list page, each as label, the record's name (as far as the user
+    may see it; its number otherwise) and the query that drops it."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    chips = []
+    for name, field in references(filterset).items():
+        value = filterset.form.cleaned_data.get(name)
+        if value is None:
+            continue
+        related = field.related_model
+        rows: Any = related._default_manager.all()  # type: ignore[union-attr]
+        if hasattr(related, "scope_path_field"):
+            rows = rows.restrict(getattr(request, "user", None), "view")
+        obj = rows.filter(pk=int(value)).first()
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("page", None)
+        chips.append({"label": filterset.filters[name].label or name,
+                      "name": str(obj) if obj is not None else f"#{int(value)}", "query": query.urlencode()})
+    return chips

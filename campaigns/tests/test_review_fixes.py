@@ -177,3 +177,25 @@ class AssignmentFollowsTransferTest(APITestCase):
         # The member still reads their own.
         pages.force_login(self.p.member_user)
         self.assertEqual(pages.get(page).status_code, 200)
+
+
+class KeptInputTest(PersonaTestCase):
+    def test_a_refused_progress_report_keeps_its_text_on_that_problem_page_only(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        other = new_problem(self.p, self.p.branch1, "另一个问题")
+        self.client.force_login(self.p.branch1_manager)
+        bad = SimpleUploadedFile("bad.txt", b"plain text", content_type="text/plain")
+        response = self.client.post(reverse("campaigns:problem_progress", args=[problem.pk]),
+                                    {"text": "已补齐三次支委会记录", "evidence": bad}, follow=True)
+        self.assertContains(response, "类型不允许上传")
+        self.assertContains(response, "已补齐三次支委会记录</textarea>")
+        self.assertEqual(problem.updates.count(), 0)
+        # Shown once, and only on the page the form was sent from.
+        self.assertNotContains(self.client.get(problem.get_absolute_url()), "已补齐三次支委会记录")
+        self.client.post(reverse("campaigns:problem_progress", args=[problem.pk]),
+                         {"text": "已补齐三次支委会记录", "evidence": bad})
+        self.assertNotContains(self.client.get(other.get_absolute_url()), "已补齐三次支委会记录")

@@ -40,3 +40,45 @@ class MenuTest(PersonaTestCase):
         self.assertEqual([url for url in manager_pages if f'href="{url}"' in page], [])
         self.assertIn('href="/essays/mine/"', page)
         self.assertIn('href="/learning/exams/"', page)
+
+
+class ListFilterControlsTest(PersonaTestCase):
+    """Every filter control says what it filters; filters by a record's key are chips, never bare numbers."""
+
+    def test_selects_name_what_they_filter_and_a_campaign_filter_is_a_chip_with_its_name(self) -> None:
+        from campaigns.tests.helpers import new_campaign, new_problem
+
+        campaign = new_campaign(self.p, self.p.committee, name="学习贯彻主题教育")
+        new_problem(self.p, self.p.branch1, "会议记录不全", campaign=campaign)
+        new_problem(self.p, self.p.branch1, "另一个问题")
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get("/campaigns/problems/")
+        html = page.content.decode()
+        self.assertIn("问题来源：全部", html)
+        self.assertIn("已逾期：全部", html)
+        self.assertNotIn('type="number" name="campaign"', html)
+        self.assertNotIn('name="campaign"', html)  # no value: not even a hidden field
+        page = self.client.get("/campaigns/problems/", {"campaign": str(campaign.pk), "q": "记录"})
+        self.assertEqual([p.title for p, _cells in page.context["table"].cells()], ["会议记录不全"])
+        [chip] = page.context["filter_chips"]
+        self.assertEqual((chip["label"], chip["name"]), ("主题教育", "学习贯彻主题教育"))
+        self.assertEqual(chip["query"], "q=%E8%AE%B0%E5%BD%95")  # the chip's link drops only the campaign
+        self.assertContains(page, f'<input type="hidden" name="campaign" value="{campaign.pk}"')
+
+    def test_a_number_too_large_for_the_database_is_a_clear_error(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        huge = "99999999999999999999"
+        page = self.client.get("/learning/activities/", {"year": huge})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "年度：确保该值小于或等于")
+        self.assertEqual(self.client.get("/api/learning/activities/", {"year": huge}).status_code, 400)
+        self.assertEqual(self.client.get("/campaigns/problems/", {"campaign": huge}).status_code, 200)
+
+    def test_a_chip_names_a_record_only_to_those_who_may_see_it(self) -> None:
+        from campaigns.tests.helpers import new_campaign
+
+        campaign = new_campaign(self.p, self.p.branch1, name="第一支部专题活动")
+        self.client.force_login(self.p.branch2_manager)
+        page = self.client.get("/campaigns/problems/", {"campaign": str(campaign.pk)})
+        self.assertEqual([c["name"] for c in page.context["filter_chips"]], [f"#{campaign.pk}"])
+        self.assertNotContains(page, "第一支部专题活动")

@@ -28,6 +28,7 @@ from django.views import View
 
 from core.changelog import history_for
 from core.choices import Action
+from core.filtersets import filter_chips
 from core.models import ObjectChange
 from core.scoping import ScopedQuerySet, can
 from core.tables import Table
@@ -105,6 +106,7 @@ class ObjectListView(ScopedView):
         return render(request, self.template_name, {
             "title": self.title or self.model._meta.verbose_name_plural,
             "filterset": filterset,
+            "filter_chips": filter_chips(filterset, request),
             "table": self.table(page.object_list, sort=request.GET.get("sort", ""), user=request.user),
             "page": page,
             "query": query.urlencode(),
