@@ -82,12 +82,33 @@ def open_problems_for(gaps: list[Gap]) -> dict[tuple[Any, ...], Problem]:
     return {key: problem for key, problem in found.items() if key in wanted}
 
 
+def closed_problems_for(gaps: list[Gap], user: Any) -> dict[tuple[Any, ...], Problem]:
+    """The latest closed problem filed for each of these gaps that ``user`` may see, by ``Gap.key``."""
+    checks = {g.check for g in gaps if g.check}
+    if not checks:
+        return {}
+    wanted = {g.key for g in gaps}
+    found: dict[tuple[Any, ...], Problem] = {}
+    for problem in (Problem.objects.restrict(user).filter(
+            status=ProblemStatus.CLOSED, gap_rule__in=checks, gap_org_id__in={g.org_id for g in gaps})
+            .order_by("-pk")):
+        key = (problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref)
+        if key in wanted:
+            found.setdefault(key, problem)
+    return found
+
+
 @register_followups
 def rectifications(user: Any, gaps: list[Gap]) -> dict[tuple[Any, ...], FollowUp]:
-    """Gaps already filed as problems (not yet closed): the gap list links to the problem."""
+    """Gaps already filed as problems: the gap list links to the problem not yet closed, or, when the gap
+    is still there after its problem was closed, to that problem (for a new rectification or 回头看)."""
     filed = open_problems_for(gaps)
     visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in filed.values()])
                   .values_list("pk", flat=True))
-    return {key: FollowUp(_("已列入整改 %(no)s") % {"no": problem.ledger_no}, problem.get_absolute_url())
-            if problem.pk in visible else FollowUp(_("已由上级列入整改"), "")
-            for key, problem in filed.items()}
+    found = {key: FollowUp(_("已列入整改 %(no)s") % {"no": problem.ledger_no}, problem.get_absolute_url())
+             if problem.pk in visible else FollowUp(_("已由上级列入整改"), "")
+             for key, problem in filed.items()}
+    for key, problem in closed_problems_for([g for g in gaps if g.key not in found], user).items():
+        found[key] = FollowUp(_("%(no)s已销号，差距仍在") % {"no": problem.ledger_no}, problem.get_absolute_url(),
+                              closed=True)
+    return found

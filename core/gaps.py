@@ -100,10 +100,12 @@ def register_gap(key: str, label: Any, count: CountFunc | None = None) -> Callab
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What is already being done about a gap (a rectification under way): shown instead of a new one."""
+    """What is already being done about a gap (a rectification under way): shown instead of a new one.
+    A ``closed`` follow-up was finished while the gap stayed: shown beside the button for a new one."""
 
     label: str
     url: str
+    closed: bool = False
 
 
 # An app that acts on gaps says, for a user and a page of gaps, which of them it already follows up,

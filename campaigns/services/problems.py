@@ -260,6 +260,10 @@ def review_problem(problem: Problem, *, acting_user: Any, decision: str, comment
     if decision == ReviewDecision.CLOSE and problem.campaign is not None and problem.campaign.requires_evidence \
             and not has_evidence(problem):
         raise ValidationError(_("没有佐证材料，不能销号"))
+    if decision == ReviewDecision.CLOSE and not comment and gap_exists(problem):
+        # The standard of a problem filed from a gap is that the gap is gone; closing it while the gap is
+        # still there is the reviewer's call (a measure that takes time), but one they must explain.
+        raise ValidationError({"comment": _("这项差距目前仍然存在；如仍同意销号，请在审核意见中写明理由")})
     review = Review.objects.create(problem=problem, org_path=problem.org_path, decision=decision, comment=comment,
                                    reviewer=acting_user)
     log_change(review, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(review), message=comment)

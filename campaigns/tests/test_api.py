@@ -127,7 +127,7 @@ class RectificationAPITest(APITestCase):
         listed = next(g for g in self.client.get("/api/gaps/", {"org": self.p.branch2.pk}).data["results"]
                       if g["rule"] == "orgs.branch.min_full_members")
         self.assertEqual(listed["followup"], {"label": f"已列入整改 {problem.ledger_no}",
-                                              "url": problem.get_absolute_url()})
+                                              "url": problem.get_absolute_url(), "closed": False})
         self.assertEqual(problem.gap_ref, "orgs.branch.min_full_members")
         del body["gap_ref"]  # a client that does not know the reference: the only such gap there is meant
         again = self.client.post(reverse("problem-list"), body, format="json")

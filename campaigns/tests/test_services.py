@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from campaigns import services
@@ -299,6 +300,29 @@ class GapToProblemTest(PersonaTestCase):
         Problem.objects.filter(pk=first.pk).update(status=ProblemStatus.CLOSED)
         services.create_problem(filed(), acting_user=self.p.branch2_manager)
         self.assertEqual(Problem.objects.filter(gap_rule=gap.check).count(), 2)
+
+    def test_closing_while_the_gap_remains_needs_a_reason_and_the_gap_list_keeps_the_link(self) -> None:
+        gap = self.branch2_gap()
+        problem = services.create_problem(self.gap_problem(gap, self.p.branch2), acting_user=self.p.branch2_manager)
+        services.submit_for_close(problem, acting_user=self.p.branch2_manager)
+        with self.assertRaisesMessage(ValidationError, "这项差距目前仍然存在"):
+            services.review_problem(problem, acting_user=self.p.committee_manager, decision=ReviewDecision.CLOSE)
+        services.review_problem(problem, acting_user=self.p.committee_manager, decision=ReviewDecision.CLOSE,
+                                comment="已列入年度发展计划，长期推进")
+        problem.refresh_from_db()
+        self.assertEqual(problem.status, ProblemStatus.CLOSED)
+        [followup] = rectifications(self.p.branch2_manager, [gap]).values()
+        self.assertEqual((followup.label, followup.url, followup.closed),
+                         (f"{problem.ledger_no}已销号，差距仍在", problem.get_absolute_url(), True))
+        self.assertEqual(rectifications(self.p.branch1_manager, [gap]), {})  # a sibling: nothing of branch2's
+        self.client.force_login(self.p.branch2_manager)
+        page = self.client.get(reverse("orgs:organization_gaps", args=[self.p.branch2.pk])).content.decode()
+        [row] = [r for r in page.split('class="d-flex gap-2 py-2 border-bottom"') if f"{problem.ledger_no}已销号" in r]
+        self.assertIn("cx-rectify", row)  # beside the closed one, a new rectification can be started
+        # A new rectification of the same gap is allowed once the first is closed.
+        services.create_problem(self.gap_problem(gap, self.p.branch2), acting_user=self.p.branch2_manager)
+        [followup] = rectifications(self.p.branch2_manager, [gap]).values()
+        self.assertFalse(followup.closed)
 
     def branch2_gap(self) -> Any:
         return next(g for g in gaps_for(self.p.branch2, timezone.localdate())

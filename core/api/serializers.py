@@ -147,11 +147,14 @@ class GapSerializer(serializers.Serializer):
     check = serializers.CharField(help_text=_("发现这项差距的检查（填写问题的差距规则时使用）"))
     ref = serializers.CharField(
         source="reference", help_text=_("同一检查对同一组织、党员的多项差距之间的区分标识（填写问题的差距标识时使用）"))
-    followup = serializers.SerializerMethodField(help_text=_("已在跟进的整改：说明和链接；没有则为空"))
+    followup = serializers.SerializerMethodField(
+        help_text=_("已在跟进的整改：说明、链接，以及是否已办结而差距仍在（closed）；没有则为空"))
 
-    def get_followup(self, gap: Any) -> dict[str, str | None] | None:
+    def get_followup(self, gap: Any) -> dict[str, str | bool | None] | None:
         found = self.context.get("followups", {}).get(gap.key)
-        return {"label": str(found.label), "url": found.url or None} if found is not None else None
+        if found is None:
+            return None
+        return {"label": str(found.label), "url": found.url or None, "closed": found.closed}
 
 
 class GapQuerySerializer(serializers.Serializer):
