@@ -117,6 +117,16 @@ class PaperTest(PersonaTestCase):
         self.assertRedirects(again, attempt.get_absolute_url())
         self.assertEqual(Attempt.objects.get(pk=attempt.pk).score, attempt.score)
 
+    def test_every_questions_options_are_lettered_from_a(self) -> None:
+        import re
+
+        self.client.post(reverse("learning:exam_start", args=[self.exam.pk]))
+        attempt = Attempt.objects.get()
+        paper = self.client.get(reverse("learning:attempt_take", args=[attempt.pk])).content.decode()
+        for question in Question.objects.filter(pk__in=attempt.questions):
+            letters = re.findall(rf'for="q{question.pk}-\d+">([A-H])\. ', paper)
+            self.assertEqual(letters, list("ABCDEFGH"[:len(question.options)]), question.text)
+
     def test_with_a_try_left_the_result_holds_no_answers_or_explanations(self) -> None:
         exam = new_exam(self.p, self.p.branch1, attempts_allowed=2, title="可重考")
         self.client.post(reverse("learning:exam_start", args=[exam.pk]))
