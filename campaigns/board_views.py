@@ -78,6 +78,7 @@ def org_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(request, "campaigns/dashboard.html", {
         "object": org, "board": board, "campaign": campaign, "campaigns": campaigns, "chart": chart,
         "campaign_query": f"&campaign={campaign.pk}" if campaign else "",
+        "parent_visible": bool(org.parent_id and visible_org(request.user, org.parent_id)),
     })
 
 
@@ -94,29 +95,26 @@ def org_benchmark(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = Exemplar.objects.restrict(request.user).select_related("member", "subject").filter(
             pk=request.GET["exemplar"]).first()
     mine = benchmark.indicators(org, on)
-    peers: list[dict[str, Any]] = []
-    visible = Organization.objects.restrict(request.user)
-    if org.parent_id:
-        for peer in visible.filter(parent_id=org.parent_id).exclude(pk=org.pk).order_by("code")[:50]:
-            peers.append({"org": peer, "values": benchmark.indicators(peer, on)})
+    peers, average, peer_count = benchmark.peers(org, on, request.user)
     exemplar_values = None
     if chosen is not None:
         compared = chosen.compared_org_id()
-        # An exemplar registered above is visible below; its organization's figures only within the scope.
-        exemplar_org = visible.filter(pk=compared).first() if compared else None
+        # Registering an exemplar publishes it to those who may see it: its organization's figures (rates,
+        # never its records) are shown with it, wherever that organization is.
+        exemplar_org = Organization.objects.filter(pk=compared).first() if compared else None
         if exemplar_org is not None:
             exemplar_values = benchmark.indicators(exemplar_org, on)
-    average = benchmark.peer_average([p["values"] for p in peers])
     series = [{"name": org.name, "values": [mine[i.key] for i in benchmark.INDICATORS]}]
     if exemplar_values is not None and chosen is not None:
         series.append({"name": _("典型：%(n)s") % {"n": chosen.name},
                        "values": [exemplar_values[i.key] for i in benchmark.INDICATORS]})
-    if peers:
+    if average is not None:
         series.append({"name": _("同级平均"), "values": [average[i.key] for i in benchmark.INDICATORS]})
     rows = [{"indicator": i, "mine": mine[i.key], "exemplar": exemplar_values[i.key] if exemplar_values else None,
-             "average": average[i.key]} for i in benchmark.INDICATORS]
+             "average": average[i.key] if average else None} for i in benchmark.INDICATORS]
     return render(request, "campaigns/benchmark.html", {
-        "object": org, "rows": rows, "peers": peers, "exemplars": exemplars, "chosen": chosen,
+        "object": org, "rows": rows, "peers": peers, "peer_count": peer_count, "average_shown": average is not None,
+        "peer_minimum": benchmark.PEER_AVERAGE_MIN, "exemplars": exemplars, "chosen": chosen,
         "indicators": benchmark.INDICATORS,
         "chart": {"labels": [str(i.label) for i in benchmark.INDICATORS], "series": series},
     })

@@ -75,8 +75,14 @@ class DashboardTest(PersonaTestCase):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "cx-board-data")
+        parent_board = reverse("campaigns:dashboard", args=[self.p.committee.pk])
+        self.assertNotContains(response, parent_board)  # no link to a page that would answer 404
         self.assertEqual(self.client.get(reverse("campaigns:dashboard", args=[self.p.branch2.pk])).status_code, 404)
-        self.assertEqual(self.client.get(reverse("campaigns:dashboard", args=[self.p.committee.pk])).status_code, 404)
+        self.assertEqual(self.client.get(parent_board).status_code, 404)
+        self.client.force_login(self.p.committee_manager)
+        self.assertContains(self.client.get(reverse("campaigns:dashboard", args=[self.p.group.pk])),
+                            reverse("campaigns:dashboard", args=[self.p.branch1.pk]))
+        self.client.force_login(self.p.branch1_manager)
         export = self.client.get(url, {"export": "xlsx"})
         book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(export.streaming_content)))  # type: ignore[attr-defined]
         self.assertEqual(book.sheet_names, ["问题清单", "整改清单", "责任清单"])
@@ -104,9 +110,37 @@ class DashboardTest(PersonaTestCase):
         self.assertEqual([p["org"] for p in response.context["peers"]], [self.p.branch2])
         self.client.force_login(self.p.branch1_manager)  # the sibling branch is no peer of a branch's own view
         own = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]), {"exemplar": exemplar.pk})
-        self.assertEqual((own.context["peers"], own.context["rows"][0]["exemplar"]), ([], None))
+        # The exemplar the committee published is compared with (its figures, not its records) …
+        self.assertEqual(({r["indicator"].key: r for r in own.context["rows"]}["close_rate"]["exemplar"]), 0.0)
+        # … but one sibling's figures are never shown, not even as an "average" of one.
+        self.assertEqual((own.context["peers"], own.context["rows"][0]["average"]), ([], None))
+        self.assertNotContains(own, self.p.branch2.name)
+        self.assertContains(own, "同级组织不足3个，不显示同级平均")
         self.client.force_login(self.p.branch2_manager)
         self.assertEqual(self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk])).status_code, 404)
+
+    def test_a_branch_sees_the_average_of_three_or_more_peers_but_none_of_them(self) -> None:
+        from orgs import services as org_services
+        from orgs.choices import OrgKind
+        from orgs.models import Organization
+
+        for code in ("T07", "T08"):
+            org_services.create_organization(Organization(code=code, name=f"支部{code}", kind=OrgKind.BRANCH,
+                                                          parent=self.p.committee), acting_user=self.p.admin)
+        self.client.force_login(self.p.branch1_manager)
+        own = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]))
+        rows = {r["indicator"].key: r for r in own.context["rows"]}
+        self.assertEqual(own.context["peers"], [])
+        self.assertEqual(own.context["peer_count"], 3)
+        self.assertIsNotNone(rows["study"]["average"])
+        self.assertContains(own, "同级平均按3个同级组织计算")
+        for name in (self.p.branch2.name, "支部T07", "支部T08"):
+            self.assertNotContains(own, name)
+        self.client.force_login(self.p.committee_manager)
+        full = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]))
+        self.assertEqual(len(full.context["peers"]), 3)
+        self.assertEqual({r["indicator"].key: r["average"] for r in full.context["rows"]},
+                         {r["indicator"].key: r["average"] for r in own.context["rows"]})
 
 
 @override_settings(CHUXIN_DIGEST_EMAIL=True)

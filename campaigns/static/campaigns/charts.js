@@ -20,7 +20,7 @@
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: [labels.found, labels.closed, labels.overdue] },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
-      xAxis: { type: "value" },
+      xAxis: { type: "value", minInterval: 1 },  // counts of problems: whole numbers
       yAxis: { type: "category", data: board.categories, inverse: true,
                axisLabel: { width: 160, overflow: "truncate" } },
       series: [
@@ -37,7 +37,7 @@
       legend: { top: 0, data: [labels.found_total, labels.closed_total, labels.close_rate] },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
       xAxis: { type: "category", data: board.months },
-      yAxis: [{ type: "value" }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
+      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
       series: [
         { name: labels.found_total, type: "line", data: board.found_total },
         { name: labels.closed_total, type: "line", data: board.closed_total },
