@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns import forms, links, services
@@ -89,7 +90,7 @@ class CampaignListView(generic.ObjectListView):
     table = CampaignTable
     export_resource = "campaigns.resources.CampaignResource"
     add_url_name = "campaigns:campaign_add"
-    extra_actions = (("campaigns:campaign_launch", "从模板创建", "bi-files"),)
+    extra_actions = (("campaigns:campaign_launch", gettext_lazy("从模板创建"), "bi-files"),)
 
     def get_extra_context(self) -> dict[str, Any]:
         return {"scope_org": scope_org(self.request)}

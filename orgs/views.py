@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.changelog import history_for
@@ -346,7 +347,7 @@ class TransferListView(generic.ObjectListView):
     queryset = Transfer.objects.all()
     filterset = TransferFilterSet
     table = TransferTable
-    title = _("组织关系转接")
+    title = gettext_lazy("组织关系转接")
 
 
 class TransferDetailView(generic.ObjectDetailView):
@@ -422,7 +423,7 @@ class RoleGrantListView(generic.ObjectListView):
     filterset = RoleGrantFilterSet
     table = RoleGrantTable
     add_url_name = "orgs:grant_add"
-    title = _("账号与授权")
+    title = gettext_lazy("账号与授权")
 
 
 class RoleGrantEditView(generic.ObjectEditView):

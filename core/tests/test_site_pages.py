@@ -82,3 +82,14 @@ class ListFilterControlsTest(PersonaTestCase):
         page = self.client.get("/campaigns/problems/", {"campaign": str(campaign.pk)})
         self.assertEqual([c["name"] for c in page.context["filter_chips"]], [f"#{campaign.pk}"])
         self.assertNotContains(page, "第一支部专题活动")
+
+
+class EnglishTitlesTest(PersonaTestCase):
+    def test_list_titles_and_actions_follow_the_language_of_the_request(self) -> None:
+        self.client.force_login(self.p.admin)
+        english = {"accept-language": "en"}
+        for url, text in (("/transfers/", "Transfer of party membership"), ("/grants/", "Accounts and grants"),
+                          ("/campaigns/campaigns/", "From a template"), ("/members/", "Party members")):
+            page = self.client.get(url, headers=english)
+            self.assertContains(page, text, msg_prefix=url)
+        self.assertContains(self.client.get("/grants/"), "账号与授权")
