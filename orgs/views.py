@@ -381,7 +381,12 @@ def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("已处理"))
+        done = {
+            "confirm": _("已接收：%(name)s的组织关系已转入%(org)s"),
+            "reject": _("已退回%(name)s的组织关系转接"),
+            "cancel": _("已撤销%(name)s的组织关系转接"),
+        }[action]
+        messages.success(request, done % {"name": transfer.member.name, "org": transfer.to_org})
     return HttpResponseRedirect(transfer.get_absolute_url())
 
 

@@ -154,6 +154,9 @@ class TransferPageTest(PersonaTestCase):
     def test_a_transfer_is_confirmed_by_the_receiving_branch_and_the_record_follows(self) -> None:
         member = self.p.branch1_members[1]
         self.client.force_login(self.p.branch1_manager)
+        wrong = self.client.post(reverse("orgs:member_transfer", args=[member.pk]), {
+            "to_org": "T99", "date": "2025-03-01", "reason": "工作调动"})
+        self.assertContains(wrong, "找不到组织编码为“T99”的党支部，请向接收方核实编码")
         response = self.client.post(reverse("orgs:member_transfer", args=[member.pk]), {
             "to_org": self.p.branch2.code, "date": "2025-03-01", "reason": "工作调动"})
         self.assertEqual(response.status_code, 302)
@@ -167,7 +170,9 @@ class TransferPageTest(PersonaTestCase):
         self.client.force_login(self.p.branch2_manager)
         self.assertEqual(self.client.get(transfer.get_absolute_url()).status_code, 200)
         self.assertEqual(self.client.get(member.get_absolute_url()).status_code, 404)
-        self.client.post(reverse("orgs:transfer_action", args=[transfer.pk, "confirm"]), {"reply": "同意接收"})
+        done = self.client.post(reverse("orgs:transfer_action", args=[transfer.pk, "confirm"]), {"reply": "同意接收"},
+                                follow=True)
+        self.assertContains(done, f"已接收：{member.name}的组织关系已转入{self.p.branch2.name}")
         transfer.refresh_from_db()
         member.refresh_from_db()
         self.assertEqual(transfer.status, TransferStatus.CONFIRMED)
