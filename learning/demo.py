@@ -193,12 +193,12 @@ def _leader_training(demo: _Demo, orgs: dict[int, tuple[int, str, str]], chosen:
         title = f"{district[2]}基层党组织书记和班子成员轮训班"
         start, end = demo.at(day, 9), demo.at(day + datetime.timedelta(days=2), 17)
         activity = demo.activity(district, title, ActivityForm.PARTY_SCHOOL, StudyKind.TRAINING, start, end,
-                                 Decimal(24), Audience.LEADERS, place=f"{district[2]}委党校")
+                                 Decimal(24), Audience.LEADERS, place=f"{district[2]}党校")
         seen: set[int] = set()
         for member in members:
             if member[0] not in seen and demo.rng.random() < 0.75:
                 seen.add(member[0])
-                demo.attend(activity, district[1], day, start, member, Decimal(24), title, f"{district[2]}委党校",
+                demo.attend(activity, district[1], day, start, member, Decimal(24), title, f"{district[2]}党校",
                             StudyKind.TRAINING)
 
 

@@ -20,6 +20,12 @@ CONVERSION_SOURCE = "学时折算惯例：脱产培训1天折算8学时，半天
 CONVERSION_URL = "http://www.pulmonologynews.net/2018/1019/c2418a121914/page.html"
 LOCAL = "本单位设定（全国规定未明确，可由管理员调整）"
 START = datetime.date(2019, 11, 1)
+# The 2019–2023 plan has expired. Its successor, 《全国党员教育培训工作规划（2024—2028年）》, is in force; its
+# national figures were not found in a public text, so its versions keep the 2019 figures and say so.
+PLAN_2024 = "《全国党员教育培训工作规划（2024—2028年）》（中办）"
+PLAN_2024_URL = "https://www.12371.cn/special/dyjygh20242028/"
+PLAN_2024_START = datetime.date(2024, 1, 1)
+PLAN_2024_NOTE = "新规划的全国学时标准未查到公开原文，沿用2019—2023年规划的标准；如本地另有规定，请管理员调整"
 
 
 def _rule(key: str, name: str, value: object, unit: str, source: str, url: str = "",
@@ -27,6 +33,26 @@ def _rule(key: str, name: str, value: object, unit: str, source: str, url: str =
     return DefaultRule(key=key, name=name, value=value, unit=unit, severity=severity, effective_from=START,
                        source=source, source_url=url, note=note)
 
+
+PLAN_RULES = (
+    ("learning.hours.member_annual", "党员每年学习培训学时", 32, "学时",
+     "党员每年集中学习培训时间一般不少于32学时"),
+    ("learning.hours.leader_annual", "基层党组织书记和班子成员每年学习培训学时", 56, "学时",
+     "基层党组织书记和班子成员每年集中学习培训时间不少于56学时"),
+    ("learning.training.leader_min", "书记和班子成员每年至少参加集中培训次数", 1, "次",
+     "基层党组织书记和班子成员每年至少参加1次集中培训"),
+    ("learning.training.new_secretary_months", "新任书记应接受培训的期限", 6, "月",
+     "新任基层党组织书记6个月内完成任职培训"),
+    ("learning.training.converted_within_days", "转正不满此天数的党员应参加集中培训", 365, "天",
+     "预备党员和转正不满1年的党员参加1次上级党组织举办的集中培训"),
+)
+
+register_defaults(*(
+    DefaultRule(key=key, name=name, value=value, unit=unit, severity=Severity.WARNING,
+                effective_from=PLAN_2024_START, source=f"{PLAN_2024}（沿用{PLAN_2019}：{text}）",
+                source_url=PLAN_2024_URL, note=PLAN_2024_NOTE)
+    for key, name, value, unit, text in PLAN_RULES
+))
 
 register_defaults(
     _rule("learning.hours.member_annual", "党员每年学习培训学时", 32, "学时",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, TestCase
 
 from learning import rules
 from learning.choices import Standing
@@ -64,3 +64,16 @@ class PaceTest(SimpleTestCase):
         december = datetime.date(2026, 12, 10)
         self.assertTrue(rules.cannot_make_year(D(0), D(32), december, per_week=D(8)))
         self.assertFalse(rules.cannot_make_year(D(20), D(32), december, per_week=D(8)))
+
+
+class PlanVersionTest(TestCase):
+    def test_the_hours_rules_cite_the_plan_in_force_on_the_day(self) -> None:
+        from core.rules import rule_version
+
+        for key, *_rest in rules.PLAN_RULES:
+            old = rule_version(key, datetime.date(2022, 6, 1))
+            new = rule_version(key, datetime.date(2026, 11, 21))
+            self.assertIn("2019—2023", old.source)
+            self.assertTrue(new.source.startswith("《全国党员教育培训工作规划（2024—2028年）》"), new.source)
+            self.assertEqual(old.value, new.value)  # figures kept, and the source says so
+            self.assertIn("沿用", new.source)
