@@ -254,10 +254,10 @@ def _exemplars(rng: random.Random, top: Organization, campaign_id: int, year: in
     for path, _figures in best:
         org = Organization.objects.get(path=path)
         exemplars.append(Exemplar(org=top, org_path=top.path, kind="org", subject=org, name=org.name, year=year,
-                                  honours=f"{year - 1}年 先进基层党组织", story="问题整改清仓见底，群众满意度高。"))
+                                  honours=f"{year - 1}年度先进基层党组织", story="问题整改清仓见底，群众满意度高。"))
     for member in Member.objects.filter(status="full").order_by("pk")[:2]:
         exemplars.append(Exemplar(org=top, org_path=top.path, kind="person", member=member, name=member.name,
-                                  year=year, honours=f"{year - 1}年 优秀共产党员",
+                                  year=year, honours=f"{year - 1}年度优秀共产党员",
                                   story="扎根基层二十年，带头办实事。"))
     Exemplar.objects.bulk_create(exemplars)
 

@@ -54,6 +54,8 @@ def test_the_member_page_works_on_a_phone(phone_page, live_server, personas):
     phone_page.wait_for_function(
         "id => document.querySelector('#id-number').innerText === id", arg=personas.member.id_number
     )
+    phone_page.wait_for_selector("#reveal-id-number", state="detached")  # nothing left to reveal
+    assert phone_page.locator("#reveal-phone").count() == 1
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page is {width}px wide on a 390px phone"
 
