@@ -17,10 +17,12 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
+from core.notify import notify
 from core.scoping import can
 from core.tasks import enqueue, register_task
 from essays import audience, originality
@@ -225,6 +227,10 @@ def review(version: EssayVersion, *, acting_user: Any, decision: str, comment: s
                after=snapshot(version), message=comment)
     log_change(essay, ChangeAction.UPDATE, acting_user=acting_user, before=before_essay, after=snapshot(essay),
                message=version.get_decision_display())
+    notify([essay.member.user_id], kind="essays.reviewed", exclude=acting_user, url=essay.get_absolute_url(),
+           title=gettext_noop("心得体会《%(title)s》已审阅通过") if decision == Decision.APPROVED
+           else gettext_noop("心得体会《%(title)s》被退回修改：%(comment)s"),
+           params={"title": essay.title, "comment": comment})
     return version
 
 

@@ -19,11 +19,13 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction, Role
 from core.models import ObjectChange
+from core.notify import managers_of, notify
 from core.scoping import can, can_in_org, forget_scopes
 from core.tree import repath
 from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status, TransferStatus
@@ -197,6 +199,10 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
     if transfer.to_org is None:
         transfer.status, transfer.confirmed_date = TransferStatus.CONFIRMED, transfer.date
     core.create_object(transfer, acting_user=acting_user, message=message)
+    if transfer.to_org is not None:
+        notify(managers_of(transfer.to_org.path), kind="orgs.transfer", exclude=acting_user,
+               url=transfer.get_absolute_url(), title=gettext_noop("%(name)s的组织关系由%(src)s转来，请接收"),
+               params={"name": member.name, "src": member.org.name})
     if transfer.to_org is None:
         # The one way into 转出: a confirmed transfer to an organization outside Chuxin.
         old_status = member.status

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns import evidence as evidence_files
 from campaigns import rules
@@ -27,6 +28,7 @@ from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.gaps import gaps_for
+from core.notify import managers_of, notify
 from core.scoping import can, get_scope
 from orgs.models import Organization
 
@@ -237,6 +239,9 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
                               % {"c": problem.campaign.name})
     _set_status(problem, acting_user, note or _("申请销号"), status=ProblemStatus.SUBMITTED,
                 submitted_at=timezone.now())
+    notify(managers_of(problem.org_path, above=True), kind="campaigns.submitted", exclude=acting_user,
+           url=problem.get_absolute_url(), title=gettext_noop("%(no)s“%(title)s”申请销号，请审核"),
+           params={"no": problem.ledger_no, "title": problem.title})
     return problem
 
 
@@ -271,6 +276,12 @@ def review_problem(problem: Problem, *, acting_user: Any, decision: str, comment
         _set_status(problem, acting_user, _("同意销号"), status=ProblemStatus.CLOSED, closed_on=timezone.localdate())
     else:
         _set_status(problem, acting_user, comment, status=ProblemStatus.RETURNED)
+    owner = [problem.owner.user_id] if problem.owner is not None else []
+    notify([*owner, *managers_of(problem.org_path)], kind="campaigns.reviewed", exclude=acting_user,
+           url=problem.get_absolute_url(),
+           title=gettext_noop("%(no)s“%(title)s”已同意销号") if decision == ReviewDecision.CLOSE
+           else gettext_noop("%(no)s“%(title)s”被退回整改：%(comment)s"),
+           params={"no": problem.ledger_no, "title": problem.title, "comment": comment})
     return review
 
 

@@ -1,0 +1,73 @@
+"""Event notifications: whoever a workflow step now waits for is told, and nobody else."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+
+from core.models import Notification
+from core.testing.views import PersonaTestCase
+
+
+class EventNotificationTest(PersonaTestCase):
+    def titles(self, user: object) -> list[str]:
+        return list(Notification.objects.filter(user=user).values_list("title", flat=True))
+
+    def test_a_rectification_tells_the_level_above_when_submitted_and_the_branch_when_reviewed(self) -> None:
+        from campaigns import services
+        from campaigns.choices import ReviewDecision
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全", owner=self.p.member)
+        services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        submitted = f"{problem.ledger_no}“会议记录不全”申请销号，请审核"
+        self.assertEqual(self.titles(self.p.committee_manager), [submitted])
+        self.assertEqual(self.titles(self.p.branch1_manager), [])  # who acted is not told
+        self.assertEqual(self.titles(self.p.branch2_manager), [])
+        note = Notification.objects.get(user=self.p.committee_manager)
+        self.assertEqual(note.items, [{"title": submitted, "url": problem.get_absolute_url()}])
+        services.review_problem(problem, acting_user=self.p.committee_manager, decision=ReviewDecision.RETURN,
+                                comment="缺少会议记录照片")
+        returned = f"{problem.ledger_no}“会议记录不全”被退回整改：缺少会议记录照片"
+        self.assertEqual(self.titles(self.p.branch1_manager), [returned])
+        self.assertEqual(self.titles(self.p.member_user), [returned])  # the responsible person
+        self.assertEqual(self.titles(self.p.committee_manager), [submitted])
+        self.assertEqual(self.titles(self.p.branch2_manager), [])
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(reverse("notifications"))
+        self.assertContains(page, f'href="{problem.get_absolute_url()}">{returned}</a>')
+
+    def test_a_returned_essay_tells_its_author(self) -> None:
+        from essays import services
+        from essays.choices import Decision
+        from essays.tests.helpers import OWN, new_request, write
+
+        essay = write(new_request(self.p, self.p.branch1), self.p.member_user, OWN[0])
+        services.review(essay.versions.get(), acting_user=self.p.branch1_manager, decision=Decision.RETURNED,
+                        comment="请结合本职工作")
+        self.assertEqual(self.titles(self.p.member_user), [f"心得体会《{essay.title}》被退回修改：请结合本职工作"])
+        self.assertEqual(self.titles(self.p.branch2_manager), [])
+
+    def test_a_transfer_tells_the_receiving_branch(self) -> None:
+        from orgs import services
+        from orgs.models import Transfer
+
+        member = self.p.branch1_members[1]
+        services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=datetime.date.today()),
+                                acting_user=self.p.branch1_manager)
+        self.assertEqual(self.titles(self.p.branch2_manager),
+                         [f"{member.name}的组织关系由{self.p.branch1.name}转来，请接收"])
+        self.assertEqual(self.titles(self.p.branch1_manager), [])
+
+    def test_notifications_are_written_in_the_sites_language_whoever_acted(self) -> None:
+        from django.utils import translation
+
+        from orgs import services
+        from orgs.models import Transfer
+
+        member = self.p.branch1_members[1]
+        with translation.override("en"):
+            services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=datetime.date.today()),
+                                    acting_user=self.p.branch1_manager)
+        self.assertIn("请接收", self.titles(self.p.branch2_manager)[0])
