@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from core import services as core
 from core.changelog import log_change, snapshot
-from core.choices import ChangeAction
+from core.choices import Action, ChangeAction
 from core.rules import rule_value
+from core.scoping import can_in_org
 from learning import points, rules
 from learning.choices import AttemptStatus, PointAction, QuestionKind, RecordSource, StudyKind
 from learning.ledger import refresh_years
@@ -96,13 +97,21 @@ def check_draw(exam: Exam) -> None:
 
 @transaction.atomic
 def create_exam(exam: Exam, *, acting_user: Any, message: str = "") -> Exam:
+    # The permission first: the draw check counts the questions of the banks the exam may draw from.
+    if exam.org_id is not None and not can_in_org(acting_user, Action.CHANGE, exam.org.path):
+        raise core.OutOfScope(_("不在您的管理范围内"))
     check_draw(exam)
     return core.create_object(exam, acting_user=acting_user, message=message)
 
 
 @transaction.atomic
 def update_exam(exam: Exam, *, acting_user: Any, changes: dict[str, Any], message: str = "") -> Exam:
-    old_path = Exam.objects.get(pk=exam.pk).org_path
+    stored = Exam.objects.select_for_update().get(pk=exam.pk)
+    core.require_visible_then_writable(acting_user, stored)  # before the draw check counts any bank
+    if "org" in changes and changes["org"] is not None \
+            and not can_in_org(acting_user, Action.CHANGE, changes["org"].path):
+        raise core.OutOfScope(_("不在您的管理范围内"))
+    old_path = stored.org_path
     for name, value in changes.items():
         setattr(exam, name, value)
     if "draw" in changes or "org" in changes:

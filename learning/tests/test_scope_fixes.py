@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -283,3 +284,28 @@ class TransferredMemberExamRecordsTest(PersonaTestCase):
                 content_type=ContentType.objects.get_for_model(PointEntry), object_id__in=entries)
             self.assertTrue(logged_points.exists())
             self.assertEqual(logged_points.restrict(user).exists(), sees, user)
+
+
+class ExamDrawCheckScopeTest(PersonaTestCase):
+    """The draw check counts the questions of the banks an exam may draw from: only after the permission."""
+
+    def test_an_exam_in_a_sibling_branch_is_refused_before_any_bank_is_counted(self) -> None:
+        from core.services import OutOfScope
+        from learning.models import Exam
+
+        for n in range(2):
+            new_question(self.p, self.p.branch1, n)
+        now = timezone.now()
+        exam = Exam(org=self.p.branch1, title="试探", opens=now, closes=now + datetime.timedelta(days=1),
+                    time_limit=30, attempts_allowed=1, pass_mark=60,
+                    draw=[{"kind": "single", "tag": "党章", "count": 50}])
+        with self.assertRaises(OutOfScope) as refused:
+            services.create_exam(exam, acting_user=self.p.branch2_manager)
+        self.assertNotIn("只有", str(refused.exception))
+        with self.assertRaisesMessage(ValidationError, "只有2道"):  # the branch's own manager is told
+            services.create_exam(exam, acting_user=self.p.branch1_manager)
+        mine = new_exam(self.p, self.p.branch1, draw=[{"kind": "single", "tag": "党章", "count": 2}])
+        with self.assertRaises(Http404):  # a sibling's exam is missing to them
+            services.update_exam(mine, acting_user=self.p.branch2_manager,
+                                 changes={"draw": [{"kind": "single", "tag": "党章", "count": 50}]})
+        self.assertEqual(Exam.objects.get(pk=mine.pk).draw, [{"kind": "single", "tag": "党章", "count": 2}])
