@@ -136,6 +136,9 @@ class ReviewPagesTest(PersonaTestCase):
         # The member sees the comment in the editor and may revise.
         self.client.force_login(self.p.member_user)
         self.assertContains(self.client.get(reverse("essays:essay_write", args=[self.essay.pk])), "抄袭，重写")
+        detail = self.client.get(self.essay.get_absolute_url()).content.decode()
+        self.assertIn('id="returned-comment"', detail)  # at the top, before the text
+        self.assertLess(detail.index("抄袭，重写"), detail.index(OWN[0][:10]))
 
     def test_the_committee_sees_the_source_side_by_side(self) -> None:
         self.client.force_login(self.p.committee_manager)
