@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.urls import reverse
 
@@ -11,7 +12,7 @@ from core.testing.views import PersonaTestCase
 
 
 class EventNotificationTest(PersonaTestCase):
-    def titles(self, user: object) -> list[str]:
+    def titles(self, user: Any) -> list[str]:
         return list(Notification.objects.filter(user=user).values_list("title", flat=True))
 
     def test_a_rectification_tells_the_level_above_when_submitted_and_the_branch_when_reviewed(self) -> None:
