@@ -7,7 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("主题教育")
 
     def ready(self) -> None:
-        from campaigns import demo, gaps, rules  # noqa: F401  (register gaps, defaults, the demo step)
+        from campaigns import demo, gaps, rules, todos  # noqa: F401  (register gaps, defaults, to-dos, the demo step)
         from campaigns.models import Assignment
         from core.navigation import register_org_link
         from orgs.services import register_member_records

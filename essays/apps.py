@@ -8,7 +8,7 @@ class EssaysConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import register_org_link
-        from essays import demo, gaps, rules, services  # noqa: F401  (register gaps, defaults, the task, demo)
+        from essays import demo, gaps, rules, services, todos  # noqa: F401  (gaps, defaults, the task, to-dos, demo)
         from essays.models import Essay, EssayVersion
         from orgs.services import register_member_records
 

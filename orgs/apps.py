@@ -7,4 +7,4 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织与党员")
 
     def ready(self) -> None:
-        from orgs import gaps, rules, tasks  # noqa: F401  (register rules, gap rules and tasks)
+        from orgs import gaps, rules, tasks, todos  # noqa: F401  (register rules, gap rules, tasks and to-dos)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
@@ -93,3 +95,56 @@ class EnglishTitlesTest(PersonaTestCase):
             page = self.client.get(url, headers=english)
             self.assertContains(page, text, msg_prefix=url)
         self.assertContains(self.client.get("/grants/"), "账号与授权")
+
+
+class TodoTest(PersonaTestCase):
+    """The home page lists what waits for the user: counted through the scope, each linking to its list."""
+
+    def todos(self, user: Any) -> dict[str, int]:
+        self.client.force_login(user)
+        response = self.client.get("/")
+        if response.status_code == 302:  # nothing to do: straight to the user's organization
+            return {}
+        return {str(t.label): t.count for t in response.context["todos"]}
+
+    def test_each_step_waits_on_the_right_desk_only(self) -> None:
+        import datetime
+
+        from campaigns import services as campaign_services
+        from campaigns.tests.helpers import new_problem
+        from essays import services as essay_services
+        from essays.choices import Decision
+        from essays.tests.helpers import OWN, new_request, write
+        from orgs import services as org_services
+        from orgs.models import Transfer
+
+        self.assertEqual(self.todos(self.p.committee_manager), {})
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        campaign_services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        org_services.start_transfer(Transfer(member=self.p.branch1_members[1], to_org=self.p.branch2,
+                                             date=datetime.date.today()), acting_user=self.p.branch1_manager)
+        essay = write(new_request(self.p, self.p.branch1), self.p.member_user, OWN[0])
+        # The committee may act on everything below it (it may receive for a branch, too).
+        self.assertEqual(self.todos(self.p.committee_manager),
+                         {"待审核销号的整改问题": 1, "待审阅的心得体会": 1, "待接收的组织关系转接": 1})
+        self.assertEqual(self.todos(self.p.branch1_manager), {"待审阅的心得体会": 1})
+        self.assertEqual(self.todos(self.p.branch2_manager), {"待接收的组织关系转接": 1})
+        essay_services.review(essay.versions.get(), acting_user=self.p.branch1_manager, decision=Decision.RETURNED,
+                              comment="请结合本职工作")
+        self.assertEqual(self.todos(self.p.member_user), {"被退回、需修改的心得体会": 1})
+        page = self.client.get("/")
+        self.assertContains(page, 'href="/essays/mine/"')
+        self.assertNotContains(page, "/gaps/")  # a member's own branch: no gap list to offer
+
+    def test_a_returned_rectification_waits_on_its_branch_and_its_responsible_person(self) -> None:
+        from campaigns import services as campaign_services
+        from campaigns.choices import ReviewDecision
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全", owner=self.p.member)
+        campaign_services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        campaign_services.review_problem(problem, acting_user=self.p.committee_manager,
+                                         decision=ReviewDecision.RETURN, comment="缺少照片")
+        for user in (self.p.branch1_manager, self.p.member_user):
+            self.assertEqual(self.todos(user), {"被退回、需继续整改的问题": 1})
+        self.assertEqual(self.todos(self.p.branch2_manager), {})

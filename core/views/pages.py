@@ -7,17 +7,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.navigation import home_orgs
+from core.scoping import can_in_org
 from core.tasks import live_progress, tasks_for
+from core.todos import todos_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Start where the user's grants start: their organization, or their own record."""
     orgs = home_orgs(request.user)
-    if len(orgs) == 1 and not hasattr(request.user, "member"):
+    todos = todos_for(request.user)
+    if len(orgs) == 1 and not hasattr(request.user, "member") and not todos:
         return redirect(orgs[0])
     member = getattr(request.user, "member", None)
-    return render(request, "core/home.html", {"orgs": orgs, "member": member})
+    oversees = {org.pk for org in orgs if can_in_org(request.user, "view", org.path)}
+    return render(request, "core/home.html", {"orgs": orgs, "member": member, "todos": todos, "oversees": oversees})
 
 
 @login_required

@@ -1,0 +1,29 @@
+"""The campaigns app's to-dos: rectifications to review (the level above) and to redo (returned)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.choices import ProblemStatus
+from campaigns.models import Problem
+from core.todos import Todo, below_q, managed_q, register_todos
+
+
+@register_todos
+def problem_todos(user: Any) -> Iterator[Todo]:
+    problems = Problem.objects.restrict(user, "view")
+    below = below_q(user, "org_path")
+    if below is not None:
+        count = problems.filter(below, status=ProblemStatus.SUBMITTED).count()
+        yield Todo(_("待审核销号的整改问题"), count,
+                   f"{reverse('campaigns:problem_list')}?status={ProblemStatus.SUBMITTED}", "bi-clipboard-check")
+    mine = managed_q(user, "org_path")
+    own = Q(owner__user_id=user.pk)
+    count = problems.filter((own | mine) if mine is not None else own, status=ProblemStatus.RETURNED).count()
+    yield Todo(_("被退回、需继续整改的问题"), count,
+               f"{reverse('campaigns:problem_list')}?status={ProblemStatus.RETURNED}", "bi-arrow-counterclockwise")

@@ -1,0 +1,64 @@
+"""To-dos: what waits for the signed-in user, counted by each app and shown on the home page.
+
+An app registers a function ``todos(user) -> Iterable[Todo]``; each to-do is a count read through the
+scoping mechanism and a link to the list that holds those items. Only non-zero counts are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from core.scoping import get_scope
+
+
+@dataclass(frozen=True)
+class Todo:
+    label: Any
+    count: int
+    url: str
+    icon: str = "bi-check2-square"
+
+
+TodoFunc = Callable[[Any], Iterable[Todo]]
+_registry: list[TodoFunc] = []
+
+
+def register_todos(func: TodoFunc) -> TodoFunc:
+    if func not in _registry:
+        _registry.append(func)
+    return func
+
+
+def todos_for(user: Any) -> list[Todo]:
+    return [todo for func in _registry for todo in func(user) if todo.count]
+
+
+def below_q(user: Any, field: str) -> Q | None:
+    """Rows whose ``field`` (a tree path) lies strictly below an organization the user manages — what the
+    level above reviews; ``None`` when the user manages nothing."""
+    scope = get_scope(user, "change")
+    if scope.everything:
+        return Q()
+    if not scope.paths:
+        return None
+    q = Q(pk__in=[])
+    for path in scope.paths:
+        q |= Q(**{f"{field}__startswith": path}) & ~Q(**{field: path})
+    return q
+
+
+def managed_q(user: Any, field: str) -> Q | None:
+    """Rows whose ``field`` (a tree path) lies in a subtree the user manages; ``None`` when none."""
+    scope = get_scope(user, "change")
+    if scope.everything:
+        return Q()
+    if not scope.paths:
+        return None
+    q = Q(pk__in=[])
+    for path in scope.paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q

@@ -1,0 +1,25 @@
+"""The essays app's to-dos: essays to review, and the author's returned essays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.todos import Todo, managed_q, register_todos
+from essays.choices import EssayStatus
+from essays.models import Essay
+
+
+@register_todos
+def essay_todos(user: Any) -> Iterator[Todo]:
+    if managed_q(user, "org_path") is not None:
+        # The managers of the author's branch or of the requesting organization review (never the author).
+        count = (Essay.objects.restrict(user, "change").filter(status=EssayStatus.SUBMITTED)
+                 .exclude(member__user_id=user.pk).count())
+        yield Todo(_("待审阅的心得体会"), count, f"{reverse('essays:essay_list')}?status={EssayStatus.SUBMITTED}",
+                   "bi-journal-check")
+    count = Essay.objects.filter(member__user_id=user.pk, status=EssayStatus.RETURNED).count()
+    yield Todo(_("被退回、需修改的心得体会"), count, reverse("essays:mine"), "bi-pencil-square")
