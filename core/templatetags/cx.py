@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -71,3 +72,24 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
         obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()
         return str(obj) if obj is not None else f"#{value}"
     return value
+
+
+def _cjk() -> bool:
+    return (translation.get_language() or "").startswith("zh")
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label in the page's language: ``：`` in Chinese, ``: `` in English."""
+    return "：" if _cjk() else ": "
+
+
+@register.simple_tag
+def lparen() -> str:
+    """An opening parenthesis in the page's language (full width in Chinese)."""
+    return "（" if _cjk() else " ("
+
+
+@register.simple_tag
+def rparen() -> str:
+    return "）" if _cjk() else ")"

@@ -148,3 +148,15 @@ class TodoTest(PersonaTestCase):
         for user in (self.p.branch1_manager, self.p.member_user):
             self.assertEqual(self.todos(user), {"被退回、需继续整改的问题": 1})
         self.assertEqual(self.todos(self.p.branch2_manager), {})
+
+    def test_punctuation_around_labels_follows_the_language(self) -> None:
+        from campaigns.tests.helpers import new_exemplar
+
+        exemplar = new_exemplar(self.p, self.p.committee, name="先进支部")
+        self.client.force_login(self.p.committee_manager)
+        self.assertContains(self.client.get(exemplar.get_absolute_url(), headers={"accept-language": "en"}),
+                            f"Registered by: {self.p.committee.name}")
+        self.assertContains(self.client.get(exemplar.get_absolute_url()), f"推荐单位：{self.p.committee.name}")
+        bench = self.client.get(f"/campaigns/orgs/{self.p.branch1.pk}/benchmark/", headers={"accept-language": "en"})
+        self.assertContains(bench, "(lower is better)")
+        self.assertNotContains(bench, "（")
