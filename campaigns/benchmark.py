@@ -60,25 +60,34 @@ def peer_average(rows: list[dict[str, float | None]]) -> dict[str, float | None]
     return average
 
 
-# The peer average is shown to a viewer who may not see the peers one by one only when it is taken over at
-# least this many organizations, so that it never gives away one sibling's figures.
+# A viewer who may not see every peer gets the peer average of an indicator only when at least this many
+# of the peers hidden from them have a figure for it: neither the average itself nor the average less the
+# peers they can see then shows one sibling's figure.
 PEER_AVERAGE_MIN = 3
 PEER_LIMIT = 50
 
 
 def peers(org: Any, on: datetime.date, user: Any) -> tuple[list[dict[str, Any]], dict[str, float | None] | None, int]:
     """The other children of ``org``'s parent: those ``user`` may see, each with its figures; the average
-    of all of them (``None`` when there are none, or when some are hidden from the user and they are fewer
-    than ``PEER_AVERAGE_MIN``); and how many there are. The average is a published aggregate (rates, never
-    records), like the figures a committee reports upwards."""
+    of all of them per indicator (``None`` where hidden peers with a figure are fewer than
+    ``PEER_AVERAGE_MIN``; ``None`` altogether without peers); and how many peers there are. The average is
+    a published aggregate (rates, never records), like the figures a committee reports upwards."""
     if not org.parent_id:
         return [], None, 0
     everyone = list(Organization.objects.filter(parent_id=org.parent_id).exclude(pk=org.pk)
                     .order_by("code")[:PEER_LIMIT])
+    if not everyone:
+        return [], None, 0
     visible = set(Organization.objects.restrict(user).filter(pk__in=[p.pk for p in everyone])
                   .values_list("pk", flat=True))
     values = {peer.pk: indicators(peer, on) for peer in everyone}
     shown = [{"org": peer, "values": values[peer.pk]} for peer in everyone if peer.pk in visible]
-    if not everyone or (len(shown) < len(everyone) and len(everyone) < PEER_AVERAGE_MIN):
+    average = peer_average(list(values.values()))
+    hidden = [values[peer.pk] for peer in everyone if peer.pk not in visible]
+    if hidden:
+        for indicator in INDICATORS:
+            if sum(1 for v in hidden if v.get(indicator.key) is not None) < PEER_AVERAGE_MIN:
+                average[indicator.key] = None
+    if all(v is None for v in average.values()):
         return shown, None, len(everyone)
-    return shown, peer_average(list(values.values())), len(everyone)
+    return shown, average, len(everyone)

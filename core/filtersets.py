@@ -59,6 +59,25 @@ def references(filterset: django_filters.FilterSet) -> dict[str, models.Field]:
     return found
 
 
+class YesNoSelect(forms.Select):
+    """全部/是/否 for a yes/no filter. Reads ``true``/``True``/``1`` (and the ``2``/``3`` of Django's older
+    yes/no widget) alike, and shows the option that was asked for however it was spelled."""
+
+    YES = {"true", "1", "2", "yes"}
+    NO = {"false", "0", "3", "no"}
+
+    def normalize(self, value: Any) -> str:
+        text = str(value).strip().lower() if value is not None else ""
+        return "true" if text in self.YES else "false" if text in self.NO else ""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return self.normalize(data.get(name)) or None
+
+    # A choice widget formats its value as a list of the selected options.
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [self.normalize(value)]
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Base: ``org`` (subtree) and ``q`` (free text over ``search_fields``); subclasses list the rest.
 
@@ -86,8 +105,8 @@ class ScopedFilterSet(django_filters.FilterSet):
                 filter_.extra["widget"] = (forms.HiddenInput if name in hidden
                                            else forms.NumberInput(attrs={"placeholder": label}))
             elif isinstance(filter_, django_filters.BooleanFilter):
-                filter_.extra["widget"] = forms.Select(choices=[("", everything), ("true", _("是")),
-                                                                ("false", _("否"))])
+                filter_.extra["widget"] = YesNoSelect(choices=[("", everything), ("true", _("是")),
+                                                               ("false", _("否"))])
             elif isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 filter_.extra["empty_label"] = everything
 
@@ -111,14 +130,24 @@ def filter_chips(filterset: django_filters.FilterSet, request: Any) -> list[dict
         value = filterset.form.cleaned_data.get(name)
         if value is None:
             continue
-        related = field.related_model
-        rows: Any = related._default_manager.all()  # type: ignore[union-attr]
-        if hasattr(related, "scope_path_field"):
-            rows = rows.restrict(getattr(request, "user", None), "view")
-        obj = rows.filter(pk=int(value)).first()
+        obj = visible_record(field.related_model, int(value), getattr(request, "user", None))
         query = request.GET.copy()
         query.pop(name, None)
         query.pop("page", None)
         chips.append({"label": filterset.filters[name].label or name,
                       "name": str(obj) if obj is not None else f"#{int(value)}", "query": query.urlencode()})
     return chips
+
+
+def visible_record(model: Any, pk: int, user: Any) -> Any:
+    """The record ``pk`` of ``model`` if ``user`` may see it: through the scope for a model in the tree,
+    through the scoped record it belongs to for one that is not (a campaign's category); ``None`` otherwise."""
+    rows: Any = model._default_manager.all()
+    if hasattr(model, "scope_path_field"):
+        return rows.restrict(user, "view").filter(pk=pk).first()
+    for parent in model._meta.concrete_fields:
+        related = getattr(parent, "related_model", None)
+        if isinstance(parent, models.ForeignKey) and related is not None and hasattr(related, "scope_path_field"):
+            visible = related._default_manager.restrict(user, "view")
+            return rows.filter(pk=pk, **{f"{parent.name}__in": visible}).first()
+    return None

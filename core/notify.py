@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -45,8 +44,13 @@ def notify(user_ids: Iterable[int | None], *, kind: str, title: str, params: dic
     ``title`` is a message id (marked with ``gettext_noop``) filled with ``params``; it is translated into
     the site's language, as the digests are, not into the language of whoever acted.
     """
+    from django.contrib.auth import get_user_model
+
     skip = getattr(exclude, "pk", exclude)
-    ids = sorted({u for u in user_ids if u and u != skip})
+    wanted = {u for u in user_ids if u and u != skip}
+    if not wanted:
+        return 0
+    ids = sorted(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
     if not ids:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -55,12 +59,3 @@ def notify(user_ids: Iterable[int | None], *, kind: str, title: str, params: dic
     Notification.objects.bulk_create([Notification(user_id=u, kind=kind, title=text, body="", items=items)
                                       for u in ids])
     return len(ids)
-
-
-def active_user(user_id: int | None) -> list[int]:
-    """``[user_id]`` when it names an active account (a member's own account, say), else ``[]``."""
-    from django.contrib.auth import get_user_model
-
-    if not user_id:
-        return []
-    return [user_id] if get_user_model().objects.filter(Q(pk=user_id) & Q(is_active=True)).exists() else []

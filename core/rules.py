@@ -54,9 +54,20 @@ def default_rules() -> list[DefaultRule]:
 
 
 def install_default_rules(**kwargs: Any) -> None:
+    """Add the shipped versions an installation lacks (after every ``migrate``).
+
+    A rule an administrator has adjusted — a stored version whose value or severity differs from the one
+    shipped for the same date — is theirs: a newer shipped version is not added on top of it, since the
+    newest version wins and would silently undo the adjustment from its date on.
+    """
     from core.models import Rule
 
-    existing = set(Rule.objects.values_list("key", "effective_from"))
+    shipped = {(r.key, r.effective_from): r for r in default_rules()}
+    stored = list(Rule.objects.values_list("key", "effective_from", "value", "severity"))
+    existing = {(key, start) for key, start, _value, _severity in stored}
+    adjusted = {key for key, start, value, severity in stored
+                if (key, start) in shipped and (value, severity) != (shipped[key, start].value,
+                                                                      shipped[key, start].severity)}
     Rule.objects.bulk_create(
         [
             Rule(
@@ -64,7 +75,7 @@ def install_default_rules(**kwargs: Any) -> None:
                 effective_from=r.effective_from, source=r.source, source_url=r.source_url, note=r.note,
             )
             for r in default_rules()
-            if (r.key, r.effective_from) not in existing
+            if (r.key, r.effective_from) not in existing and r.key not in adjusted
         ]
     )
     clear_cache()

@@ -115,32 +115,46 @@ class DashboardTest(PersonaTestCase):
         # … but one sibling's figures are never shown, not even as an "average" of one.
         self.assertEqual((own.context["peers"], own.context["rows"][0]["average"]), ([], None))
         self.assertNotContains(own, self.p.branch2.name)
-        self.assertContains(own, "同级组织不足3个，不显示同级平均")
+        self.assertContains(own, "可比的同级组织不足3个，不显示同级平均")
         self.client.force_login(self.p.branch2_manager)
         self.assertEqual(self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk])).status_code, 404)
 
-    def test_a_branch_sees_the_average_of_three_or_more_peers_but_none_of_them(self) -> None:
+    def test_a_branch_sees_a_peer_average_only_over_three_hidden_peers_with_a_figure(self) -> None:
+        from core.testing.personas import new_member
         from orgs import services as org_services
         from orgs.choices import OrgKind
-        from orgs.models import Organization
+        from orgs.models import Organization, RoleGrant
 
-        for code in ("T07", "T08"):
-            org_services.create_organization(Organization(code=code, name=f"支部{code}", kind=OrgKind.BRANCH,
-                                                          parent=self.p.committee), acting_user=self.p.admin)
+        extra = []
+        for n, code in enumerate(("T07", "T08")):
+            org = org_services.create_organization(Organization(code=code, name=f"支部{code}", kind=OrgKind.BRANCH,
+                                                                parent=self.p.committee), acting_user=self.p.admin)
+            new_member(self.p, org, 70 + n)
+            extra.append(org)
+        url = reverse("campaigns:benchmark", args=[self.p.branch1.pk])
+        self.client.force_login(self.p.committee_manager)
+        full = {r["indicator"].key: r["average"] for r in self.client.get(url).context["rows"]}
         self.client.force_login(self.p.branch1_manager)
-        own = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]))
-        rows = {r["indicator"].key: r for r in own.context["rows"]}
-        self.assertEqual(own.context["peers"], [])
-        self.assertEqual(own.context["peer_count"], 3)
-        self.assertIsNotNone(rows["study"]["average"])
+        own = self.client.get(url)
+        rows = {r["indicator"].key: r["average"] for r in own.context["rows"]}
+        self.assertEqual((own.context["peers"], own.context["peer_count"]), ([], 3))
+        # Every hidden peer has members, so the study figure is averaged over three …
+        self.assertIsNotNone(rows["study"])
+        self.assertEqual(rows["study"], full["study"])
+        # … but only branch2 has problems: its close rate would be the "average" of one, so none is shown.
+        self.assertIsNotNone(full["close_rate"])
+        self.assertIsNone(rows["close_rate"])
         self.assertContains(own, "同级平均按3个同级组织计算")
         for name in (self.p.branch2.name, "支部T07", "支部T08"):
             self.assertNotContains(own, name)
-        self.client.force_login(self.p.committee_manager)
-        full = self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]))
-        self.assertEqual(len(full.context["peers"]), 3)
-        self.assertEqual({r["indicator"].key: r["average"] for r in full.context["rows"]},
-                         {r["indicator"].key: r["average"] for r in own.context["rows"]})
+        # Seeing one peer, the two hidden ones are too few: the average less the visible one would show them.
+        RoleGrant.objects.create(user=self.p.branch1_manager, role="inspector", org=self.p.branch2,
+                                 org_path=self.p.branch2.path)
+        self.client.force_login(type(self.p.branch1_manager).objects.get(pk=self.p.branch1_manager.pk))
+        seeing_one = self.client.get(url)
+        self.assertEqual([p["org"] for p in seeing_one.context["peers"]], [self.p.branch2])
+        self.assertTrue(all(r["average"] is None for r in seeing_one.context["rows"]))
+        self.assertContains(seeing_one, "可比的同级组织不足3个，不显示同级平均")
 
 
 @override_settings(CHUXIN_DIGEST_EMAIL=True)

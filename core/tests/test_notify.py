@@ -72,3 +72,16 @@ class EventNotificationTest(PersonaTestCase):
             services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=datetime.date.today()),
                                     acting_user=self.p.branch1_manager)
         self.assertIn("请接收", self.titles(self.p.branch2_manager)[0])
+
+    def test_a_deactivated_account_is_not_notified(self) -> None:
+        from campaigns import services
+        from campaigns.choices import ReviewDecision
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全", owner=self.p.member)
+        type(self.p.member_user).objects.filter(pk=self.p.member_user.pk).update(is_active=False)
+        services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        services.review_problem(problem, acting_user=self.p.committee_manager, decision=ReviewDecision.RETURN,
+                                comment="缺少照片")
+        self.assertEqual(self.titles(self.p.member_user), [])
+        self.assertEqual(len(self.titles(self.p.branch1_manager)), 1)

@@ -67,6 +67,23 @@ class ListFilterControlsTest(PersonaTestCase):
         self.assertEqual(chip["query"], "q=%E8%AE%B0%E5%BD%95")  # the chip's link drops only the campaign
         self.assertContains(page, f'<input type="hidden" name="campaign" value="{campaign.pk}"')
 
+    def test_a_chip_names_a_category_only_to_those_who_may_see_its_campaign(self) -> None:
+        from campaigns.tests.helpers import new_campaign
+
+        campaign = new_campaign(self.p, self.p.branch1, name="第一支部专题活动")
+        category = campaign.categories.order_by("pk").first()
+        assert category is not None
+        for user, shown in ((self.p.branch1_manager, category.name), (self.p.branch2_manager, f"#{category.pk}")):
+            self.client.force_login(user)
+            page = self.client.get("/campaigns/problems/", {"category": str(category.pk)})
+            self.assertEqual([c["name"] for c in page.context["filter_chips"]], [shown])
+
+    def test_a_yes_no_filter_shows_what_was_asked_however_it_was_spelled(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        for value in ("true", "True", "1"):
+            page = self.client.get("/campaigns/problems/", {"overdue": value}).content.decode()
+            self.assertIn('<option value="true" selected>', page, value)
+
     def test_a_number_too_large_for_the_database_is_a_clear_error(self) -> None:
         self.client.force_login(self.p.branch1_manager)
         huge = "99999999999999999999"

@@ -77,3 +77,20 @@ class PlanVersionTest(TestCase):
             self.assertTrue(new.source.startswith("《全国党员教育培训工作规划（2024—2028年）》"), new.source)
             self.assertEqual(old.value, new.value)  # figures kept, and the source says so
             self.assertIn("沿用", new.source)
+
+    def test_an_adjusted_rule_is_not_overridden_by_a_newer_shipped_version(self) -> None:
+        from core.models import Rule
+        from core.rules import clear_cache, install_default_rules, rule_value
+
+        self.addCleanup(clear_cache)  # the cache outlives the test's transaction
+        Rule.objects.filter(key__in=["learning.hours.member_annual", "learning.hours.leader_annual"],
+                            effective_from=rules.PLAN_2024_START).delete()
+        Rule.objects.filter(key="learning.hours.member_annual").update(value=40)  # a local requirement
+        clear_cache()
+        install_default_rules()
+        self.assertEqual(rule_value("learning.hours.member_annual", datetime.date(2025, 6, 1)), 40)
+        self.assertFalse(Rule.objects.filter(key="learning.hours.member_annual",
+                                             effective_from=rules.PLAN_2024_START).exists())
+        # A rule left as shipped gets the new version.
+        self.assertIn("2024—2028", Rule.objects.get(key="learning.hours.leader_annual",
+                                                    effective_from=rules.PLAN_2024_START).source)

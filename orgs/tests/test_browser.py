@@ -65,7 +65,7 @@ def test_a_form_submitted_twice_in_quick_succession_is_sent_once(page, live_serv
     from core.models import ObjectChange
 
     member = personas.branch1_members[1]
-    before = ObjectChange.objects.filter(object_id=member.pk).count()
+    before = ObjectChange.objects.filter(content_type__model="member", object_id=member.pk).count()
     login(page, live_server, "branch1", PASSWORD)
     edit_url = f"{live_server.url}/members/{member.pk}/edit/"
     page.goto(edit_url)
@@ -82,4 +82,4 @@ def test_a_form_submitted_twice_in_quick_succession_is_sent_once(page, live_serv
     assert posts == [edit_url]
     alerts = page.locator(".alert").all_inner_texts()
     assert any("已保存" in text for text in alerts), alerts
-    assert ObjectChange.objects.filter(object_id=member.pk).count() == before + 1
+    assert ObjectChange.objects.filter(content_type__model="member", object_id=member.pk).count() == before + 1
