@@ -23,7 +23,7 @@ from campaigns import benchmark, dashboard, forms, ledgers, services
 from campaigns.filtersets import ExemplarFilterSet, ProjectFilterSet
 from campaigns.models import Campaign, Exemplar, Milestone, Problem, Project
 from campaigns.tables import ExemplarTable, ProjectTable
-from campaigns.views import act
+from campaigns.views import act, kept_input
 from core.choices import Action
 from core.imports.files import CONTENT_TYPES
 from core.middleware import client_address
@@ -154,7 +154,8 @@ class ProjectDetailView(generic.ObjectDetailView):
             "public_url": self.request.build_absolute_uri(obj.public_url()),
             "files_form": forms.ProjectFilesForm() if editable or getattr(obj.owner, "user_id", None) == user.pk
             else None,
-            "milestone_form": forms.MilestoneForm() if editable else None,
+            "milestone_form": forms.MilestoneForm(initial=kept_input(self.request, forms.MilestoneForm))
+            if editable else None,
             "overdue": obj.status != "done" and obj.deadline < timezone.localdate(),
         }
 

@@ -115,7 +115,8 @@ class CampaignDetailView(generic.ObjectDetailView):
             # The figures are counted after the page has loaded (``campaign_figures``): for a province
             # committee that takes most of a second, which the page itself need not wait for.
             "figures_org": _figures_org(self.request, obj),
-            "requirement_form": forms.RequirementForm(user=user) if editable else None,
+            "requirement_form": forms.RequirementForm(
+                user=user, initial=kept_input(self.request, forms.RequirementForm)) if editable else None,
         }
 
 
@@ -260,7 +261,8 @@ class ChecklistDetailView(generic.ObjectDetailView):
             "items": obj.items.all(),
             "assignments": Assignment.objects.restrict(user).filter(checklist=obj)
             .select_related("member", "org")[:500],
-            "assign_form": forms.AssignForm(user=user, checklist=obj) if editable else None,
+            "assign_form": forms.AssignForm(
+                user=user, checklist=obj, initial=kept_input(self.request, forms.AssignForm)) if editable else None,
         }
 
 

@@ -161,6 +161,8 @@ class OrganizationHistoryView(generic.ObjectHistoryView):
 def organization_tree(request: HttpRequest, pk: int) -> HttpResponse:
     """The children of one organization, for the lazily expanded tree."""
     org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
+    if not can_in_org(request.user, Action.VIEW, org.path):
+        raise Http404  # a member's own branch: its groups are for those granted it
     children = org.children.annotate(n_children=Count("children")).order_by("code")
     return render(request, "orgs/includes/tree_children.html", {"children": children})
 

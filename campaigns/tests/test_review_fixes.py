@@ -199,3 +199,10 @@ class KeptInputTest(PersonaTestCase):
         self.client.post(reverse("campaigns:problem_progress", args=[problem.pk]),
                          {"text": "已补齐三次支委会记录", "evidence": bad})
         self.assertNotContains(self.client.get(other.get_absolute_url()), "已补齐三次支委会记录")
+
+    def test_a_refused_requirement_keeps_its_title_on_the_campaign_page(self) -> None:
+        campaign = new_campaign(self.p, self.p.branch1)
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.post(reverse("campaigns:requirement_add", args=[campaign.pk]),
+                                    {"kind": "bogus", "title": "专题组织生活会"}, follow=True)
+        self.assertContains(response, 'value="专题组织生活会"')

@@ -473,6 +473,8 @@ class MemberRoleOrganizationPageTest(PersonaTestCase):
         self.assertNotIn("counts", response.context)
         self.assertEqual(self.client.get(gaps_url).status_code, 404)
         self.assertEqual(self.client.get(gaps_url, {"export": "csv"}).status_code, 404)
+        tree = reverse("orgs:organization_tree", args=[self.p.branch1.pk])
+        self.assertEqual(self.client.get(tree).status_code, 404)  # nor the branch's party groups
 
 
 class MemberPageRelatedRecordsTest(PersonaTestCase):
