@@ -40,19 +40,15 @@ def todos_for(user: Any) -> list[Todo]:
 def below_q(user: Any, field: str) -> Q | None:
     """Rows whose ``field`` (a tree path) lies strictly below an organization the user manages — what the
     level above reviews; ``None`` when the user manages nothing."""
-    scope = get_scope(user, "change")
-    if scope.everything:
-        return Q()
-    if not scope.paths:
-        return None
-    q = Q(pk__in=[])
-    for path in scope.paths:
-        q |= Q(**{f"{field}__startswith": path}) & ~Q(**{field: path})
-    return q
+    return _managed(user, field, strictly_below=True)
 
 
 def managed_q(user: Any, field: str) -> Q | None:
     """Rows whose ``field`` (a tree path) lies in a subtree the user manages; ``None`` when none."""
+    return _managed(user, field, strictly_below=False)
+
+
+def _managed(user: Any, field: str, *, strictly_below: bool) -> Q | None:
     scope = get_scope(user, "change")
     if scope.everything:
         return Q()
@@ -60,5 +56,6 @@ def managed_q(user: Any, field: str) -> Q | None:
         return None
     q = Q(pk__in=[])
     for path in scope.paths:
-        q |= Q(**{f"{field}__startswith": path})
+        inside = Q(**{f"{field}__startswith": path})
+        q |= inside & ~Q(**{field: path}) if strictly_below else inside
     return q

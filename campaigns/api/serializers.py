@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from rest_framework import serializers
 
@@ -24,7 +24,7 @@ from campaigns.models import (
     Requirement,
     Review,
 )
-from core.api.serializers import ScopedModelSerializer
+from core.api.serializers import ScopedModelSerializer, per_page
 from orgs.models import Member, Organization
 
 
@@ -192,15 +192,8 @@ class RequirementSerializer(ScopedModelSerializer):
 
     def visible_links(self) -> tuple[set[int], set[int]]:
         """The linked records the user may see, of every requirement being shown (one query per model)."""
-        cached = self.context.get("_visible_links")
-        if cached is not None:
-            return cast(tuple[set[int], set[int]], cached)
-        parent = self.parent
-        shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [self.instance]
-        user = getattr(self.context.get("request"), "user", None)
-        visible = links.visible_links([r for r in shown or [] if isinstance(r, Requirement)], user)
-        self.context["_visible_links"] = visible
-        return visible
+        return per_page(self, "_visible_links", lambda shown, user: links.visible_links(
+            [r for r in shown if isinstance(r, Requirement)], user))
 
 
 class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

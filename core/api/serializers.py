@@ -9,7 +9,8 @@ instance, because saving is the service's job (which also runs ``full_clean`` an
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar, cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,23 @@ from rest_framework.relations import ManyRelatedField, RelatedField
 from core.choices import ChangeAction, Severity, TaskStatus
 from core.models import ObjectChange, Task
 from core.tasks import live_progress
+
+T = TypeVar("T")
+
+
+def per_page(serializer: serializers.BaseSerializer[Any], key: str, compute: Callable[[list[Any], Any], T]) -> T:
+    """``compute(objects, user)`` once for all the objects a serializer shows (the whole page of a list, else
+    its one instance), cached in its context under ``key``: which linked records of a page the user may see
+    is then one query, not one per row."""
+    cached = serializer.context.get(key)
+    if cached is not None:
+        return cast(T, cached)
+    parent = serializer.parent
+    shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [serializer.instance]
+    user = getattr(serializer.context.get("request"), "user", None)
+    value = compute(list(shown or []), user)
+    serializer.context[key] = value
+    return value
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):

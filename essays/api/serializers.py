@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from rest_framework import serializers
 
-from core.api.serializers import ScopedModelSerializer
+from core.api.serializers import ScopedModelSerializer, per_page
 from essays.choices import Decision
 from essays.models import Essay, EssayRequest, EssayVersion, Formulation, ReferenceDocument
 from learning.models import Activity
@@ -33,31 +33,19 @@ class EssayRequestSerializer(ScopedModelSerializer):
 
     def visible_activities(self) -> set[int]:
         """The linked activities the user may see, of every request being shown (one query for a whole page)."""
-        cached = self.context.get("_visible_activities")
-        if cached is not None:
-            return cast(set[int], cached)
-        parent = self.parent
-        shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [self.instance]
-        linked = {request.activity_id for request in shown or [] if isinstance(request, EssayRequest)
-                  and request.activity_id}
-        user = getattr(self.context.get("request"), "user", None)
-        visible = set(Activity.objects.restrict(user, "view").filter(pk__in=linked).values_list("pk", flat=True))
-        self.context["_visible_activities"] = visible
-        return visible
+        def visible(shown: list[Any], user: Any) -> set[int]:
+            linked = {r.activity_id for r in shown if isinstance(r, EssayRequest) and r.activity_id}
+            return set(Activity.objects.restrict(user, "view").filter(pk__in=linked).values_list("pk", flat=True))
+
+        return per_page(self, "_visible_activities", visible)
 
     def visible_audience(self) -> set[int]:
         """The named members the user may see, of every request being shown (one query for a whole page)."""
-        cached = self.context.get("_visible_audience")
-        if cached is not None:
-            return cast(set[int], cached)
-        parent = self.parent
-        shown = parent.instance if isinstance(parent, serializers.ListSerializer) else [self.instance]
-        named = {m.pk for request in shown or [] if isinstance(request, EssayRequest)
-                 for m in request.audience_members.all()}
-        user = getattr(self.context.get("request"), "user", None)
-        visible = set(Member.objects.restrict(user).filter(pk__in=named).values_list("pk", flat=True))
-        self.context["_visible_audience"] = visible
-        return visible
+        def visible(shown: list[Any], user: Any) -> set[int]:
+            named = {m.pk for r in shown if isinstance(r, EssayRequest) for m in r.audience_members.all()}
+            return set(Member.objects.restrict(user).filter(pk__in=named).values_list("pk", flat=True))
+
+        return per_page(self, "_visible_audience", visible)
 
     def build_instance(self, data: dict[str, Any]) -> EssayRequest:
         data.pop("audience_members", None)
