@@ -177,3 +177,10 @@ class TodoTest(PersonaTestCase):
         bench = self.client.get(f"/campaigns/orgs/{self.p.branch1.pk}/benchmark/", headers={"accept-language": "en"})
         self.assertContains(bench, "(lower is better)")
         self.assertNotContains(bench, "（")
+
+    def test_ethnic_groups_are_named_in_the_page_language_and_stored_in_chinese(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        url = f"/members/{self.p.member.pk}/edit/"
+        self.assertContains(self.client.get(url, headers={"accept-language": "en"}), '<option value="汉族"')
+        self.assertContains(self.client.get(url, headers={"accept-language": "en"}), ">Han</option>")
+        self.assertContains(self.client.get(url), ">汉族</option>")
