@@ -59,6 +59,9 @@ class Table:
     def headers(self) -> list[dict[str, Any]]:
         return [{"column": c, "label": self.label(c), "sort": c.sort} for c in self.columns]
 
+    def sortable(self) -> bool:
+        return any(c.sort for c in self.columns)
+
     def cells(self) -> Iterable[tuple[Any, list[tuple[Column, Any]]]]:
         for obj in self.rows:
             yield obj, [(c, self.render(c, obj)) for c in self.columns]

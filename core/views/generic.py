@@ -111,6 +111,7 @@ class ObjectListView(ScopedView):
             "page": page,
             "query": query.urlencode(),
             "query_without_sort": _without(query, "sort"),
+            "query_pairs_without_sort": [(k, v) for k, values in query.lists() if k != "sort" for v in values],
             "export_enabled": self.export_resource is not None,
             "add_url_name": self.add_url_name if self.can_add() else None,
             "import_slug": self.import_slug if self.can_add() else None,

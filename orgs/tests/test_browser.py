@@ -83,3 +83,18 @@ def test_a_form_submitted_twice_in_quick_succession_is_sent_once(page, live_serv
     alerts = page.locator(".alert").all_inner_texts()
     assert any("已保存" in text for text in alerts), alerts
     assert ObjectChange.objects.filter(content_type__model="member", object_id=member.pk).count() == before + 1
+
+
+def test_a_list_sorts_on_a_phone(phone_page, live_server, personas):
+    login(phone_page, live_server, "branch1", PASSWORD)
+    phone_page.goto(f"{live_server.url}/members/?status=full")
+    sort = phone_page.locator("#cx-phone-sort select")
+    assert sort.is_visible()
+    sort.select_option("-name")
+    with phone_page.expect_navigation():
+        phone_page.locator("#cx-phone-sort button").click()
+    assert "sort=-name" in phone_page.url and "status=full" in phone_page.url
+    names = phone_page.locator("td[data-label='姓名'] a").all_inner_texts()
+    assert names == sorted(names, reverse=True) and len(names) >= 2, names
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone"
