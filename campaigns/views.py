@@ -9,6 +9,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +25,8 @@ from campaigns.filtersets import CampaignFilterSet, ChecklistFilterSet, ProblemF
 from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Requirement
 from campaigns.tables import CampaignTable, ChecklistTable, ProblemTable
 from core import services as core
-from core.choices import Action
+from core.changelog import history_for
+from core.choices import Action, ChangeAction
 from core.scoping import can, get_scope
 from core.views import generic
 from essays.models import Essay
@@ -393,7 +395,7 @@ class ProblemDetailView(generic.ObjectDetailView):
         today = timezone.localdate()
         return {
             "updates": obj.updates.select_related("author").prefetch_related("files"),
-            "reviews": obj.reviews.select_related("reviewer"),
+            "reviews": _review_trail(obj, user),
             "milestones": obj.milestones.all(),
             "may_work": may_work,
             "may_submit": may_work,
@@ -409,6 +411,20 @@ class ProblemDetailView(generic.ObjectDetailView):
             "overdue": obj.is_open and obj.deadline < today,
             "has_evidence": services.has_evidence(obj),
         }
+
+
+def _review_trail(problem: Problem, user: Any) -> list[dict[str, Any]]:
+    """Requests for close-out (from the change log, with the note) and the reviews, newest first."""
+    trail = [{"label": r.get_decision_display(), "who": r.reviewer or "", "when": r.created, "text": r.comment}
+             for r in problem.reviews.select_related("reviewer")]
+    own = history_for(problem, user).filter(content_type=ContentType.objects.get_for_model(Problem),
+                                             object_id=problem.pk, action=ChangeAction.UPDATE)
+    for change in own.select_related(None).only("time", "user_name", "message", "prechange_data", "postchange_data"):
+        before, after = change.prechange_data or {}, change.postchange_data or {}
+        if after.get("status") == ProblemStatus.SUBMITTED and before.get("status") != ProblemStatus.SUBMITTED:
+            note = "" if change.message == _("申请销号") else change.message
+            trail.append({"label": _("申请销号"), "who": change.user_name, "when": change.time, "text": note})
+    return sorted(trail, key=lambda entry: entry["when"], reverse=True)
 
 
 class ProblemEditView(generic.ObjectEditView):

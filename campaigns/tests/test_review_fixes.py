@@ -206,3 +206,17 @@ class KeptInputTest(PersonaTestCase):
         response = self.client.post(reverse("campaigns:requirement_add", args=[campaign.pk]),
                                     {"kind": "bogus", "title": "专题组织生活会"}, follow=True)
         self.assertContains(response, 'value="专题组织生活会"')
+
+    def test_the_review_record_shows_each_request_for_close_out_with_its_note(self) -> None:
+        from campaigns.choices import ReviewDecision
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        services.submit_for_close(problem, acting_user=self.p.branch1_manager, note="已补齐三次会议记录")
+        services.review_problem(problem, acting_user=self.p.committee_manager, decision=ReviewDecision.RETURN,
+                                comment="缺少照片")
+        self.client.force_login(self.p.branch1_manager)
+        trail = self.client.get(problem.get_absolute_url()).context["reviews"]
+        self.assertEqual([(t["label"], t["text"]) for t in trail],
+                         [("退回整改", "缺少照片"), ("申请销号", "已补齐三次会议记录")])
+        self.assertEqual(str(trail[1]["who"]), self.p.branch1_manager.username)
