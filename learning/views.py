@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.choices import Action
-from core.scoping import can
+from core.scoping import can, get_scope
 from core.views import generic
 from learning import audience, compliance, forms, points, services
 from learning.choices import AttendanceStatus, RecordSource, Standing
@@ -59,9 +59,12 @@ class ActivityDetailView(generic.ObjectDetailView):
         expected = services.audience_queryset(obj).restrict(user).count()
         may_sign_in = member is not None and own is None and opens <= now <= closes and audience.includes(obj, member)
         locked = may_sign_in and services.sign_in_locked(obj, cast(Member, member))
+        scope = get_scope(user, Action.VIEW)
         return {
             "can_change": manage,
             "may_record": services.may_record(user, obj),
+            # The roll's figures are for those granted an organization; a member's own scope would count one.
+            "show_counts": scope.everything or bool(scope.paths),
             "counts": [(s, counts.get(s.value, 0)) for s in AttendanceStatus],
             "expected": expected,
             "unrecorded": max(expected - sum(counts.values()), 0),

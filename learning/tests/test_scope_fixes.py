@@ -309,3 +309,14 @@ class ExamDrawCheckScopeTest(PersonaTestCase):
             services.update_exam(mine, acting_user=self.p.branch2_manager,
                                  changes={"draw": [{"kind": "single", "tag": "党章", "count": 50}]})
         self.assertEqual(Exam.objects.get(pk=mine.pk).draw, [{"kind": "single", "tag": "党章", "count": 2}])
+
+
+class ActivityFiguresTest(PersonaTestCase):
+    def test_a_member_is_not_shown_the_roll_figures_that_their_own_scope_would_make_one(self) -> None:
+        activity = new_activity(self.p, self.p.branch1)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(activity.get_absolute_url()), 'id="cx-roll-figures"')
+        self.client.force_login(self.p.member_user)
+        page = self.client.get(activity.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, 'id="cx-roll-figures"')
