@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,7 +134,11 @@ class TransferForm(forms.ModelForm):  # type: ignore[type-arg]
         # Any branch in Chuxin can receive; the sender need not manage it.
         limit_choices(self, "to_org", Organization.objects.filter(kind__in=BRANCH_KINDS).only("pk", "name"))
         self.fields["to_org"].required = False
-        self.fields["to_org"].widget = forms.TextInput(attrs={"placeholder": _("接收党支部的组织编码")})
+        self.fields["to_org"].widget = forms.TextInput(attrs={
+            "placeholder": _("接收党支部的组织编码"), "autocomplete": "off",
+            # The branch's name appears beside the code as it is typed (orgs:branch_lookup).
+            "hx-get": reverse("orgs:branch_lookup"), "hx-trigger": "input changed delay:400ms, change",
+            "hx-target": "#to-org-name"})
         to_org = self.fields["to_org"]
         assert isinstance(to_org, forms.ModelChoiceField)
         to_org.to_field_name = "code"

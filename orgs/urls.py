@@ -26,6 +26,7 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
     path("members/<int:pk>/account/", views.member_account, name="member_account"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
+    path("transfers/branch/", views.branch_lookup, name="branch_lookup"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
     path("transfers/<int:pk>/<str:action>/", views.transfer_action, name="transfer_action"),
     path("grants/", views.RoleGrantListView.as_view(), name="grant_list"),

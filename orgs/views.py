@@ -322,6 +322,23 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def branch_lookup(request: HttpRequest) -> HttpResponse:
+    """The name of the party branch with exactly this code (``?to_org=CODE``), shown beside the receiving
+    branch's code while a manager types it. Any branch may receive a transfer, so the form already accepts
+    every code; an exact code only, never a search."""
+    if get_scope(request.user, Action.CHANGE).empty:
+        raise Http404
+    code = request.GET.get("to_org", "").strip()[:40]
+    if not code:
+        return HttpResponse("")
+    branch = Organization.objects.filter(code=code, kind__in=BRANCH_KINDS).only("name").first()
+    if branch is None:
+        return HttpResponse(format_html('<span class="text-danger">{}</span>',
+                                        _("找不到组织编码为“%(value)s”的党支部，请向接收方核实编码") % {"value": code}))
+    return HttpResponse(format_html('<i class="bi bi-check-circle text-success"></i> {}', branch.name))
+
+
+@login_required
 def member_account(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     if not can(request.user, Action.CHANGE, member):

@@ -98,3 +98,12 @@ def test_a_list_sorts_on_a_phone(phone_page, live_server, personas):
     assert names == sorted(names, reverse=True) and len(names) >= 2, names
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page is {width}px wide on a 390px phone"
+
+
+def test_the_transfer_form_names_the_receiving_branch(page, live_server, personas):
+    member = personas.branch1_members[1]
+    login(page, live_server, "branch1", PASSWORD)
+    page.goto(f"{live_server.url}/members/{member.pk}/transfer/")
+    page.fill("#id_to_org", personas.branch2.code)
+    page.wait_for_function("name => document.querySelector('#to-org-name').innerText.includes(name)",
+                           arg=personas.branch2.name)

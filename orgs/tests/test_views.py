@@ -181,6 +181,16 @@ class TransferPageTest(PersonaTestCase):
         self.client.force_login(self.p.branch1_manager)
         self.assertEqual(self.client.get(member.get_absolute_url()).status_code, 404)
 
+    def test_the_receiving_branch_is_named_as_its_code_is_typed(self) -> None:
+        url = reverse("orgs:branch_lookup")
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(url, {"to_org": self.p.branch2.code}), self.p.branch2.name)
+        self.assertContains(self.client.get(url, {"to_org": "T99"}), "找不到组织编码为“T99”的党支部")
+        self.assertNotContains(self.client.get(url, {"to_org": self.p.committee.code}), self.p.committee.name)
+        self.assertEqual(self.client.get(url, {"to_org": ""}).content, b"")
+        self.client.force_login(self.p.member_user)  # not a manager: nothing to look up
+        self.assertEqual(self.client.get(url, {"to_org": self.p.branch2.code}).status_code, 404)
+
     def test_a_transfer_to_outside_marks_the_member_transferred_out(self) -> None:
         member = self.p.branch1_members[2]
         self.client.force_login(self.p.branch1_manager)
