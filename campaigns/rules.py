@@ -9,15 +9,17 @@ from core.choices import Severity
 from core.rules import DefaultRule, register_defaults
 
 LOCAL = "本单位设定（全国规定未明确，可由管理员调整）"
-LISTS = "主题教育问题清单、整改清单、责任清单及“五个明确”、销号惯例（rules.md §5，E6）"
+LISTS = "主题教育问题清单、整改清单、责任清单及“五个明确”、销号的通行做法（全国统一格式未明确）"
+LISTS_URL = "https://gyct.com.cn/info/1271/21122.htm"
 START = datetime.date(2019, 6, 1)
 
 register_defaults(
     DefaultRule(key="campaigns.due_soon.days", name="整改事项到期提醒（办结时限前多少天起提醒）",
-                value=7, unit="天", severity=Severity.WARNING, effective_from=START, source=LISTS),
+                value=7, unit="天", severity=Severity.WARNING, effective_from=START, source=LISTS,
+                source_url=LISTS_URL),
     DefaultRule(key="campaigns.overdue", name="整改事项逾期未销号",
                 value=0, unit="天", severity=Severity.HARD, effective_from=START, source=LISTS,
-                note="办结时限已过仍未销号即为差距"),
+                source_url=LISTS_URL, note="办结时限已过仍未销号即为差距"),
     DefaultRule(key="campaigns.escalate_after_days", name="逾期多少天后向上一级组织提醒",
                 value=7, unit="天", severity=Severity.WARNING, effective_from=START, source=LOCAL),
     DefaultRule(key="campaigns.evidence_max_mb", name="单个佐证材料的大小上限",

@@ -44,3 +44,23 @@ def test_an_unknown_rule_or_a_date_before_any_version_is_an_error():
         rules.rule_value("no.such.rule")
     with pytest.raises(rules.UnknownRule):
         rules.rule_value("orgs.branch.max_members", datetime.date(2000, 1, 1))
+
+
+@pytest.mark.django_db
+def test_every_shipped_rule_cites_a_public_source_not_the_projects_notes() -> None:
+    sources = list(Rule.objects.values_list("key", "source"))
+    assert sources
+    assert [key for key, source in sources if "rules.md" in source or not source.strip()] == []
+
+
+@pytest.mark.django_db
+def test_the_citation_migration_rewrites_a_stored_old_source() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("campaigns.migrations.0003_rule_source_citation")
+    Rule.objects.filter(key="campaigns.overdue").update(source=migration.OLD, source_url="")
+    migration.cite(apps, None)
+    assert Rule.objects.filter(key="campaigns.overdue").values_list("source", "source_url").get() == (
+        migration.NEW, migration.URL)
