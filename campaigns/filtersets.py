@@ -18,6 +18,7 @@ from campaigns.choices import (
 )
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
 from core.filtersets import ScopedFilterSet
+from core.todos import below_q
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
 
@@ -50,6 +51,7 @@ class ProblemFilterSet(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(choices=RectificationKind.choices, label=_("整改类型"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("责任人"))
+    mine_to_review = django_filters.BooleanFilter(method="filter_mine_to_review", label=_("由我审核"))
     search_fields = ("title__icontains", "description__icontains", "owner__name__icontains")
     sort = django_filters.OrderingFilter(
         fields=(("deadline", "deadline"), ("found_on", "found"), ("org_path", "org"), ("status", "status")),
@@ -57,7 +59,17 @@ class ProblemFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Problem
-        fields = ["org", "campaign", "category", "status", "source", "severity", "kind", "overdue", "owner", "q"]
+        fields = ["org", "campaign", "category", "status", "source", "severity", "kind", "overdue", "owner",
+                  "mine_to_review", "q"]
+
+    def filter_mine_to_review(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        """Problems of organizations strictly below one the user manages: those whose close-out they review."""
+        if value is None:
+            return qs
+        below = below_q(getattr(self.request, "user", None), "org_path")
+        if below is None:
+            return qs.none() if value else qs
+        return qs.filter(below) if value else qs.exclude(below)
 
     def filter_overdue(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:

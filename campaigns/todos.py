@@ -21,7 +21,8 @@ def problem_todos(user: Any) -> Iterator[Todo]:
     if below is not None:
         count = problems.filter(below, status=ProblemStatus.SUBMITTED).count()
         yield Todo(_("待审核销号的整改问题"), count,
-                   f"{reverse('campaigns:problem_list')}?status={ProblemStatus.SUBMITTED}", "bi-clipboard-check")
+                   f"{reverse('campaigns:problem_list')}?status={ProblemStatus.SUBMITTED}&mine_to_review=true",
+                   "bi-clipboard-check")
     mine = managed_q(user, "org_path")
     own = Q(owner__user_id=user.pk)
     count = problems.filter((own | mine) if mine is not None else own, status=ProblemStatus.RETURNED).count()

@@ -138,6 +138,9 @@ class TodoTest(PersonaTestCase):
         self.assertEqual(self.todos(self.p.committee_manager), {})
         problem = new_problem(self.p, self.p.branch1, "会议记录不全")
         campaign_services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        # The committee's own problem is reviewed above it, not by the committee itself.
+        own = new_problem(self.p, self.p.committee, "党委自身的问题")
+        campaign_services.submit_for_close(own, acting_user=self.p.committee_manager)
         org_services.start_transfer(Transfer(member=self.p.branch1_members[1], to_org=self.p.branch2,
                                              date=datetime.date.today()), acting_user=self.p.branch1_manager)
         essay = write(new_request(self.p, self.p.branch1), self.p.member_user, OWN[0])
@@ -145,6 +148,12 @@ class TodoTest(PersonaTestCase):
         self.assertEqual(self.todos(self.p.committee_manager),
                          {"待审核销号的整改问题": 1, "待审阅的心得体会": 1, "待接收的组织关系转接": 1})
         self.assertEqual(self.todos(self.p.branch1_manager), {"待审阅的心得体会": 1})
+        # Each to-do's link lists exactly what it counts.
+        for user in (self.p.committee_manager, self.p.branch1_manager, self.p.branch2_manager):
+            self.client.force_login(user)
+            for todo in self.client.get("/").context["todos"]:
+                listed = self.client.get(todo.url).context["page"].paginator.count
+                self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
         self.assertEqual(self.todos(self.p.branch2_manager), {"待接收的组织关系转接": 1})
         essay_services.review(essay.versions.get(), acting_user=self.p.branch1_manager, decision=Decision.RETURNED,
                               comment="请结合本职工作")
