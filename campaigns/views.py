@@ -398,7 +398,9 @@ class ProblemDetailView(generic.ObjectDetailView):
             "reviews": _review_trail(obj, user),
             "milestones": obj.milestones.all(),
             "may_work": may_work,
-            "may_submit": may_work,
+            # The level above reviews the request; it does not file it on the branch's behalf.
+            "may_submit": may_work and (not may_review or services.is_owner(user, obj)),
+            "close_note": (kept_input(self.request, django_forms.Form) or {}).get("note", ""),
             "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
             "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,
             "progress_form": forms.ProgressForm(problem=obj, initial=kept_input(self.request, forms.ProgressForm))

@@ -30,6 +30,7 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
         self.path_field = path_field
         kwargs.setdefault("queryset", visible_orgs)
         kwargs.setdefault("label", _("组织（含下级）"))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("找不到这个组织，或它不在您的查看范围内")})
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:

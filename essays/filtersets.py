@@ -48,6 +48,7 @@ class EssayFilterSet(ScopedFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=EssayStatus.choices, label=_("状态"))
     request = django_filters.NumberFilter(field_name="request_id", label=_("心得体会布置"))
     below = django_filters.NumberFilter(field_name="originality", lookup_expr="lt", label=_("原创度低于（%）"))
+    not_mine = django_filters.BooleanFilter(method="filter_not_mine", label=_("不含本人的"))
     search_fields = ("member__name__icontains", "title__icontains", "request__title__icontains")
     sort = django_filters.OrderingFilter(
         fields=(("submitted_at", "submitted"), ("originality", "originality"), ("late_days", "late_days"),
@@ -56,4 +57,11 @@ class EssayFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Essay
-        fields = ["org", "request", "status", "below", "q"]
+        fields = ["org", "request", "status", "below", "not_mine", "q"]
+
+    def filter_not_mine(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        """Leave out the user's own essays (a reviewer never reviews their own)."""
+        user_id = getattr(getattr(self.request, "user", None), "pk", None)
+        if not value or user_id is None:
+            return qs
+        return qs.exclude(member__user_id=user_id)

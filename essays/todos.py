@@ -19,7 +19,7 @@ def essay_todos(user: Any) -> Iterator[Todo]:
         # The managers of the author's branch or of the requesting organization review (never the author).
         count = (Essay.objects.restrict(user, "change").filter(status=EssayStatus.SUBMITTED)
                  .exclude(member__user_id=user.pk).count())
-        yield Todo(_("待审阅的心得体会"), count, f"{reverse('essays:essay_list')}?status={EssayStatus.SUBMITTED}",
-                   "bi-journal-check")
+        url = f"{reverse('essays:essay_list')}?status={EssayStatus.SUBMITTED}&not_mine=true"
+        yield Todo(_("待审阅的心得体会"), count, url, "bi-journal-check")
     count = Essay.objects.filter(member__user_id=user.pk, status=EssayStatus.RETURNED).count()
     yield Todo(_("被退回、需修改的心得体会"), count, reverse("essays:mine"), "bi-pencil-square")

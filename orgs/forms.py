@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -138,7 +139,8 @@ class TransferForm(forms.ModelForm):  # type: ignore[type-arg]
             "placeholder": _("接收党支部的组织编码"), "autocomplete": "off",
             # The branch's name appears beside the code as it is typed (orgs:branch_lookup).
             "hx-get": reverse("orgs:branch_lookup"), "hx-trigger": "input changed delay:400ms, change",
-            "hx-target": "#to-org-name"})
+            "hx-target": "#to-org-name",
+            "hx-vals": json.dumps({"current": self.instance.from_org.code if self.instance.from_org_id else ""})})
         to_org = self.fields["to_org"]
         assert isinstance(to_org, forms.ModelChoiceField)
         to_org.to_field_name = "code"

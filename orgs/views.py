@@ -331,6 +331,8 @@ def branch_lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("to_org", "").strip()[:40]
     if not code:
         return HttpResponse("")
+    if code == request.GET.get("current"):
+        return HttpResponse(format_html('<span class="text-danger">{}</span>', _("这是该党员现在所在的党支部")))
     branch = Organization.objects.filter(code=code, kind__in=BRANCH_KINDS).only("name").first()
     if branch is None:
         return HttpResponse(format_html('<span class="text-danger">{}</span>',

@@ -45,6 +45,11 @@ def may_work_on(user: Any, problem: Problem) -> bool:
     """The responsible organization's managers (and those above), and the responsible person."""
     if can(user, Action.CHANGE, problem):
         return True
+    return is_owner(user, problem)
+
+
+def is_owner(user: Any, problem: Problem) -> bool:
+    """Whether ``user`` is the problem's responsible person."""
     return problem.owner is not None and problem.owner.user_id == getattr(user, "pk", None)
 
 
@@ -230,6 +235,9 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
     problem = _locked(problem, acting_user)
     if not may_work_on(acting_user, problem):
         raise PermissionDenied(_("只有责任单位的管理人员或责任人可以申请销号"))
+    if may_review(acting_user, problem) and not is_owner(acting_user, problem):
+        # Who reviews the request must not be the one who filed it.
+        raise PermissionDenied(_("销号申请由责任单位提出、上级组织审核，上级组织不代为申请"))
     if problem.status == ProblemStatus.SUBMITTED:
         raise ValidationError(_("已经申请销号，等待上级审核"))
     if problem.status == ProblemStatus.CLOSED:

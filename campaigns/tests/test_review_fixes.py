@@ -220,3 +220,21 @@ class KeptInputTest(PersonaTestCase):
         self.assertEqual([(t["label"], t["text"]) for t in trail],
                          [("退回整改", "缺少照片"), ("申请销号", "已补齐三次会议记录")])
         self.assertEqual(str(trail[1]["who"]), self.p.branch1_manager.username)
+
+    def test_the_level_above_does_not_file_the_close_out_it_reviews(self) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        with self.assertRaises(PermissionDenied):
+            services.submit_for_close(problem, acting_user=self.p.committee_manager)
+        self.client.force_login(self.p.committee_manager)
+        self.assertNotContains(self.client.get(problem.get_absolute_url()), 'id="submit-close"')
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(problem.get_absolute_url())
+        self.assertContains(page, 'id="submit-close"')
+        self.assertContains(page, 'name="note"')
+        self.client.post(reverse("campaigns:problem_submit", args=[problem.pk]), {"note": "已补录全部记录"})
+        trail = self.client.get(problem.get_absolute_url()).context["reviews"]
+        self.assertEqual([(t["label"], t["text"]) for t in trail], [("申请销号", "已补录全部记录")])

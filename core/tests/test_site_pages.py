@@ -143,11 +143,16 @@ class TodoTest(PersonaTestCase):
         campaign_services.submit_for_close(own, acting_user=self.p.committee_manager)
         org_services.start_transfer(Transfer(member=self.p.branch1_members[1], to_org=self.p.branch2,
                                              date=datetime.date.today()), acting_user=self.p.branch1_manager)
-        essay = write(new_request(self.p, self.p.branch1), self.p.member_user, OWN[0])
+        request = new_request(self.p, self.p.branch1)
+        essay = write(request, self.p.member_user, OWN[0])
+        # The secretary is a member of the branch too, and writes the essay asked of everyone: not theirs to review.
+        from orgs.models import Member
+        Member.objects.filter(pk=self.p.branch1_members[2].pk).update(user=self.p.branch1_manager)
+        write(request, type(self.p.branch1_manager).objects.get(pk=self.p.branch1_manager.pk), OWN[1])
         # The committee may act on everything below it (it may receive for a branch, too).
         self.assertEqual(self.todos(self.p.committee_manager),
-                         {"待审核销号的整改问题": 1, "待审阅的心得体会": 1, "待接收的组织关系转接": 1})
-        self.assertEqual(self.todos(self.p.branch1_manager), {"待审阅的心得体会": 1})
+                         {"待审核销号的整改问题": 1, "待审阅的心得体会": 2, "待接收的组织关系转接": 1})
+        self.assertEqual(self.todos(self.p.branch1_manager), {"待审阅的心得体会": 1})  # not their own
         # Each to-do's link lists exactly what it counts.
         for user in (self.p.committee_manager, self.p.branch1_manager, self.p.branch2_manager):
             self.client.force_login(user)

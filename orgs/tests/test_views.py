@@ -188,6 +188,12 @@ class TransferPageTest(PersonaTestCase):
         self.assertContains(self.client.get(url, {"to_org": "T99"}), "找不到组织编码为“T99”的党支部")
         self.assertNotContains(self.client.get(url, {"to_org": self.p.committee.code}), self.p.committee.name)
         self.assertEqual(self.client.get(url, {"to_org": ""}).content, b"")
+        same = self.client.get(url, {"to_org": self.p.branch1.code, "current": self.p.branch1.code})
+        self.assertContains(same, "这是该党员现在所在的党支部")
+        self.client.force_login(self.p.branch2_manager)  # a sibling's organization filter reads as missing
+        listed = self.client.get(reverse("orgs:member_list"), {"org": str(self.p.branch1.pk)})
+        self.assertContains(listed, "找不到这个组织，或它不在您的查看范围内")
+        self.client.force_login(self.p.branch1_manager)
         self.client.force_login(self.p.member_user)  # not a manager: nothing to look up
         self.assertEqual(self.client.get(url, {"to_org": self.p.branch2.code}).status_code, 404)
 
