@@ -99,7 +99,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             filter_.__dict__.pop("_field", None)  # a field built before (at class level) would keep old options
             label = filter_.label or name
-            everything = format_lazy("{}：{}", label, _("全部"))
+            everything = format_lazy(_("{label}：全部"), label=label)
             if isinstance(filter_, django_filters.NumberFilter):
                 filter_.extra.setdefault("min_value", -MAX_INTEGER)
                 filter_.extra.setdefault("max_value", MAX_INTEGER)

@@ -57,6 +57,8 @@ class ListFilterControlsTest(PersonaTestCase):
         page = self.client.get("/campaigns/problems/")
         html = page.content.decode()
         self.assertIn("问题来源：全部", html)
+        english = self.client.get("/campaigns/problems/", headers={"accept-language": "en"}).content.decode()
+        self.assertIn("Source: All", english)
         self.assertIn("已逾期：全部", html)
         self.assertNotIn('type="number" name="campaign"', html)
         self.assertNotIn('name="campaign"', html)  # no value: not even a hidden field

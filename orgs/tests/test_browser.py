@@ -107,3 +107,17 @@ def test_the_transfer_form_names_the_receiving_branch(page, live_server, persona
     page.fill("#id_to_org", personas.branch2.code)
     page.wait_for_function("name => document.querySelector('#to-org-name').innerText.includes(name)",
                            arg=personas.branch2.name)
+
+
+def test_the_menu_fits_a_desktop_window_in_both_languages(page, live_server, personas):
+    from orgs.models import Organization
+
+    # A long branch name, as real ones are, in the menu.
+    Organization.objects.filter(pk=personas.branch1.pk).update(name="江城区人力资源和社会保障局机关第一党支部")
+    login(page, live_server, "branch1", PASSWORD)
+    page.goto(f"{live_server.url}/campaigns/problems/")
+    for _language in ("zh", "en"):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1366, f"page is {width}px wide in a 1366px window"
+        with page.expect_navigation():
+            page.locator("form[action='/i18n/setlang/'] button").click()
