@@ -83,19 +83,24 @@ def open_problems_for(gaps: list[Gap]) -> dict[tuple[Any, ...], Problem]:
 
 
 def closed_problems_for(gaps: list[Gap], user: Any) -> dict[tuple[Any, ...], Problem]:
-    """The latest closed problem filed for each of these gaps that ``user`` may see, by ``Gap.key``."""
+    """The latest closed problem filed for each of these gaps, by ``Gap.key``, where ``user`` may see it.
+
+    Found by the gap's organization first (an indexed handful of rows), then checked against the scope:
+    filtering by the scope's subtree up front leads SQLite to walk a province's whole ledger.
+    """
     checks = {g.check for g in gaps if g.check}
     if not checks:
         return {}
     wanted = {g.key for g in gaps}
     found: dict[tuple[Any, ...], Problem] = {}
-    for problem in (Problem.objects.restrict(user).filter(
-            status=ProblemStatus.CLOSED, gap_rule__in=checks, gap_org_id__in={g.org_id for g in gaps})
-            .order_by("-pk")):
+    for problem in (Problem.objects.filter(status=ProblemStatus.CLOSED, gap_rule__in=checks,
+                                           gap_org_id__in={g.org_id for g in gaps}).order_by("-pk")):
         key = (problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref)
         if key in wanted:
             found.setdefault(key, problem)
-    return found
+    visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in found.values()])
+                  .values_list("pk", flat=True))
+    return {key: problem for key, problem in found.items() if problem.pk in visible}
 
 
 @register_followups

@@ -56,6 +56,6 @@ def _managed(user: Any, field: str, *, strictly_below: bool) -> Q | None:
         return None
     q = Q(pk__in=[])
     for path in scope.paths:
-        inside = Q(**{f"{field}__startswith": path})
+        inside = Q(**{f"{field}__subtree": path})
         q |= inside & ~Q(**{field: path}) if strictly_below else inside
     return q
