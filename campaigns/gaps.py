@@ -13,6 +13,7 @@ from campaigns.choices import OPEN_STATUSES, ProblemStatus, ProjectStatus
 from campaigns.models import Problem, Project
 from core.gaps import FollowUp, Gap, register_followups, register_gap
 from core.rules import rule_value, rule_version
+from core.text import nested
 from orgs.models import Organization
 
 
@@ -24,7 +25,7 @@ def _problem_gaps(check: str, key: str, on: datetime.date, problems: Any, title:
     rows = problems.order_by("org_path", "deadline", "pk").values_list(
         "pk", "title", "deadline", "status", "org_id", "org__name", "org__code")
     for pk, problem_title, deadline, status, org_id, org_name, org_code in rows.iterator(chunk_size=5000):
-        text = detail % {"no": Problem.ledger_no_of(pk), "title": problem_title, "date": f"{deadline:%Y-%m-%d}",
+        text = detail % {"no": Problem.ledger_no_of(pk), "title": nested(problem_title), "date": f"{deadline:%Y-%m-%d}",
                          "days": (on - deadline).days, "status": labels.get(status, status)}
         yield Gap(rule=key, severity=version.severity, title=title, detail=text, org_id=org_id, org_name=org_name,
                   org_code=org_code, source=version.source, extra={"problem": pk}, ref=f"problem:{pk}", check=check)
@@ -62,7 +63,7 @@ def project_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
     for p in projects:
         yield Gap(rule="campaigns.project_overdue", severity=version.severity, title=_("办实事项目逾期未办结"),
                   detail=_("“%(title)s”完成时限为%(date)s，已逾期%(days)s天")
-                  % {"title": p.title, "date": f"{p.deadline:%Y-%m-%d}", "days": (on - p.deadline).days},
+                  % {"title": nested(p.title), "date": f"{p.deadline:%Y-%m-%d}", "days": (on - p.deadline).days},
                   org_id=p.org_id, org_name=p.org.name, org_code=p.org.code, source=version.source,
                   extra={"project": p.pk}, ref=f"project:{p.pk}")
 

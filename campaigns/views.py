@@ -28,6 +28,7 @@ from core import services as core
 from core.changelog import history_for
 from core.choices import Action, ChangeAction
 from core.scoping import can, get_scope
+from core.text import nested
 from core.views import generic
 from essays.models import Essay
 from orgs.models import Member, Organization
@@ -454,7 +455,7 @@ class ProblemEditView(generic.ObjectEditView):
             problem.org, problem.owner, problem.source = org, member, ProblemSource.GAP
             problem.title = problem.gap_title
             problem.description = get.get("detail", "")[:2000]
-            problem.standard = _("差距消除：“%(t)s”不再出现在差距清单中") % {"t": problem.gap_title}
+            problem.standard = _("差距消除：“%(t)s”不再出现在差距清单中") % {"t": nested(problem.gap_title)}
             problem.measures = _("查明原因，对照规定逐项补齐：%(d)s") % {"d": problem.description}
         elif get.get("essay", "").isdigit():
             essay = Essay.objects.restrict(self.request.user).select_related("member", "org").filter(

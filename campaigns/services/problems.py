@@ -30,6 +30,7 @@ from core.choices import Action, ChangeAction
 from core.gaps import gaps_for
 from core.notify import managers_of, notify
 from core.scoping import can, get_scope
+from core.text import nested
 from orgs.models import Organization
 
 
@@ -249,7 +250,7 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
                 submitted_at=timezone.now())
     notify(managers_of(problem.org_path, above=True), kind="campaigns.submitted", exclude=acting_user,
            url=problem.get_absolute_url(), title=gettext_noop("%(no)s“%(title)s”申请销号，请审核"),
-           params={"no": problem.ledger_no, "title": problem.title})
+           params={"no": problem.ledger_no, "title": nested(problem.title)})
     return problem
 
 
@@ -289,7 +290,7 @@ def review_problem(problem: Problem, *, acting_user: Any, decision: str, comment
            url=problem.get_absolute_url(),
            title=gettext_noop("%(no)s“%(title)s”已同意销号") if decision == ReviewDecision.CLOSE
            else gettext_noop("%(no)s“%(title)s”被退回整改：%(comment)s"),
-           params={"no": problem.ledger_no, "title": problem.title, "comment": comment})
+           params={"no": problem.ledger_no, "title": nested(problem.title), "comment": comment})
     return review
 
 

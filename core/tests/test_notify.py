@@ -85,3 +85,12 @@ class EventNotificationTest(PersonaTestCase):
                                 comment="缺少照片")
         self.assertEqual(self.titles(self.p.member_user), [])
         self.assertEqual(len(self.titles(self.p.branch1_manager)), 1)
+
+    def test_a_quoted_title_is_quoted_once(self) -> None:
+        from campaigns import services
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "“三会一课”记录不规范")
+        services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        self.assertEqual(self.titles(self.p.committee_manager),
+                         [f"{problem.ledger_no}“‘三会一课’记录不规范”申请销号，请审核"])
