@@ -68,53 +68,36 @@ def project_gaps(org: Organization, on: datetime.date) -> Iterator[Gap]:
                   extra={"project": p.pk}, ref=f"project:{p.pk}")
 
 
-def open_problems_for(gaps: list[Gap]) -> dict[tuple[Any, ...], Problem]:
-    """The problems not yet closed that were filed for these gaps, by ``Gap.key`` (unrestricted: the
-    service uses it to refuse a second rectification of one gap)."""
-    checks = {g.check for g in gaps if g.check}
-    orgs = {g.org_id for g in gaps}
-    if not checks:
-        return {}
-    found: dict[tuple[Any, ...], Problem] = {}
-    for problem in (Problem.objects.filter(status__in=OPEN_STATUSES, gap_rule__in=checks, gap_org_id__in=orgs)
-                    .order_by("pk")):
-        found.setdefault((problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref), problem)
-    wanted = {g.key for g in gaps}
-    return {key: problem for key, problem in found.items() if key in wanted}
-
-
-def closed_problems_for(gaps: list[Gap], user: Any) -> dict[tuple[Any, ...], Problem]:
-    """The latest closed problem filed for each of these gaps, by ``Gap.key``, where ``user`` may see it.
-
-    Found by the gap's organization first (an indexed handful of rows), then checked against the scope:
-    filtering by the scope's subtree up front leads SQLite to walk a province's whole ledger.
-    """
+def _filed_for(gaps: list[Gap], statuses: Any, *, latest: bool) -> dict[tuple[Any, ...], Problem]:
+    """One problem in ``statuses`` filed for each of these gaps (the first, or with ``latest`` the last), by
+    ``Gap.key``; unrestricted. Found by the gap's organization (an indexed handful of rows): filtering by a
+    scope's subtree up front leads SQLite to walk a province's whole ledger."""
     checks = {g.check for g in gaps if g.check}
     if not checks:
         return {}
     wanted = {g.key for g in gaps}
     found: dict[tuple[Any, ...], Problem] = {}
-    for problem in (Problem.objects.filter(status=ProblemStatus.CLOSED, gap_rule__in=checks,
-                                           gap_org_id__in={g.org_id for g in gaps}).order_by("-pk")):
-        key = (problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref)
-        if key in wanted:
-            found.setdefault(key, problem)
-    visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in found.values()])
-                  .values_list("pk", flat=True))
-    return {key: problem for key, problem in found.items() if problem.pk in visible}
+    for problem in (Problem.objects.filter(status__in=statuses, gap_rule__in=checks,
+                                           gap_org_id__in={g.org_id for g in gaps})
+                    .order_by("-pk" if latest else "pk")):
+        if problem.gap_key in wanted:
+            found.setdefault(problem.gap_key, problem)
+    return found
 
 
 @register_followups
 def rectifications(user: Any, gaps: list[Gap]) -> dict[tuple[Any, ...], FollowUp]:
     """Gaps already filed as problems: the gap list links to the problem not yet closed, or, when the gap
     is still there after its problem was closed, to that problem (for a new rectification or 回头看)."""
-    filed = open_problems_for(gaps)
-    visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in filed.values()])
+    filed = _filed_for(gaps, OPEN_STATUSES, latest=False)
+    closed = _filed_for([g for g in gaps if g.key not in filed], [ProblemStatus.CLOSED], latest=True)
+    visible = set(Problem.objects.restrict(user).filter(pk__in=[p.pk for p in [*filed.values(), *closed.values()]])
                   .values_list("pk", flat=True))
     found = {key: FollowUp(_("已列入整改 %(no)s") % {"no": problem.ledger_no}, problem.get_absolute_url())
              if problem.pk in visible else FollowUp(_("已由上级列入整改"), "")
              for key, problem in filed.items()}
-    for key, problem in closed_problems_for([g for g in gaps if g.key not in found], user).items():
-        found[key] = FollowUp(_("%(no)s已销号，差距仍在") % {"no": problem.ledger_no}, problem.get_absolute_url(),
-                              closed=True)
+    for key, problem in closed.items():
+        if problem.pk in visible:  # a closed one the user cannot open is not mentioned
+            found[key] = FollowUp(_("%(no)s已销号，差距仍在") % {"no": problem.ledger_no},
+                                  problem.get_absolute_url(), closed=True)
     return found

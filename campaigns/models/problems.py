@@ -106,6 +106,11 @@ class Problem(OrgOwnedModel):
     def ledger_no_of(pk: int | None) -> str:
         return f"WT{pk:07d}" if pk else ""
 
+    @property
+    def gap_key(self) -> tuple[Any, ...]:
+        """The ``core.gaps.Gap.key`` of the gap the problem was filed for."""
+        return (self.gap_rule, self.gap_org_id, self.gap_member_id, self.gap_ref)
+
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:
         return Q(owner__user=user)

@@ -86,13 +86,7 @@ def gap_exists(problem: Problem, on: datetime.date | None = None) -> bool:
     yet held): the gap's rule is run again on the gap's organization."""
     if not problem.gap_rule or problem.gap_org is None:
         return False
-    key = gap_key(problem)
-    return any(gap.key == key for gap in gaps_for(problem.gap_org, on, rules=[problem.gap_rule]))
-
-
-def gap_key(problem: Problem) -> tuple[Any, ...]:
-    """The ``core.gaps.Gap.key`` of the gap ``problem`` was filed for."""
-    return (problem.gap_rule, problem.gap_org_id, problem.gap_member_id, problem.gap_ref)
+    return any(gap.key == problem.gap_key for gap in gaps_for(problem.gap_org, on, rules=[problem.gap_rule]))
 
 
 def filed_problem(problem: Problem) -> Problem | None:
