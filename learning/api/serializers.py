@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ScopedModelSerializer
+from core.api.serializers import ScopedModelSerializer, per_page
 from learning.choices import AttendanceStatus
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 from orgs.models import Member, Organization
-
-
-class ActivityListSerializer(serializers.ListSerializer):
-    """A page of activities: which of their chosen organizations and members the reader may see is read
-    for the whole page at once (two queries), not per activity."""
-
-    def to_representation(self, data: Any) -> list[dict[str, Any]]:
-        items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
-        child = self.child
-        assert isinstance(child, ActivitySerializer)
-        child.visible_audience = child.read_visible_audience(items)
-        try:
-            return [child.to_representation(item) for item in items]
-        finally:
-            child.visible_audience = None
 
 
 class ActivitySerializer(ScopedModelSerializer):
@@ -35,8 +19,6 @@ class ActivitySerializer(ScopedModelSerializer):
     org_name = serializers.CharField(source="org.name", read_only=True)
     audience_orgs = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Organization.objects.all())
     audience_members = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Member.objects.all())
-    # (organization ids, member ids) the reader may see, when read ahead for a whole page.
-    visible_audience: tuple[set[Any], set[Any]] | None = None
 
     class Meta:
         model = Activity
@@ -45,22 +27,25 @@ class ActivitySerializer(ScopedModelSerializer):
                   "changelog_message"]
         read_only_fields = ["series"]
         extra_kwargs = {"hours": {"required": False, "allow_null": True}, "kind": {"required": False}}
-        list_serializer_class = ActivityListSerializer
 
     def _reader(self) -> Any:
         return getattr(self.context.get("request"), "user", None)
 
-    def read_visible_audience(self, activities: list[Activity]) -> tuple[set[Any], set[Any]]:
-        """Of the activities' chosen organizations and members, those the reader may see: for everybody,
-        the organizer too (a named member who moved to another branch is that branch's business)."""
-        user = self._reader()
-        org_ids = {o.pk for a in activities for o in a.audience_orgs.all()}
-        member_ids = {m.pk for a in activities for m in a.audience_members.all()}
-        orgs = set(Organization.objects.restrict(user).filter(pk__in=org_ids).values_list("pk", flat=True)) \
-            if org_ids else set()
-        members = set(Member.objects.restrict(user).filter(pk__in=member_ids).values_list("pk", flat=True)) \
-            if member_ids else set()
-        return orgs, members
+    def visible_audience(self) -> tuple[set[Any], set[Any]]:
+        """Of the chosen organizations and members of every activity shown (one query each for a whole page),
+        those the reader may see: for everybody, the organizer too (a named member who moved to another branch
+        is that branch's business)."""
+        def visible(activities: list[Any], user: Any) -> tuple[set[Any], set[Any]]:
+            shown = [a for a in activities if isinstance(a, Activity)]
+            org_ids = {o.pk for a in shown for o in a.audience_orgs.all()}
+            member_ids = {m.pk for a in shown for m in a.audience_members.all()}
+            orgs = set(Organization.objects.restrict(user).filter(pk__in=org_ids).values_list("pk", flat=True)) \
+                if org_ids else set()
+            members = set(Member.objects.restrict(user).filter(pk__in=member_ids).values_list("pk", flat=True)) \
+                if member_ids else set()
+            return orgs, members
+
+        return per_page(self, "_visible_audience", visible)
 
     def to_representation(self, instance: Activity) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -68,7 +53,7 @@ class ActivitySerializer(ScopedModelSerializer):
 
         if not can(self._reader(), "change", instance):
             data.pop("sign_in_code", None)  # shown on site by the organizer, not to those signing in
-        orgs, members = self.visible_audience or self.read_visible_audience([instance])
+        orgs, members = self.visible_audience()
         data["audience_orgs"] = [pk for pk in data.get("audience_orgs") or [] if pk in orgs]
         data["audience_members"] = [pk for pk in data.get("audience_members") or [] if pk in members]
         return data
