@@ -3,7 +3,8 @@
 Times (median of rounds) the rectification dashboard page of the top committee and of branches, as a
 logged-in manager gets it (figures, charts' data, rendering), and the daily digests for every responsible
 person; prints each figure and its ratio to the goal (issue: theme-education campaigns): top committee
-≤ 1 s, a branch ≤ 50 ms median, the digests ≤ 60 s — on SQLite and on PostgreSQL.
+≤ 1 s, a branch ≤ 50 ms median, the digests ≤ 60 s — on SQLite and on PostgreSQL. Without goals, it also
+times the gap list page and the top committee's home page (its to-dos) with the lists those link to.
 
     .venv/bin/python benchmarks/campaign_dashboard.py                       # SQLite file, built if missing
     .venv/bin/python benchmarks/campaign_dashboard.py --database-url postgres://chuxin:chuxin@127.0.0.1:5432/chuxin_campaigns
@@ -169,15 +170,18 @@ def main() -> int:
     count = Problem.objects.count()
     print(f"database:       {connection.vendor}; {count:,} problems, {Organization.objects.count():,} organizations")
 
-    def page(org_id: int, username: str) -> Any:
+    def fetch(url: str, username: str) -> Any:
+        """A function that gets ``url`` as ``username`` (logged in once) and checks the answer."""
         client = Client()
         client.force_login(User.objects.get(username=username))
-        url = reverse("campaigns:dashboard", args=[org_id]) + f"?campaign={info['campaign']}"
 
         def get() -> None:
             response = client.get(url)
             assert response.status_code == 200, response.status_code
         return get
+
+    def page(org_id: int, username: str) -> Any:
+        return fetch(reverse("campaigns:dashboard", args=[org_id]) + f"?campaign={info['campaign']}", username)
 
     get_top = page(1, "m1")
     get_top()  # warm caches (content types, session, rules)
@@ -197,19 +201,18 @@ def main() -> int:
     digest_seconds = time.perf_counter() - started
 
     def gap_page(org_id: int, username: str, query: str = "") -> Any:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        url = reverse("orgs:organization_gaps", args=[org_id]) + query
-
-        def get() -> None:
-            response = client.get(url)
-            assert response.status_code == 200, response.status_code
-        return get
+        return fetch(reverse("orgs:organization_gaps", args=[org_id]) + query, username)
 
     # The gap list has no speed goal; it is measured because every overdue problem of the subtree is a gap.
     top_summary = timed(gap_page(1, "m1"), 3)  # a province: how many gaps of each kind
     top_gaps = timed(gap_page(1, "m1", "?all=1"), 1)  # … and every one of them, on request
     branch_gaps = [t for pk in rng.sample(branch_ids, 20) for t in timed(gap_page(pk, f"m{pk}"), 1)]
+    # The home page counts the top committee's to-dos (problems waiting for its review, returned ones) over
+    # the whole ledger; no goal either. The lists its links open are timed with it.
+    problems = reverse("campaigns:problem_list")
+    home = {name: statistics.median(timed(fetch(url, "m1"), 3)) for name, url in (
+        ("home", "/"), ("to review", f"{problems}?status=submitted&mine_to_review=true"),
+        ("returned", f"{problems}?status=returned"))}
 
     figures = {"top": statistics.median(top), "branch": statistics.median(branch), "digests": digest_seconds}
     print(f"top committee:  median {figures['top'] * 1000:,.0f} ms over {len(top)} rounds "
@@ -224,6 +227,8 @@ def main() -> int:
     print(f"gap list:       top committee summary median {statistics.median(top_summary) * 1000:,.0f} ms, every gap "
           f"listed (?all=1) {top_gaps[0]:,.1f} s; a branch median {statistics.median(branch_gaps) * 1000:,.1f} ms "
           f"over {len(branch_gaps)}")
+    print("home page:      top committee, median of 3: " + ", ".join(
+        f"{name} {seconds * 1000:,.0f} ms" for name, seconds in home.items()))
     met = all(figures[k] <= GOALS[k] for k in GOALS)
     print(f"goals:          {'all met' if met else 'MISSED: ' + ', '.join(k for k in GOALS if figures[k] > GOALS[k])}")
     return 0

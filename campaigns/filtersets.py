@@ -17,7 +17,7 @@ from campaigns.choices import (
     RectificationKind,
 )
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
-from core.filtersets import ScopedFilterSet
+from core.filtersets import ChoicesFilter, ScopedFilterSet
 from core.todos import below_q
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
@@ -45,7 +45,7 @@ class ChecklistFilterSet(ScopedFilterSet):
 class ProblemFilterSet(ScopedFilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
     category = django_filters.NumberFilter(field_name="category_id", label=_("问题类别"))
-    status = django_filters.MultipleChoiceFilter(choices=ProblemStatus.choices, label=_("整改状态"))
+    status = ChoicesFilter(choices=ProblemStatus.choices, label=_("整改状态"))
     source = django_filters.ChoiceFilter(choices=ProblemSource.choices, label=_("问题来源"))
     severity = django_filters.ChoiceFilter(choices=ProblemSeverity.choices, label=_("严重程度"))
     kind = django_filters.ChoiceFilter(choices=RectificationKind.choices, label=_("整改类型"))
@@ -80,7 +80,7 @@ class ProblemFilterSet(ScopedFilterSet):
 
 class ProjectFilterSet(ScopedFilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
-    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
+    status = ChoicesFilter(choices=ProjectStatus.choices, label=_("状态"))
     search_fields = ("title__icontains", "beneficiaries__icontains")
     sort = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("start", "start")), label=_("排序"),
                                          help_text=SORT_HELP)

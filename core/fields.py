@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.db import models
-from django.db.models import Lookup
+from django.db.models import Lookup, Q
 
 PATH_RE = re.compile(r"^(\d+\.)+$")
 
@@ -63,11 +63,12 @@ PATH_COLUMNS = frozenset({"path", "org_path", "from_org_path", "to_org_path", "a
                           "related_org_path"})
 
 
-def path_index(*fields: str, name: str) -> models.Index:
+def path_index(*fields: str, name: str, condition: Q | None = None) -> models.Index:
     """A composite index whose tree-path columns serve ``subtree`` on PostgreSQL too.
 
     There the lookup is ``LIKE 'prefix%'``, which a B-tree uses only with ``varchar_pattern_ops`` (the
     column's linguistic collation does not sort by byte); other databases ignore the operator classes.
+    With a ``condition`` the index is partial: it holds only the rows that meet it.
     """
-    return models.Index(fields=list(fields), name=name,
+    return models.Index(fields=list(fields), name=name, condition=condition,
                         opclasses=["varchar_pattern_ops" if f in PATH_COLUMNS else "" for f in fields])

@@ -39,6 +39,19 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.path_field}__subtree": value.path})
 
 
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Any of several values of a column of the model itself (``status=full&status=probationary``).
+
+    Without ``DISTINCT``: django-filter adds it by default in case the field is a to-many relation whose
+    joins repeat rows; a column of the model cannot repeat one, and ``SELECT DISTINCT`` over every column
+    makes the database sort the whole filtered set first (a province's 80,000 problems waiting for review:
+    1.1 s for the first page).
+    """
+
+    def __init__(self, *args: Any, distinct: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, distinct=distinct, **kwargs)
+
+
 # The largest value an integer filter takes: beyond it SQLite cannot bind the number (a 500 otherwise).
 MAX_INTEGER = 2**63 - 1
 

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
-from core.filtersets import ScopedFilterSet
+from core.filtersets import ChoicesFilter, ScopedFilterSet
 from essays.choices import CheckStatus, Decision, EssayStatus
 from essays.models import Essay, EssayRequest, EssayVersion
 
@@ -45,7 +45,7 @@ class EssayVersionFilterSet(django_filters.FilterSet):
 
 
 class EssayFilterSet(ScopedFilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=EssayStatus.choices, label=_("状态"))
+    status = ChoicesFilter(choices=EssayStatus.choices, label=_("状态"))
     request = django_filters.NumberFilter(field_name="request_id", label=_("心得体会布置"))
     below = django_filters.NumberFilter(field_name="originality", lookup_expr="lt", label=_("原创度低于（%）"))
     not_mine = django_filters.BooleanFilter(method="filter_not_mine", label=_("不含本人的"))

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import ScopedFilterSet
+from core.filtersets import ChoicesFilter, ScopedFilterSet
 from learning.choices import ActivityForm, AttemptStatus, AttendanceStatus, QuestionKind, RecordSource, StudyKind
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 
@@ -14,8 +14,8 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 
 
 class ActivityFilterSet(ScopedFilterSet):
-    form = django_filters.MultipleChoiceFilter(choices=ActivityForm.choices, label=_("学习形式"))
-    kind = django_filters.MultipleChoiceFilter(choices=StudyKind.choices, label=_("学时类别"))
+    form = ChoicesFilter(choices=ActivityForm.choices, label=_("学习形式"))
+    kind = ChoicesFilter(choices=StudyKind.choices, label=_("学时类别"))
     year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
     search_fields = ("title__icontains", "place__icontains")
     sort = django_filters.OrderingFilter(
@@ -29,7 +29,7 @@ class ActivityFilterSet(ScopedFilterSet):
 
 
 class AttendanceFilterSet(ScopedFilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=AttendanceStatus.choices, label=_("出勤情况"))
+    status = ChoicesFilter(choices=AttendanceStatus.choices, label=_("出勤情况"))
     activity = django_filters.NumberFilter(field_name="activity_id", label=_("学习活动"))
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
     search_fields = ("member__name__icontains", "activity__title__icontains")
@@ -41,8 +41,8 @@ class AttendanceFilterSet(ScopedFilterSet):
 
 class StudyRecordFilterSet(ScopedFilterSet):
     year = django_filters.NumberFilter(label=_("年度"))
-    kind = django_filters.MultipleChoiceFilter(choices=StudyKind.choices, label=_("学时类别"))
-    source = django_filters.MultipleChoiceFilter(choices=RecordSource.choices, label=_("来源"))
+    kind = ChoicesFilter(choices=StudyKind.choices, label=_("学时类别"))
+    source = ChoicesFilter(choices=RecordSource.choices, label=_("来源"))
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
     search_fields = ("member__name__icontains", "title__icontains", "provider__icontains")
     sort = django_filters.OrderingFilter(
@@ -64,7 +64,7 @@ class StudyRecordFilterSet(ScopedFilterSet):
 
 
 class QuestionFilterSet(ScopedFilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=QuestionKind.choices, label=_("题型"))
+    kind = ChoicesFilter(choices=QuestionKind.choices, label=_("题型"))
     tag = django_filters.CharFilter(field_name="tags", lookup_expr="icontains", label=_("标签"))
     active = django_filters.BooleanFilter(label=_("启用"))
     search_fields = ("text__icontains", "source__icontains")
@@ -86,7 +86,7 @@ class ExamFilterSet(ScopedFilterSet):
 
 class AttemptFilterSet(ScopedFilterSet):
     exam = django_filters.NumberFilter(field_name="exam_id", label=_("考试"))
-    status = django_filters.MultipleChoiceFilter(choices=AttemptStatus.choices, label=_("状态"))
+    status = ChoicesFilter(choices=AttemptStatus.choices, label=_("状态"))
     search_fields = ("member__name__icontains",)
 
     class Meta:

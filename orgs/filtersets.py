@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.filtersets import ScopedFilterSet, SubtreeFilter
+from core.filtersets import ChoicesFilter, ScopedFilterSet, SubtreeFilter
 from orgs.choices import Category, OrgKind, Status, TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
 
@@ -18,8 +18,8 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 class MemberFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"), widget=forms.TextInput(
         attrs={"placeholder": _("姓名，或身份证号、手机号的后几位"), "type": "search"}))
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("党籍状态"))
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("人员类别"))
+    status = ChoicesFilter(choices=Status.choices, label=_("党籍状态"))
+    category = ChoicesFilter(choices=Category.choices, label=_("人员类别"))
     sort = django_filters.OrderingFilter(
         fields=(("name", "name"), ("birth_date", "birth_date"), ("admission_date", "admission_date"),
                 ("status", "status"), ("org_path", "org"), ("pk", "id")),
@@ -44,7 +44,7 @@ class MemberFilterSet(ScopedFilterSet):
 
 class OrganizationFilterSet(ScopedFilterSet):
     org = SubtreeFilter(path_field="path")
-    kind = django_filters.MultipleChoiceFilter(choices=OrgKind.choices, label=_("组织类别"))
+    kind = ChoicesFilter(choices=OrgKind.choices, label=_("组织类别"))
     search_fields = ("name__icontains", "code__iexact", "unit_name__icontains")
     sort = django_filters.OrderingFilter(
         fields=(("path", "path"), ("name", "name"), ("code", "code"), ("kind", "kind"), ("term_end", "term_end")),
@@ -61,7 +61,7 @@ class TransferFilterSet(ScopedFilterSet):
         queryset=lambda request: Organization.objects.restrict(getattr(request, "user", None)),
         method="either_side", label=_("组织（转出或转入，含下级）"),
     )
-    status = django_filters.MultipleChoiceFilter(choices=TransferStatus.choices, label=_("状态"))
+    status = ChoicesFilter(choices=TransferStatus.choices, label=_("状态"))
     search_fields = ("member__name__icontains", "to_outside__icontains")
     sort = django_filters.OrderingFilter(fields=(("date", "date"), ("pk", "id")), label=_("排序"))
 
@@ -77,7 +77,7 @@ class TransferFilterSet(ScopedFilterSet):
 
 class RoleGrantFilterSet(ScopedFilterSet):
     org = SubtreeFilter()
-    role = django_filters.MultipleChoiceFilter(choices=Role.choices, label=_("角色"))
+    role = ChoicesFilter(choices=Role.choices, label=_("角色"))
     search_fields = ("user__username__icontains", "user__first_name__icontains")
     sort = django_filters.OrderingFilter(fields=(("user__username", "user"), ("role", "role")), label=_("排序"))
 

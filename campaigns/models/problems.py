@@ -85,6 +85,14 @@ class Problem(OrgOwnedModel):
             path_index("closed_on", "org_path", "campaign", name="problem_closed_series"),
             # The daily digests: open items by deadline.
             models.Index(fields=["deadline", "status"], name="problem_deadline_status"),
+            # The home page's to-dos and the lists they link to: the few problems waiting for a review or
+            # returned, in a subtree. Partial, so that no other query (the gap page's follow-ups walk the
+            # ledger by rule) is tempted by a (status, org_path) index; holding ``status`` lets the
+            # database count them from the index alone when the status is a bound parameter.
+            path_index("org_path", "status", name="problem_submitted_scope",
+                       condition=Q(status=ProblemStatus.SUBMITTED)),
+            path_index("org_path", "status", name="problem_returned_scope",
+                       condition=Q(status=ProblemStatus.RETURNED)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(deadline__gte=models.F("found_on")), name="problem_deadline_after_found",

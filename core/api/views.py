@@ -23,7 +23,7 @@ from core.api.registry import api_route
 from core.api.serializers import GapQuerySerializer, GapSerializer, ObjectChangeSerializer, TaskSerializer
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.choices import ChangeAction, TaskStatus
-from core.filtersets import SubtreeFilter
+from core.filtersets import ChoicesFilter, SubtreeFilter
 from core.gaps import Gap, followups, gaps_in
 from core.models import Notification, ObjectChange, Task
 from core.navigation import home_orgs
@@ -37,7 +37,7 @@ from core.tasks import tasks_for
 
 class TaskFilterSet(django_filters.FilterSet):
     kind = django_filters.CharFilter(label=_("类型"))
-    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("状态"))
+    status = ChoicesFilter(choices=TaskStatus.choices, label=_("状态"))
 
     class Meta:
         model = Task
@@ -68,7 +68,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     include_children = django_filters.BooleanFilter(
         method="filter_children", label=_("同时列出下级对象的变更（需同时给出对象类型和编号）")
     )
-    action = django_filters.MultipleChoiceFilter(choices=ChangeAction.choices, label=_("动作"))
+    action = ChoicesFilter(choices=ChangeAction.choices, label=_("动作"))
     user = django_filters.CharFilter(field_name="user_name", label=_("操作人用户名"))
     org = SubtreeFilter()
     since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte", label=_("起始时间"))
