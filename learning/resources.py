@@ -51,7 +51,7 @@ class StudyRecordResource(Resource):
     columns = (
         IntegerColumn("编号", "id", hint=gettext_lazy("导出的记录带编号，修改后导入即更新该记录；新记录留空")),
         ForeignKeyColumn("身份证号", "member", model=Member, key="id_number", required=True,
-                         mask=org_rules.mask_id_number, example="11010119900101001X",
+                         mask=org_rules.mask_id_number, example="110101199001010015",
                          hint=gettext_lazy("党员的18位身份证号；请设为文本格式")),
         TextColumn("学习内容", "title", required=True, max_length=200, example="学习贯彻党的二十大精神专题网络培训"),
         DateColumn("学习日期", "date", required=True, example=datetime.date(2026, 3, 15)),
@@ -193,7 +193,7 @@ class QuestionResource(Resource):
                    hint=gettext_lazy("填空题用 ____ 标出空格")),
         OptionsColumn("选项", "options", example="A. 共产主义\nB. 社会主义",
                       hint=gettext_lazy("选择题填写，每行一个或用 | 分隔")),
-        AnswerColumn("答案", "answer", required=True, example="共产主义", hint=gettext_lazy(
+        AnswerColumn("答案", "answer", required=True, example="A", hint=gettext_lazy(
             "选择题填字母（如 B、ACD）；判断题填“对”或“错”；填空题每空一行，多个可接受答案用 / 分隔")),
         TextColumn("解析", "explanation"),
         TextColumn("标签", "tags", max_length=200, example="党章", hint=gettext_lazy("多个标签用逗号分隔")),

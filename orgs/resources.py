@@ -50,7 +50,7 @@ class MemberResource(Resource):
         DateColumn("出生日期", "birth_date", mask=rules.mask_birth_date, example=datetime.date(1990, 1, 1),
                    hint=gettext_lazy("YYYY-MM-DD；留空时按身份证号填写")),
         TextColumn("身份证号", "id_number", max_length=18, normalize=rules.normalize_id_number,
-                   mask=rules.mask_id_number, digits_as_text=True, example="11010119900101001X",
+                   mask=rules.mask_id_number, digits_as_text=True, example="110101199001010015",
                    numeric_error=gettext_lazy("身份证号被存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"),
                    hint=gettext_lazy("18位，按GB 11643校验；请设为文本格式。用于匹配已有党员；新建党员必填")),
         TextColumn("手机号码", "phone", max_length=20, mask=rules.mask_phone, digits_as_text=True,

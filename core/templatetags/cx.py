@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms, template
-from django.utils import translation
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -67,6 +70,15 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
         return dict(model_field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        # Stored as ISO text in UTC (``core.changelog.jsonable``); shown like the entry's own time.
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return date_format(moment, "Y-m-d H:i:s")
     related = getattr(model_field, "related_model", None)
     if related is not None and hasattr(related, "scope_path_field"):
         obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()

@@ -245,3 +245,21 @@ class TodoTest(PersonaTestCase):
         self.assertContains(self.client.get(url, headers={"accept-language": "en"}), '<option value="汉族"')
         self.assertContains(self.client.get(url, headers={"accept-language": "en"}), ">Han</option>")
         self.assertContains(self.client.get(url), ">汉族</option>")
+
+
+class HistoryValuesTest(PersonaTestCase):
+    def test_a_moment_in_a_change_shows_in_local_time_like_the_entry_not_as_stored(self) -> None:
+        from django.utils import timezone
+
+        from campaigns import services as campaign_services
+        from campaigns.models import Problem
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        campaign_services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        submitted = Problem.objects.get(pk=problem.pk).submitted_at
+        assert submitted is not None
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(f"/campaigns/problems/{problem.pk}/history/").content.decode()
+        self.assertIn(f"{timezone.localtime(submitted):%Y-%m-%d %H:%M:%S}</td>", page)
+        self.assertNotIn(submitted.isoformat()[:19], page)

@@ -22,6 +22,27 @@ from orgs.models import Position
 
 
 class ActivityTest(PersonaTestCase):
+    def test_a_past_activity_does_not_expect_who_came_after_it(self) -> None:
+        from orgs.models import Member, Transfer
+
+        today = timezone.localdate()
+        last_week = new_activity(self.p, self.p.branch1, day=today - datetime.timedelta(days=7))
+        whole = new_activity(self.p, self.p.committee, 2, day=today - datetime.timedelta(days=7))
+        before = {pk for pk in services.audience_queryset(last_week).values_list("pk", flat=True)}
+        newcomer = self.p.branch2_members[0]
+        transfer = org_services.start_transfer(Transfer(member=newcomer, to_org=self.p.branch1, date=today),
+                                               acting_user=self.p.branch2_manager)
+        org_services.confirm_transfer(transfer, acting_user=self.p.branch1_manager)
+        Member.objects.filter(pk=self.p.branch1_members[1].pk).update(admission_date=today)
+        after = set(services.audience_queryset(last_week).values_list("pk", flat=True))
+        self.assertEqual(after, before - {self.p.branch1_members[1].pk})
+        self.assertNotIn(newcomer.pk, after)
+        # Within the audience's organizations a move changes nothing: the committee expected them all along.
+        self.assertIn(newcomer.pk, set(services.audience_queryset(whole).values_list("pk", flat=True)))
+        # An activity after the arrival expects the newcomer.
+        tomorrow = new_activity(self.p, self.p.branch1, 3, day=today + datetime.timedelta(days=1))
+        self.assertIn(newcomer.pk, set(services.audience_queryset(tomorrow).values_list("pk", flat=True)))
+
     def test_hours_default_to_the_conversion_rule_and_kind_to_the_form(self) -> None:
         activity = new_activity(self.p, self.p.branch1, start=9, end=17, form=ActivityForm.PARTY_SCHOOL)
         self.assertEqual(activity.hours, Decimal(8))
