@@ -17,7 +17,7 @@ from campaigns.choices import (
     RectificationKind,
 )
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
-from core.filtersets import ChoicesFilter, ScopedFilterSet
+from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
 from core.todos import below_q
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
@@ -25,7 +25,7 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 
 class CampaignFilterSet(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
-    sort = django_filters.OrderingFilter(fields=(("start", "start"), ("name", "name")), label=_("排序"),
+    sort = Ordering(fields=(("start", "start"), ("name", "name")), label=_("排序"),
                                          help_text=SORT_HELP)
 
     class Meta:
@@ -53,7 +53,7 @@ class ProblemFilterSet(ScopedFilterSet):
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("责任人"))
     mine_to_review = django_filters.BooleanFilter(method="filter_mine_to_review", label=_("由我审核"))
     search_fields = ("title__icontains", "description__icontains", "owner__name__icontains")
-    sort = django_filters.OrderingFilter(
+    sort = Ordering(
         fields=(("deadline", "deadline"), ("found_on", "found"), ("org_path", "org"), ("status", "status")),
         label=_("排序"), help_text=SORT_HELP)
 
@@ -82,7 +82,7 @@ class ProjectFilterSet(ScopedFilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
     status = ChoicesFilter(choices=ProjectStatus.choices, label=_("状态"))
     search_fields = ("title__icontains", "beneficiaries__icontains")
-    sort = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("start", "start")), label=_("排序"),
+    sort = Ordering(fields=(("deadline", "deadline"), ("start", "start")), label=_("排序"),
                                          help_text=SORT_HELP)
 
     class Meta:

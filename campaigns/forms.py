@@ -157,7 +157,7 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("审核结论"), error_messages={"required": _("请选择审核结论")},
                                  choices=[(ReviewDecision.CLOSE, ReviewDecision.CLOSE.label),
                                           (ReviewDecision.RETURN, ReviewDecision.RETURN.label)],
-                                 widget=forms.RadioSelect)
+                                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -228,7 +228,8 @@ class ProjectFilesForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("满意度"), coerce=int, widget=forms.RadioSelect,
+    rating = forms.TypedChoiceField(label=_("满意度"), coerce=int,
+                                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                     choices=[(5, _("非常满意")), (4, _("满意")), (3, _("基本满意")), (2, _("不太满意")),
                                              (1, _("不满意"))])
     comment = forms.CharField(label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import translation
 from django.utils.html import format_html
+
+SHORT = 21  # characters: a text column this narrow (an 18-digit ID number, a phone number) does not wrap
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,24 @@ class Table:
             return getattr(cls.model._meta.get_field(column.name), "verbose_name", column.name)
         except FieldDoesNotExist:
             return column.name
+
+    @classmethod
+    def css(cls, column: Column) -> str:
+        """The column's classes; a column of dates or short codes (an ID number, a phone number) does not
+        wrap, so that "2026-11-17" never breaks in the middle, nor in Chinese a choice such as "已退回" (an
+        English label wraps between its words)."""
+        if "wrap" in column.css:
+            return column.css
+        try:
+            field = cls.model._meta.get_field(column.name)
+        except FieldDoesNotExist:
+            return column.css
+        if isinstance(field, models.CharField) and field.choices:
+            short = (translation.get_language() or "").startswith("zh")
+        else:
+            short = isinstance(field, models.DateField) or (
+                isinstance(field, models.CharField) and (field.max_length or SHORT) < SHORT)
+        return f"{column.css} text-nowrap".strip() if short else column.css
 
     def headers(self) -> list[dict[str, Any]]:
         return [{"column": c, "label": self.label(c), "sort": c.sort} for c in self.columns]

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
-from core.filtersets import ChoicesFilter, ScopedFilterSet
+from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
 from essays.choices import CheckStatus, Decision, EssayStatus
 from essays.models import Essay, EssayRequest, EssayVersion
 
@@ -19,7 +19,7 @@ class EssayRequestFilterSet(ScopedFilterSet):
     # Only an activity the user may see: a hidden one matches nothing, exactly like a missing one.
     activity = django_filters.NumberFilter(method="linked_activity", label=_("学习活动"))
     search_fields = ("title__icontains",)
-    sort = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("title", "title")),
+    sort = Ordering(fields=(("deadline", "deadline"), ("title", "title")),
                                          label=_("排序"), help_text=SORT_HELP)
 
     class Meta:
@@ -50,7 +50,7 @@ class EssayFilterSet(ScopedFilterSet):
     below = django_filters.NumberFilter(field_name="originality", lookup_expr="lt", label=_("原创度低于（%）"))
     not_mine = django_filters.BooleanFilter(method="filter_not_mine", label=_("不含本人的"))
     search_fields = ("member__name__icontains", "title__icontains", "request__title__icontains")
-    sort = django_filters.OrderingFilter(
+    sort = Ordering(
         fields=(("submitted_at", "submitted"), ("originality", "originality"), ("late_days", "late_days"),
                 ("org_path", "org")),
         label=_("排序"), help_text=SORT_HELP)

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import ChoicesFilter, ScopedFilterSet
+from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
 from learning.choices import ActivityForm, AttemptStatus, AttendanceStatus, QuestionKind, RecordSource, StudyKind
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 
@@ -18,7 +18,7 @@ class ActivityFilterSet(ScopedFilterSet):
     kind = ChoicesFilter(choices=StudyKind.choices, label=_("学时类别"))
     year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
     search_fields = ("title__icontains", "place__icontains")
-    sort = django_filters.OrderingFilter(
+    sort = Ordering(
         fields=(("start", "start"), ("title", "title"), ("hours", "hours"), ("org_path", "org")),
         label=_("排序"), help_text=SORT_HELP,
     )
@@ -45,7 +45,7 @@ class StudyRecordFilterSet(ScopedFilterSet):
     source = ChoicesFilter(choices=RecordSource.choices, label=_("来源"))
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
     search_fields = ("member__name__icontains", "title__icontains", "provider__icontains")
-    sort = django_filters.OrderingFilter(
+    sort = Ordering(
         fields=(("date", "date"), ("hours", "hours"), ("org_path", "org"), ("pk", "id")),
         label=_("排序"), help_text=SORT_HELP,
     )
@@ -76,7 +76,7 @@ class QuestionFilterSet(ScopedFilterSet):
 
 class ExamFilterSet(ScopedFilterSet):
     search_fields = ("title__icontains",)
-    sort = django_filters.OrderingFilter(fields=(("opens", "opens"), ("title", "title")), label=_("排序"),
+    sort = Ordering(fields=(("opens", "opens"), ("title", "title")), label=_("排序"),
                                          help_text=SORT_HELP)
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.filtersets import ChoicesFilter, ScopedFilterSet, SubtreeFilter
+from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet, SubtreeFilter
 from orgs.choices import Category, OrgKind, Status, TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
 
@@ -20,7 +20,7 @@ class MemberFilterSet(ScopedFilterSet):
         attrs={"placeholder": _("姓名，或身份证号、手机号的后几位"), "type": "search"}))
     status = ChoicesFilter(choices=Status.choices, label=_("党籍状态"))
     category = ChoicesFilter(choices=Category.choices, label=_("人员类别"))
-    sort = django_filters.OrderingFilter(
+    sort = Ordering(
         fields=(("name", "name"), ("birth_date", "birth_date"), ("admission_date", "admission_date"),
                 ("status", "status"), ("org_path", "org"), ("pk", "id")),
         label=_("排序"), help_text=SORT_HELP,
@@ -46,7 +46,7 @@ class OrganizationFilterSet(ScopedFilterSet):
     org = SubtreeFilter(path_field="path")
     kind = ChoicesFilter(choices=OrgKind.choices, label=_("组织类别"))
     search_fields = ("name__icontains", "code__iexact", "unit_name__icontains")
-    sort = django_filters.OrderingFilter(
+    sort = Ordering(
         fields=(("path", "path"), ("name", "name"), ("code", "code"), ("kind", "kind"), ("term_end", "term_end")),
         label=_("排序"), help_text=SORT_HELP,
     )
@@ -63,7 +63,7 @@ class TransferFilterSet(ScopedFilterSet):
     )
     status = ChoicesFilter(choices=TransferStatus.choices, label=_("状态"))
     search_fields = ("member__name__icontains", "to_outside__icontains")
-    sort = django_filters.OrderingFilter(fields=(("date", "date"), ("pk", "id")), label=_("排序"))
+    sort = Ordering(fields=(("date", "date"), ("pk", "id")), label=_("排序"))
 
     class Meta:
         model = Transfer
@@ -79,7 +79,7 @@ class RoleGrantFilterSet(ScopedFilterSet):
     org = SubtreeFilter()
     role = ChoicesFilter(choices=Role.choices, label=_("角色"))
     search_fields = ("user__username__icontains", "user__first_name__icontains")
-    sort = django_filters.OrderingFilter(fields=(("user__username", "user"), ("role", "role")), label=_("排序"))
+    sort = Ordering(fields=(("user__username", "user"), ("role", "role")), label=_("排序"))
 
     class Meta:
         model = RoleGrant

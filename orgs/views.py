@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -69,7 +70,7 @@ def _status_counts(members: Any) -> Counter[str]:
     return Counter(dict(members.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
 
 
-def subtree_counts(org: Organization, children: list[Organization]) -> tuple[dict[str, int], dict[int, int]]:
+def subtree_counts(org: Organization, children: Sequence[Organization]) -> tuple[dict[str, int], dict[int, int]]:
     """The subtree's member counts by kind, and each child's party-member count, in one pass over the
     subtree: one grouped count per child subtree (each an index range) plus the organization's own members."""
     by_status = _status_counts(Member.objects.filter(org=org))
@@ -115,7 +116,7 @@ class OrganizationDetailView(generic.ObjectDetailView):
             # leadership and warnings belong to those granted the branch.
             return common
         today = timezone.localdate()
-        children = list(obj.children.all().order_by("code"))
+        children = list(obj.children.annotate(n_children=Count("children")).order_by("code"))
         counts, child_counts = subtree_counts(obj, children)
         return {
             **common,
@@ -163,8 +164,10 @@ def organization_tree(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Organization.objects.restrict(request.user), pk=pk)
     if not can_in_org(request.user, Action.VIEW, org.path):
         raise Http404  # a member's own branch: its groups are for those granted it
-    children = org.children.annotate(n_children=Count("children")).order_by("code")
-    return render(request, "orgs/includes/tree_children.html", {"children": children})
+    children = list(org.children.annotate(n_children=Count("children")).order_by("code"))
+    _counts, child_counts = subtree_counts(org, children)
+    return render(request, "orgs/includes/child_tree.html",
+                  {"children": [(child, child_counts.get(child.pk)) for child in children]})
 
 
 @login_required

@@ -26,7 +26,10 @@ class ErrorPageTest(PersonaTestCase):
         self.assertContains(response, "您只有查看权限", status_code=403)
 
     def test_the_server_error_page_renders_without_the_request(self) -> None:
-        response = server_error(RequestFactory().get("/"))
+        from django.utils import translation
+
+        with translation.override("zh-hans"):  # the language of the request that failed (an English one above)
+            response = server_error(RequestFactory().get("/"))
         self.assertEqual(response.status_code, 500)
         self.assertIn("系统出错", response.content.decode())
 
@@ -93,6 +96,38 @@ class ListFilterControlsTest(PersonaTestCase):
             self.assertFalse(rows.query.distinct, url)  # DISTINCT over every column sorts the whole set first
             self.assertEqual(len({r.pk for r in rows}), len(rows), url)
             self.assertGreater(len(rows), 0, url)
+
+    def test_sorting_follows_the_order_of_choices_and_puts_empty_values_last(self) -> None:
+        from orgs.choices import Status
+        from orgs.models import Member
+
+        members = self.p.branch1_members
+        Member.objects.filter(pk=members[0].pk).update(status=Status.APPLICANT, admission_date=None)
+        Member.objects.filter(pk=members[1].pk).update(status=Status.ACTIVIST, admission_date=None)
+        Member.objects.filter(pk=members[2].pk).update(status=Status.CANDIDATE, admission_date=None)
+        self.client.force_login(self.p.branch1_manager)
+
+        def listed(sort: str) -> list[Any]:
+            return list(self.client.get("/members/", {"sort": sort}).context["page"].object_list)
+
+        order = [value for value, _label in Status.choices]
+        statuses = [m.status for m in listed("status")]
+        self.assertEqual(statuses, sorted(statuses, key=order.index))
+        self.assertEqual(statuses[:3], [Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE])
+        self.assertEqual([m.status for m in listed("-status")], sorted(statuses, key=order.index, reverse=True))
+        for sort in ("admission_date", "-admission_date"):
+            dates = [m.admission_date for m in listed(sort)]
+            self.assertEqual(dates[-3:], [None, None, None], sort)
+            self.assertIsNotNone(dates[0], sort)
+
+    def test_a_chosen_yes_or_no_still_names_its_filter(self) -> None:
+        self.client.force_login(self.p.committee_manager)
+        html = self.client.get("/campaigns/problems/", {"overdue": "true", "mine_to_review": "false"}).content.decode()
+        self.assertIn('<option value="true" selected>已逾期：是</option>', html)
+        self.assertIn('<option value="false" selected>由我审核：否</option>', html)
+        english = self.client.get("/campaigns/problems/", {"overdue": "true"},
+                                  headers={"accept-language": "en"}).content.decode()
+        self.assertIn("selected>Overdue: Yes</option>", english)
 
     def test_a_yes_no_filter_shows_what_was_asked_however_it_was_spelled(self) -> None:
         self.client.force_login(self.p.branch1_manager)

@@ -121,3 +121,38 @@ def test_the_menu_fits_a_desktop_window_in_both_languages(page, live_server, per
         assert width <= 1366, f"page is {width}px wide in a 1366px window"
         with page.expect_navigation():
             page.locator("form[action='/i18n/setlang/'] button").click()
+
+
+def test_the_tree_unfolds_a_node_once_and_then_folds_and_unfolds_it(page, live_server, personas):
+    login(page, live_server, "committee", PASSWORD)
+    page.goto(f"{live_server.url}{personas.committee.get_absolute_url()}")
+    toggle = page.locator(".cx-tree-toggle")
+    assert toggle.count() == 1  # branch1, with its group; branch2 has nothing below it
+    sub = page.locator(".cx-tree .cx-sub").first
+    toggle.click()
+    page.wait_for_function("() => document.querySelector('.cx-tree .cx-sub').innerText.includes('第一党小组')")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert "名党员" in sub.inner_text()
+    toggle.click()
+    assert not sub.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert sub.is_visible() and sub.inner_text().count("第一党小组") == 1  # shown again, not loaded twice
+
+
+def test_the_leadership_fits_a_phone_in_english(phone_page, live_server, personas):
+    import datetime
+
+    from orgs import services
+    from orgs.choices import PositionTitle
+    from orgs.models import Position
+
+    for member, title in zip(personas.branch1_members[:3], (PositionTitle.SECRETARY, PositionTitle.DEPUTY_SECRETARY,
+                                                            PositionTitle.DISCIPLINE), strict=True):
+        services.add_position(Position(org=personas.branch1, member=member, title=title,
+                                       term_start=datetime.date(2025, 1, 8)), acting_user=personas.admin)
+    login(phone_page, live_server, "branch1", PASSWORD)
+    phone_page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    phone_page.goto(f"{live_server.url}{personas.branch1.get_absolute_url()}")
+    assert "Discipline" in phone_page.content()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone"

@@ -238,6 +238,21 @@ class OrganizationPageTest(PersonaTestCase):
         response = self.client.get(reverse("orgs:organization_tree", args=[self.p.branch1.pk]))
         self.assertContains(response, "第一党小组")
 
+    def test_an_expanded_node_reads_like_the_first_level_counts_and_all(self) -> None:
+        from orgs.choices import MEMBER_STATUSES
+        from orgs.models import Member
+
+        self.client.force_login(self.p.committee_manager)
+        page = self.client.get(self.p.committee.get_absolute_url()).content.decode()
+        in_group = Member.objects.filter(group=self.p.group, status__in=MEMBER_STATUSES).count()
+        self.assertGreater(in_group, 0)
+        expanded = self.client.get(reverse("orgs:organization_tree", args=[self.p.branch1.pk])).content.decode()
+        self.assertEqual(page.count("cx-tree-toggle"), 1)  # branch1 has a group below it; branch2 has none
+        self.assertIn(f"{in_group} 名党员", expanded)
+        # A node without children has nothing to expand.
+        self.assertNotIn("cx-tree-toggle", expanded)
+        self.assertIn("bi-dot", expanded)
+
     def test_english_is_available(self) -> None:
         self.client.force_login(self.p.committee_manager)
         self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
