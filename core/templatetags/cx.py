@@ -87,7 +87,8 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
     related = getattr(model_field, "related_model", None)
     if related is not None and hasattr(related, "scope_path_field"):
         obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()
-        return str(obj) if obj is not None else f"#{value}"
+        # A record outside the viewer's scope (the branch a member came from) keeps its name to itself.
+        return str(obj) if obj is not None else _("#%(pk)s（不在您的查看范围内）") % {"pk": value}
     return value
 
 

@@ -298,3 +298,18 @@ class HistoryValuesTest(PersonaTestCase):
         page = self.client.get(f"/campaigns/problems/{problem.pk}/history/").content.decode()
         self.assertIn(f"{timezone.localtime(submitted):%Y-%m-%d %H:%M:%S}</td>", page)
         self.assertNotIn(submitted.isoformat()[:19], page)
+
+    def test_a_record_outside_the_scope_is_named_as_such_not_as_a_bare_number(self) -> None:
+        import datetime
+
+        from orgs import services as org_services
+        from orgs.models import Transfer
+
+        member = self.p.branch2_members[0]
+        transfer = org_services.start_transfer(Transfer(member=member, to_org=self.p.branch1,
+                                                        date=datetime.date.today()), acting_user=self.p.branch2_manager)
+        org_services.confirm_transfer(transfer, acting_user=self.p.branch1_manager)
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(f"/members/{member.pk}/history/").content.decode()
+        self.assertIn(f"#{self.p.branch2.pk}（不在您的查看范围内）", page)
+        self.assertIn(f">{self.p.branch1.name}</td>", page)
