@@ -72,12 +72,14 @@ class Ordering(django_filters.OrderingFilter):
                 field = qs.model._meta.get_field(name)
             except FieldDoesNotExist:
                 field = None
-            if field is not None and getattr(field, "choices", None):
+            choices = field is not None and getattr(field, "choices", None)
+            if choices:
+                # A value that is not one of the choices (an empty one) ranks as empty: last.
                 expression = models.Case(
                     *(models.When(**{name: choice}, then=i) for i, (choice, _label) in enumerate(field.flatchoices)),
-                    default=len(field.flatchoices), output_field=models.IntegerField())
+                    default=models.Value(None), output_field=models.IntegerField())
             # Only where there can be empty values: NULLS LAST keeps SQLite from reading an index in order.
-            nulls_last = True if field is None or field.null else None
+            nulls_last = True if choices or field is None or field.null else None
             ordering.append(expression.desc(nulls_last=nulls_last) if descending
                             else expression.asc(nulls_last=nulls_last))
         return qs.order_by(*ordering, "pk") if ordering else qs

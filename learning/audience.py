@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.scoping import ScopedQuerySet
@@ -47,11 +48,13 @@ def _any_subtree(field: str, paths: list[str]) -> Q:
 
 
 def _received_after(day: Any, paths: list[str]) -> Any:
-    """The members a confirmed transfer brought into these subtrees from outside them after ``day`` (the day
-    it was received, or sent when no receiving day was recorded)."""
-    later = Q(confirmed_date__gt=day) | Q(confirmed_date__isnull=True, date__gt=day)
-    return (Transfer.objects.filter(later, _any_subtree("to_org_path", paths), status=TransferStatus.CONFIRMED)
-            .exclude(_any_subtree("from_org_path", paths)).values("member_id"))
+    """The members who were outside these subtrees on ``day``: their first confirmed transfer after it (by the
+    day it was received, or sent when no receiving day was recorded) came from outside them. A member who
+    was moved away and back after the day was inside on the day, and stays in the audience."""
+    moves = (Transfer.objects.filter(status=TransferStatus.CONFIRMED)
+             .annotate(effective=Coalesce("confirmed_date", "date")).filter(effective__gt=day))
+    first = moves.filter(member=OuterRef("member_id")).order_by("effective", "pk").values("pk")[:1]
+    return moves.filter(pk=Subquery(first)).exclude(_any_subtree("from_org_path", paths)).values("member_id")
 
 
 def includes(activity: Any, member: Member) -> bool:

@@ -77,7 +77,7 @@ def subtree_counts(org: Organization, children: Sequence[Organization]) -> tuple
     per_child: dict[int, int] = {}
     for child in children:
         if child.kind == OrgKind.GROUP:  # a group's members belong to the branch and are counted there
-            per_child[child.pk] = Member.objects.filter(group=child, status__in=MEMBER_STATUSES).count()
+            per_child[child.pk] = group_members(child)
             continue
         child_counts = _status_counts(Member.objects.in_subtree(child.path))
         per_child[child.pk] = sum(child_counts[s] for s in MEMBER_STATUSES)
@@ -91,6 +91,18 @@ def subtree_counts(org: Organization, children: Sequence[Organization]) -> tuple
         "branches": orgs["branches"],
         "orgs": orgs["total"],
     }, per_child
+
+
+def group_members(group: Organization) -> int:
+    return Member.objects.filter(group=group, status__in=MEMBER_STATUSES).count()
+
+
+def party_members(children: Sequence[Organization]) -> dict[int, int]:
+    """Each child's party members (full and probationary): one count per child, over its subtree's index
+    range (a group's members belong to its branch, and are counted by group)."""
+    return {child.pk: group_members(child) if child.kind == OrgKind.GROUP
+            else Member.objects.in_subtree(child.path).filter(status__in=MEMBER_STATUSES).count()
+            for child in children}
 
 
 def title_rank() -> Case:
@@ -165,9 +177,9 @@ def organization_tree(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_in_org(request.user, Action.VIEW, org.path):
         raise Http404  # a member's own branch: its groups are for those granted it
     children = list(org.children.annotate(n_children=Count("children")).order_by("code"))
-    _counts, child_counts = subtree_counts(org, children)
+    counts = party_members(children)
     return render(request, "orgs/includes/child_tree.html",
-                  {"children": [(child, child_counts.get(child.pk)) for child in children]})
+                  {"children": [(child, counts[child.pk]) for child in children]})
 
 
 @login_required

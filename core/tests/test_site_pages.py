@@ -120,6 +120,26 @@ class ListFilterControlsTest(PersonaTestCase):
             self.assertEqual(dates[-3:], [None, None, None], sort)
             self.assertIsNotNone(dates[0], sort)
 
+    def test_an_empty_choice_sorts_last_both_ways(self) -> None:
+        import django_filters
+
+        from core.filtersets import Ordering
+        from orgs.models import Member
+
+        class Education(django_filters.FilterSet):
+            sort = Ordering(fields=(("education", "education"),))
+
+            class Meta:
+                model = Member
+                fields: list[str] = []
+
+        Member.objects.filter(pk=self.p.branch1_members[0].pk).update(education="")
+        rows = Member.objects.filter(org=self.p.branch1)
+        for sort in ("education", "-education"):
+            values = [m.education for m in Education({"sort": sort}, queryset=rows).qs]
+            self.assertEqual(values[-1], "", sort)
+            self.assertNotEqual(values[0], "", sort)
+
     def test_a_chosen_yes_or_no_still_names_its_filter(self) -> None:
         self.client.force_login(self.p.committee_manager)
         html = self.client.get("/campaigns/problems/", {"overdue": "true", "mine_to_review": "false"}).content.decode()

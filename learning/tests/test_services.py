@@ -43,6 +43,21 @@ class ActivityTest(PersonaTestCase):
         tomorrow = new_activity(self.p, self.p.branch1, 3, day=today + datetime.timedelta(days=1))
         self.assertIn(newcomer.pk, set(services.audience_queryset(tomorrow).values_list("pk", flat=True)))
 
+    def test_a_member_moved_away_and_back_after_an_activity_stays_in_its_audience(self) -> None:
+        from orgs.models import Transfer
+
+        today = timezone.localdate()
+        last_week = new_activity(self.p, self.p.branch1, day=today - datetime.timedelta(days=7))
+        member = self.p.branch1_members[1]
+        for sender, receiver, to_org, days_ago in ((self.p.branch1_manager, self.p.branch2_manager, self.p.branch2, 5),
+                                                   (self.p.branch2_manager, self.p.branch1_manager, self.p.branch1, 2)):
+            transfer = org_services.start_transfer(
+                Transfer(member=member, to_org=to_org, date=today - datetime.timedelta(days=days_ago)),
+                acting_user=sender)
+            org_services.confirm_transfer(transfer, acting_user=receiver)
+            Transfer.objects.filter(pk=transfer.pk).update(confirmed_date=today - datetime.timedelta(days=days_ago))
+        self.assertIn(member.pk, set(services.audience_queryset(last_week).values_list("pk", flat=True)))
+
     def test_hours_default_to_the_conversion_rule_and_kind_to_the_form(self) -> None:
         activity = new_activity(self.p, self.p.branch1, start=9, end=17, form=ActivityForm.PARTY_SCHOOL)
         self.assertEqual(activity.hours, Decimal(8))

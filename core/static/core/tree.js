@@ -1,22 +1,33 @@
-// The organization tree: the first click on a node's button loads its children (htmx, once); later clicks
-// fold and unfold them. The icon and aria-expanded say which.
+// The organization tree: a node's button loads its children (htmx) the first time; once they are there,
+// it folds and unfolds them without asking again. A load that failed may be tried again. The icon,
+// aria-expanded and the button's label say which way it goes.
 (function () {
   "use strict";
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest(".cx-tree-toggle");
-    if (!button) {
-      return;
-    }
+
+  function show(button, open) {
     var sub = button.parentElement.querySelector(":scope > .cx-sub");
-    if (!sub) {
-      return;
-    }
-    if (button.dataset.cxLoaded) {
-      sub.hidden = !sub.hidden;
-    }
-    button.dataset.cxLoaded = "1";
-    var open = !sub.hidden;
+    sub.hidden = !open;
     button.setAttribute("aria-expanded", open ? "true" : "false");
     button.querySelector("i").className = open ? "bi bi-dash-square" : "bi bi-plus-square";
+    if (!button.dataset.cxUnfold) {
+      button.dataset.cxUnfold = button.getAttribute("aria-label");
+    }
+    button.setAttribute("aria-label", open ? button.dataset.cxFold : button.dataset.cxUnfold);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var button = event.detail.elt;
+    if (button.classList && button.classList.contains("cx-tree-toggle") && button.dataset.cxLoaded) {
+      event.preventDefault();  // loaded before: the click only folds or unfolds
+      show(button, button.getAttribute("aria-expanded") !== "true");
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = event.detail.elt;
+    if (button.classList && button.classList.contains("cx-tree-toggle") && event.detail.successful) {
+      button.dataset.cxLoaded = "1";
+      show(button, true);
+    }
   });
 })();
