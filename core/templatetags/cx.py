@@ -87,8 +87,12 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
     related = getattr(model_field, "related_model", None)
     if related is not None and hasattr(related, "scope_path_field"):
         obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()
+        if obj is not None:
+            return str(obj)
+        if not related._default_manager.filter(pk=value).exists():
+            return _("#%(pk)s（已删除）") % {"pk": value}
         # A record outside the viewer's scope (the branch a member came from) keeps its name to itself.
-        return str(obj) if obj is not None else _("#%(pk)s（不在您的查看范围内）") % {"pk": value}
+        return _("#%(pk)s（不在您的查看范围内）") % {"pk": value}
     return value
 
 

@@ -333,3 +333,19 @@ class HistoryValuesTest(PersonaTestCase):
         page = self.client.get(f"/members/{member.pk}/history/").content.decode()
         self.assertIn(f"#{self.p.branch2.pk}（不在您的查看范围内）", page)
         self.assertIn(f">{self.p.branch1.name}</td>", page)
+
+    def test_a_deleted_record_is_named_as_deleted(self) -> None:
+        from orgs import services as org_services
+        from orgs.choices import OrgKind
+        from orgs.models import Organization
+
+        member = self.p.branch1_members[1]
+        gone = org_services.create_organization(
+            Organization(code="T03", name="临时党支部", kind=OrgKind.BRANCH, parent=self.p.committee),
+            acting_user=self.p.admin)
+        org_services.update_member(member, acting_user=self.p.admin, changes={"org": gone, "group": None})
+        org_services.update_member(member, acting_user=self.p.admin, changes={"org": self.p.branch1})
+        org_services.delete_organization(gone, acting_user=self.p.admin)
+        self.client.force_login(self.p.committee_manager)
+        page = self.client.get(f"/members/{member.pk}/history/").content.decode()
+        self.assertIn(f"#{gone.pk}（已删除）", page)
