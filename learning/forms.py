@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
 from learning import rules
-from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, QuestionKind
+from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, Audience, QuestionKind
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Exam, Question, StudyRecord
 from orgs.forms import DATE, AudienceMembersMixin, ScopedModelForm, limit_choices, org_choices
 from orgs.models import Member, Organization
@@ -52,6 +52,10 @@ class SeriesForm(ScopedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "org", org_choices(self.user))
+        # A series has no place to name organizations or members: those audiences are set per activity.
+        audience = self.fields["audience"]
+        assert isinstance(audience, forms.ChoiceField)
+        audience.choices = [(v, label) for v, label in Audience.choices if v not in (Audience.ORGS, Audience.MEMBERS)]
 
 
 class MaterialForm(forms.ModelForm):  # type: ignore[type-arg]

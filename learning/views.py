@@ -174,7 +174,10 @@ def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(request.get_full_path())
     return render(request, "learning/activity_attendance.html", {
         "object": activity, "page": page, "errors": errors, "choices": forms.RECORDABLE,
-        "rows": [(m, current.get(m.pk), request.POST.get(f"status-{m.pk}") if errors else None) for m in rows],
+        # After an error the roll shows what was sent, statuses and reasons alike, so nothing typed is lost.
+        "rows": [(m, current.get(m.pk), {"status": request.POST.get(f"status-{m.pk}", ""),
+                                          "reason": request.POST.get(f"reason-{m.pk}", "")} if errors else None)
+                 for m in rows],
         "max_wrong_codes": services.max_wrong_codes(activity), "locked": _locked(request.user, activity),
         "makeup_form": forms.MakeupForm(initial={"date": timezone.localdate()}),
     })

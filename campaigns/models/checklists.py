@@ -39,6 +39,12 @@ class Checklist(OrgOwnedModel):
     def self_scope_q(cls, user: Any) -> Q | None:
         return Q(pk__in=Assignment.objects.filter(member__user=user).values("checklist_id"))
 
+    @classmethod
+    def reaching_q(cls, path: str) -> Q | None:
+        """A subtree's managers and inspectors see the checklists given above it to their organizations or
+        members (the tasks themselves they see by their own place)."""
+        return Q(pk__in=Assignment.objects.filter(org_path__subtree=path).values("checklist_id"))
+
 
 class ChecklistItem(TimestampedModel):
     checklist = models.ForeignKey(Checklist, verbose_name=_("检视清单"), on_delete=models.CASCADE,

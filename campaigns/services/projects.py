@@ -33,9 +33,14 @@ def _check_project(project: Project) -> None:
         raise ValidationError({"owner": _("责任人不在承办单位")})
     if project.campaign is not None and not project.org.path.startswith(project.campaign.org_path):
         raise ValidationError({"campaign": _("承办单位不在这次主题教育的范围内")})
-    if project.status == ProjectStatus.DONE and project.done_on is None:
-        project.done_on = timezone.localdate()
-    if project.status != ProjectStatus.DONE:
+    if project.status == ProjectStatus.DONE:
+        if not (project.result or "").strip():
+            raise ValidationError({"result": _("办结时请填写办理结果")})
+        if project.done_on is None:
+            project.done_on = timezone.localdate()
+        if project.start and project.done_on < project.start:
+            raise ValidationError({"status": _("办结日期（%(done)s）不能早于开始日期") % {"done": project.done_on}})
+    else:
         project.done_on = None
 
 

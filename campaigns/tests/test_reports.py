@@ -319,6 +319,25 @@ class ReviewFixesTest(PersonaTestCase):
         self.assertEqual(self.client.get(checklist.get_absolute_url()).status_code, 200)
         self.assertEqual(Checklist.objects.restrict(self.p.branch1_manager).filter(pk=checklist.pk).count(), 1)
 
+    def test_a_branch_given_a_checklist_from_above_finds_it_and_a_sibling_does_not(self) -> None:
+        from campaigns.models import Assignment, Checklist
+
+        checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
+        services.assign_checklist(checklist, acting_user=self.p.committee_manager, orgs=[self.p.branch1])
+        task = Assignment.objects.get(checklist=checklist)
+        self.client.force_login(self.p.branch1_manager)
+        listed = self.client.get(reverse("campaigns:checklist_list")).context["page"].object_list
+        self.assertEqual([c.pk for c in listed], [checklist.pk])
+        page = self.client.get(checklist.get_absolute_url())
+        self.assertEqual([a.pk for a in page.context["assignments"]], [task.pk])
+        self.assertContains(self.client.get(task.get_absolute_url()), checklist.get_absolute_url())
+        self.assertFalse(Checklist.objects.restrict(self.p.branch1_manager, "change").filter(pk=checklist.pk).exists())
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.get(checklist.get_absolute_url()).status_code, 404)
+        self.assertEqual(self.client.get(f"/api/campaigns/checklists/{checklist.pk}/").status_code, 404)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertEqual(self.client.get(f"/api/campaigns/checklists/{checklist.pk}/").status_code, 200)
+
     def test_a_stale_edit_does_not_undo_a_close_out(self) -> None:
         problem = new_problem(self.p, self.p.branch1, "旧表单", campaign=None)
         stale = Problem.objects.get(pk=problem.pk)

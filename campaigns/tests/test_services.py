@@ -400,3 +400,24 @@ class GapToProblemTest(PersonaTestCase):
         self.assertIn(("campaigns.due_soon", soon.pk), found)
         self.assertNotIn(("campaigns.overdue", overdue.pk),
                          {(g.check, g.extra.get("problem")) for g in gaps_for(self.p.branch2, timezone.localdate())})
+
+
+class ProjectCloseTest(PersonaTestCase):
+    def test_a_project_is_done_only_with_its_result_and_not_before_it_began(self) -> None:
+        from campaigns.choices import ProjectStatus
+        from campaigns.tests.helpers import new_project
+
+        project = new_project(self.p, self.p.branch1, "加装电梯")
+        with self.assertRaises(ValidationError) as ctx:
+            services.update_project(project, acting_user=self.p.branch1_manager, changes={"status": ProjectStatus.DONE})
+        self.assertIn("result", ctx.exception.message_dict)
+        later = timezone.localdate() + datetime.timedelta(days=10)
+        with self.assertRaises(ValidationError) as ctx:
+            services.update_project(project, acting_user=self.p.branch1_manager, changes={
+                "status": ProjectStatus.DONE, "result": "已加装", "start": later,
+                "deadline": later + datetime.timedelta(days=30)})
+        self.assertIn("status", ctx.exception.message_dict)
+        services.update_project(project, acting_user=self.p.branch1_manager,
+                                changes={"status": ProjectStatus.DONE, "result": "已加装"})
+        project.refresh_from_db()
+        self.assertEqual((project.status, project.done_on), (ProjectStatus.DONE, timezone.localdate()))

@@ -56,3 +56,26 @@ def test_write_on_a_phone_then_review_on_a_desktop(phone_page, page, live_server
     desk.wait_for_url(f"**{essay.get_absolute_url()}")
     essay.refresh_from_db()
     assert essay.status == "returned"
+
+
+def test_reading_a_file_keeps_the_title_as_typed_and_asks_before_replacing_the_text(page, live_server, personas,
+                                                                                    tmp_path):
+    request = new_request(personas, personas.committee, min_length=100)
+    login(page, live_server, "member", PASSWORD)
+    page.goto(f"{live_server.url}{request.get_absolute_url()}")
+    page.locator("#start-essay").click()
+    page.wait_for_url("**/write/")
+    page.fill("#id_title", "我的新标题")
+    page.fill("#id_text", "已经写好的一段话。")
+    upload = tmp_path / "心得.txt"
+    upload.write_text(OWN[0], encoding="utf-8")
+    page.set_input_files("#id_upload", str(upload))
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator("#upload-form button").click()
+    page.wait_for_timeout(300)
+    assert page.input_value("#id_text") == "已经写好的一段话。"  # "no": nothing sent, nothing replaced
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator("#upload-form button").click()
+    assert page.input_value("#id_title") == "我的新标题"
+    assert page.input_value("#id_text").startswith(OWN[0][:20])

@@ -203,3 +203,24 @@ class DeadlineTest(PersonaTestCase):
         request = new_request(self.p, self.p.committee, deadline=datetime.date(2020, 1, 1))
         essay = write(request, self.p.member_user, OWN[0])
         self.assertEqual(essay.status, EssayStatus.SUBMITTED)
+
+
+class RequestFormDeadlineTest(PersonaTestCase):
+    def test_a_new_request_cannot_be_due_already(self) -> None:
+        import datetime
+
+        from django.urls import reverse
+
+        from essays.models import EssayRequest
+
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.post(reverse("essays:request_add"), {
+            "title": "学习心得", "org": str(self.p.branch1.pk), "deadline": "2020-01-01", "min_length": "300",
+            "audience": "subtree"})
+        self.assertContains(response, "截止日期不能早于今天")
+        self.assertFalse(EssayRequest.objects.filter(title="学习心得").exists())
+        tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+        response = self.client.post(reverse("essays:request_add"), {
+            "title": "学习心得", "org": str(self.p.branch1.pk), "deadline": f"{tomorrow}", "min_length": "300",
+            "audience": "subtree"})
+        self.assertEqual(response.status_code, 302)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import TreePathField, path_index
@@ -144,6 +145,8 @@ class Activity(OrgOwnedModel):
                 errors["hours"] = str(_("学时不能超过每天24学时"))
         if self.hours is not None and self.hours < 0:
             errors["hours"] = str(_("学时不能为负数"))
+        if self.makeup_until and self.end and self.makeup_until < timezone.localtime(self.end).date():
+            errors["makeup_until"] = str(_("补学截止日期不能早于活动结束的日期"))
         if errors:
             raise ValidationError(errors)
 

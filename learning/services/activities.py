@@ -32,6 +32,7 @@ from learning.choices import (
     FORM_KIND,
     AttendanceMethod,
     AttendanceStatus,
+    Audience,
     Frequency,
     PointAction,
     RecordSource,
@@ -61,7 +62,13 @@ def fill_defaults(activity: Activity) -> None:
 
 
 def _check_audience(activity: Activity, orgs: Iterable[Organization], members: Iterable[Member]) -> None:
-    """Chosen organizations and members must lie in the organizing organization's subtree."""
+    """Chosen organizations and members must lie in the organizing organization's subtree, and an audience
+    of chosen ones must name some."""
+    orgs, members = list(orgs), list(members)
+    if activity.audience == Audience.ORGS and not orgs:
+        raise ValidationError({"audience_orgs": _("参加对象为指定组织时，请选择参加的组织")})
+    if activity.audience == Audience.MEMBERS and not members:
+        raise ValidationError({"audience_members": _("参加对象为指定党员时，请填写参加的党员")})
     path = activity.org.path
     if any(not o.path.startswith(path) for o in orgs):
         raise ValidationError({"audience_orgs": _("指定组织必须是组织单位或其下级组织")})
@@ -95,7 +102,7 @@ def update_activity(activity: Activity, *, acting_user: Any, changes: dict[str, 
         start = timezone.localtime(changes.get("start", activity.start))
         end = timezone.localtime(changes.get("end", activity.end))
         changes["hours"] = rules.credited_hours(start, end, conversion(start.date()))
-    _check_audience(Activity(org=changes.get("org", old.org)),
+    _check_audience(Activity(org=changes.get("org", old.org), audience=changes.get("audience", old.audience)),
                     orgs if orgs is not None else old.audience_orgs.all(),
                     members if members is not None else old.audience_members.all())
     before = _audience(old)
@@ -200,6 +207,8 @@ def create_series(series: ActivitySeries, *, acting_user: Any, message: str = ""
         errors["last_date"] = _("末次日期不能早于首次日期")
     if series.end_time <= series.start_time:
         errors["end_time"] = _("结束时间必须晚于开始时间")
+    if series.audience in (Audience.ORGS, Audience.MEMBERS):
+        errors["audience"] = _("周期性活动的参加对象为组织的全体党员或班子成员；指定组织或党员请逐次设置")
     if errors:
         raise ValidationError(errors)
     dates = series_dates(series)

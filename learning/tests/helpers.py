@@ -19,11 +19,13 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 def new_activity(p: Personas, org: Any, n: int = 1, *, day: datetime.date | None = None, hours: Any = None,
                  start: int = 9, end: int = 12, form: str = ActivityForm.CONCENTRATED,
-                 audience: str = Audience.SUBTREE, **extra: Any) -> Activity:
+                 audience: str = Audience.SUBTREE, audience_members: Any = (), audience_orgs: Any = (),
+                 **extra: Any) -> Activity:
     day = day or timezone.localdate()
     return services.create_activity(Activity(
         org=org, title=f"学习活动{n}", form=form, start=at(day, start), end=at(day, end), hours=hours,
-        audience=audience, **extra), acting_user=p.admin)
+        audience=audience, **extra), acting_user=p.admin, audience_members=audience_members,
+        audience_orgs=audience_orgs)
 
 
 def open_now(activity: Activity) -> Activity:

@@ -40,8 +40,8 @@ class MovingAnActivityTest(PersonaTestCase):
     def test_named_members_must_lie_under_the_new_organizer(self) -> None:
         from django.core.exceptions import ValidationError
 
-        activity = new_activity(self.p, self.p.committee, 1, audience=Audience.MEMBERS)
-        activity.audience_members.set(self.p.branch1_members[:2])
+        activity = new_activity(self.p, self.p.committee, 1, audience=Audience.MEMBERS,
+                                audience_members=self.p.branch1_members[:2])
         with self.assertRaises(ValidationError):
             services.update_activity(activity, acting_user=self.p.committee_manager, changes={"org": self.p.branch2})
         api = APIClient()
@@ -116,7 +116,8 @@ class HoursToAndFromZeroTest(PersonaTestCase):
 
 class ActivityLogTest(PersonaTestCase):
     def test_the_audience_is_logged_and_the_sign_in_code_is_not(self) -> None:
-        activity = new_activity(self.p, self.p.branch1, 1, audience=Audience.MEMBERS, sign_in_code="9753")
+        activity = new_activity(self.p, self.p.branch1, 1, audience=Audience.MEMBERS, sign_in_code="9753",
+                                audience_members=self.p.branch1_members[:2])
         services.update_activity(activity, acting_user=self.p.branch1_manager,
                                  changes={"audience_members": self.p.branch1_members[:1]})
         changes = ObjectChange.objects.filter(content_type__model="activity", object_id=activity.pk)
@@ -137,9 +138,8 @@ class ActivityLogTest(PersonaTestCase):
         self.assertFalse(updates.exists(), [(u.prechange_data, u.postchange_data) for u in updates])
 
     def test_the_edit_form_shows_named_members_masked(self) -> None:
-        activity = new_activity(self.p, self.p.branch1, 1, audience=Audience.MEMBERS)
         member = self.p.branch1_members[1]
-        activity.audience_members.set([member])
+        activity = new_activity(self.p, self.p.branch1, 1, audience=Audience.MEMBERS, audience_members=[member])
         self.client.force_login(self.p.branch1_manager)
         page = self.client.get(reverse("learning:activity_edit", args=[activity.pk])).content.decode()
         self.assertNotIn(member.id_number, page)

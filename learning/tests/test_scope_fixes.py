@@ -44,8 +44,8 @@ class MovedAudienceMemberTest(PersonaTestCase):
 
     def setUp(self) -> None:
         self.stays, self.moved = self.p.branch1_members[1], self.p.branch1_members[2]
-        self.activity = new_activity(self.p, self.p.branch1, 1, audience=Audience.MEMBERS)
-        self.activity.audience_members.set([self.stays, self.moved])
+        self.activity = new_activity(self.p, self.p.branch1, 1, audience=Audience.MEMBERS,
+                                     audience_members=[self.stays, self.moved])
         transfer(self.p, self.moved, self.p.branch2)
 
     def test_the_organizers_roll_leaves_out_a_named_member_who_moved_to_a_sibling_branch(self) -> None:

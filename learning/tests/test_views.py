@@ -96,6 +96,11 @@ class AttendancePageTest(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("注明原因", " ".join(response.context["errors"]))
         self.assertFalse(Attendance.objects.exists())
+        c = self.p.branch1_members[2]
+        response = self.client.post(self.url, {f"status-{b.pk}": "absent", f"status-{c.pk}": "excused",
+                                               f"reason-{c.pk}": "出差"})
+        self.assertContains(response, f'name="reason-{c.pk}" value="出差"')  # what was typed comes back
+        self.assertContains(response, '<option value="excused" selected>')
         response = self.client.post(self.url, {f"status-{a.pk}": "present", f"status-{b.pk}": "absent",
                                                f"reason-{b.pk}": "出差", "changelog_message": "会后补登"})
         self.assertEqual(response.status_code, 302)
@@ -233,3 +238,32 @@ class MemberStudyPageTest(PersonaTestCase):
         self.client.force_login(self.p.branch1_manager)
         compliance_page = self.client.get(reverse("learning:compliance", args=[self.p.branch1.pk]))
         self.assertContains(compliance_page, url)
+
+
+class ActivityFormCheckTest(PersonaTestCase):
+    """An activity the form would save meaninglessly is refused, with the field named and the input kept."""
+
+    def post(self, **fields: str) -> Any:
+        data = {"title": "专题学习", "form": "concentrated", "org": str(self.p.branch1.pk),
+                "start": "2026-11-20T09:00", "end": "2026-11-20T11:00", "audience": "subtree", **fields}
+        self.client.force_login(self.p.branch1_manager)
+        return self.client.post(reverse("learning:activity_add"), data)
+
+    def test_an_audience_of_chosen_organizations_or_members_must_choose_some(self) -> None:
+        from learning.models import Activity
+
+        for audience, message in (("orgs", "请选择参加的组织"), ("members", "请填写参加的党员")):
+            response = self.post(audience=audience)
+            self.assertEqual(response.status_code, 200, audience)
+            self.assertContains(response, message)
+            self.assertContains(response, 'value="专题学习"')
+        self.assertFalse(Activity.objects.filter(title="专题学习").exists())
+
+    def test_the_makeup_deadline_cannot_precede_the_activity(self) -> None:
+        response = self.post(makeup_until="2026-01-01")
+        self.assertContains(response, "补学截止日期不能早于活动结束的日期")
+
+    def test_a_series_offers_only_audiences_it_can_name(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        form = self.client.get(reverse("learning:series_add")).context["form"]
+        self.assertEqual([v for v, _label in form.fields["audience"].choices], ["subtree", "leaders", "secretaries"])
