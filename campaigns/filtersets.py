@@ -17,6 +17,7 @@ from campaigns.choices import (
     RectificationKind,
 )
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
+from campaigns.todos import tasks_to_answer
 from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
 from core.todos import below_q
 
@@ -35,11 +36,19 @@ class CampaignFilterSet(ScopedFilterSet):
 
 class ChecklistFilterSet(ScopedFilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("主题教育"))
+    to_answer = django_filters.BooleanFilter(method="filter_to_answer", label=_("待我填写"))
     search_fields = ("title__icontains",)
 
     class Meta:
         model = Checklist
-        fields = ["org", "campaign", "q"]
+        fields = ["org", "campaign", "to_answer", "q"]
+
+    def filter_to_answer(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        """Checklists with a task waiting for the user's answers (``campaigns.todos.tasks_to_answer``)."""
+        if value is None:
+            return qs
+        waiting = Q(pk__in=tasks_to_answer(getattr(self.request, "user", None)).values("checklist_id"))
+        return qs.filter(waiting) if value else qs.exclude(waiting)
 
 
 class ProblemFilterSet(ScopedFilterSet):

@@ -10,8 +10,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ProblemStatus
-from campaigns.models import Problem
+from campaigns.models import Assignment, Checklist, Problem
+from core.scoping import get_scope
 from core.todos import Todo, below_q, managed_q, register_todos
+
+
+def tasks_to_answer(user: Any) -> Any:
+    """The self-inspection tasks waiting for ``user``'s answers: their own as a person, and those given to an
+    organization they are granted (not the ones of the organizations below it: each answers its own)."""
+    mine = Q(member__user_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
+    paths = get_scope(user, "change").paths
+    if paths:
+        mine |= Q(for_org=True, org_path__in=paths)
+    return Assignment.objects.filter(mine, submitted_at__isnull=True)
 
 
 @register_todos
@@ -36,3 +47,11 @@ def problem_todos(user: Any) -> Iterator[Todo]:
         count = returned.filter(mine).count() + own.exclude(mine).count()
     yield Todo(_("被退回、需继续整改的问题"), count,
                f"{reverse('campaigns:problem_list')}?status={ProblemStatus.RETURNED}", "bi-arrow-counterclockwise")
+
+
+@register_todos
+def checklist_todos(user: Any) -> Iterator[Todo]:
+    count = Checklist.objects.restrict(user, "view").filter(
+        pk__in=tasks_to_answer(user).values("checklist_id")).count()
+    yield Todo(_("待填写的检视清单"), count, f"{reverse('campaigns:checklist_list')}?to_answer=true",
+               "bi-ui-checks")

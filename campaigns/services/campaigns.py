@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns import catalogue
 from campaigns.choices import Answer, CategoryKind
@@ -18,7 +19,9 @@ from campaigns.models import AnswerRow, Assignment, Campaign, Category, Checklis
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
+from core.notify import managers_of, notify
 from core.scoping import can
+from core.text import nested
 from orgs.models import Member, Organization
 
 
@@ -243,6 +246,11 @@ def assign_checklist(checklist: Checklist, *, acting_user: Any, members: Sequenc
         made.append(Assignment(checklist=checklist, org=org, for_org=True))
     for assignment in made:
         core.create_object(assignment, acting_user=acting_user, clean=False)
+        # The person given the checklist, or the managers of the organization given it, are told.
+        people = ([assignment.member.user_id] if assignment.member is not None
+                  else managers_of(assignment.org_path))
+        notify(people, kind="campaigns.assigned", exclude=acting_user, url=assignment.get_absolute_url(),
+               title=gettext_noop("请填写检视清单“%(title)s”"), params={"title": nested(checklist.title)})
     return made
 
 

@@ -73,6 +73,20 @@ class EventNotificationTest(PersonaTestCase):
                                     acting_user=self.p.branch1_manager)
         self.assertIn("请接收", self.titles(self.p.branch2_manager)[0])
 
+    def test_a_checklist_given_tells_the_person_and_the_organizations_managers(self) -> None:
+        from campaigns import services
+
+        checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
+        services.assign_checklist(checklist, acting_user=self.p.committee_manager, members=[self.p.member],
+                                  orgs=[self.p.branch1])
+        from core.text import nested
+
+        told = f"请填写检视清单“{nested(checklist.title)}”"  # the template's title holds quotation marks
+        self.assertEqual(self.titles(self.p.member_user), [told])
+        self.assertEqual(self.titles(self.p.branch1_manager), [told])
+        self.assertEqual(self.titles(self.p.committee_manager), [])
+        self.assertEqual(self.titles(self.p.branch2_manager), [])
+
     def test_a_deactivated_account_is_not_notified(self) -> None:
         from campaigns import services
         from campaigns.choices import ReviewDecision

@@ -251,6 +251,23 @@ class TodoTest(PersonaTestCase):
             self.assertEqual(self.todos(user), {"被退回、需继续整改的问题": 1})
         self.assertEqual(self.todos(self.p.branch2_manager), {})
 
+    def test_a_checklist_to_answer_waits_on_the_person_and_the_organization_given_it(self) -> None:
+        from campaigns import services as campaign_services
+
+        checklist = campaign_services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
+        campaign_services.assign_checklist(checklist, acting_user=self.p.committee_manager,
+                                           members=[self.p.member], orgs=[self.p.branch1])
+        label = "待填写的检视清单"
+        self.assertEqual(self.todos(self.p.member_user).get(label), 1)
+        self.assertEqual(self.todos(self.p.branch1_manager).get(label), 1)
+        self.assertIsNone(self.todos(self.p.committee_manager).get(label))  # each organization answers its own
+        self.assertIsNone(self.todos(self.p.branch2_manager).get(label))
+        for user in (self.p.member_user, self.p.branch1_manager):
+            self.client.force_login(user)
+            for todo in self.client.get("/").context["todos"]:
+                listed = self.client.get(todo.url).context["page"].paginator.count
+                self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
+
     def test_a_manager_responsible_for_a_returned_problem_counts_it_once_inside_or_outside_their_subtree(self) -> None:
         from campaigns import services as campaign_services
         from campaigns.choices import ReviewDecision
