@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fields import TreePathField, path_index
 from core.models import OrgOwnedModel, ScopedModel, TimestampedModel
@@ -47,7 +48,7 @@ class EssayRequest(OrgOwnedModel):
                                               related_name="+")
 
     class Meta:
-        verbose_name = _("心得体会布置")
+        verbose_name = pgettext_lazy("singular", "心得体会布置")
         verbose_name_plural = _("心得体会布置")
         ordering = ["-deadline", "-pk"]
         indexes = [path_index("org_path", "deadline", name="essayrequest_scope_deadline")]
@@ -111,7 +112,7 @@ class Essay(ScopedModel):
                                       help_text=_("最近一次提交的检查结果（%）"))
 
     class Meta:
-        verbose_name = _("心得体会")
+        verbose_name = pgettext_lazy("singular", "心得体会")
         verbose_name_plural = _("心得体会")
         ordering = ["-submitted_at", "-pk"]
         indexes = [path_index("org_path", "status", name="essay_scope_status"),

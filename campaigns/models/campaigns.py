@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.choices import CategoryKind, RequirementKind
 from core.fields import path_index
@@ -100,7 +101,7 @@ class Requirement(TimestampedModel):
                                       blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = _("规定动作")
+        verbose_name = pgettext_lazy("singular", "规定动作")
         verbose_name_plural = _("规定动作")
         ordering = ["campaign", "due", "pk"]
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.choices import Answer
 from core.models import OrgOwnedModel, TimestampedModel
@@ -25,7 +26,7 @@ class Checklist(OrgOwnedModel):
     instructions = models.TextField(_("填写说明"), blank=True)
 
     class Meta:
-        verbose_name = _("检视清单")
+        verbose_name = pgettext_lazy("singular", "检视清单")
         verbose_name_plural = _("检视清单")
         ordering = ["-pk"]
 
@@ -77,7 +78,7 @@ class Assignment(OrgOwnedModel):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("检视任务")
+        verbose_name = pgettext_lazy("singular", "检视任务")
         verbose_name_plural = _("检视任务")
         ordering = ["checklist", "org_path", "pk"]
         constraints = [
@@ -110,7 +111,7 @@ class AnswerRow(TimestampedModel):
     note = models.TextField(_("具体情况"), blank=True)
 
     class Meta:
-        verbose_name = _("检视结果")
+        verbose_name = pgettext_lazy("singular", "检视结果")
         verbose_name_plural = _("检视结果")
         ordering = ["assignment", "item__number"]
         constraints = [models.UniqueConstraint(fields=["assignment", "item"], name="answer_once_per_item")]

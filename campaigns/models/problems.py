@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.choices import (
     EvidencePhase,
@@ -140,7 +141,7 @@ class Milestone(TimestampedModel):
     done_on = models.DateField(_("实际完成"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("时间节点")
+        verbose_name = pgettext_lazy("singular", "时间节点")
         verbose_name_plural = _("时间节点")
         ordering = ["due", "pk"]
         constraints = [

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.choices import ExemplarKind, ProjectStatus
 from core.fields import TreePathField, path_index
@@ -42,7 +43,7 @@ class Project(OrgOwnedModel):
     feedback_open = models.BooleanField(_("接受群众评价"), default=True)
 
     class Meta:
-        verbose_name = _("办实事项目")
+        verbose_name = pgettext_lazy("singular", "办实事项目")
         verbose_name_plural = _("办实事项目")
         ordering = ["-start", "-pk"]
         indexes = [path_index("org_path", "status", "deadline", name="project_scope_status")]
@@ -105,7 +106,7 @@ class Exemplar(OrgOwnedModel):
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(1921), MaxValueValidator(2100)])
 
     class Meta:
-        verbose_name = _("先进典型")
+        verbose_name = pgettext_lazy("singular", "先进典型")
         verbose_name_plural = _("先进典型")
         ordering = ["-year", "name"]
         constraints = [

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -21,7 +22,7 @@ class Notification(models.Model):
     emailed = models.BooleanField(_("已发邮件"), default=False)
 
     class Meta:
-        verbose_name = _("通知")
+        verbose_name = pgettext_lazy("singular", "通知")
         verbose_name_plural = _("通知")
         ordering = ["-created", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]

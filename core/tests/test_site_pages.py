@@ -184,6 +184,18 @@ class EnglishTitlesTest(PersonaTestCase):
             self.assertContains(page, text, msg_prefix=url)
         self.assertContains(self.client.get("/grants/"), "账号与授权")
 
+    def test_a_new_record_is_named_in_the_singular_and_a_list_in_the_plural(self) -> None:
+        self.client.force_login(self.p.admin)
+        english = {"accept-language": "en"}
+        for add, new, listing, plural in (
+                ("/essays/requests/add/", "New Essay request", "/essays/requests/", "Essay requests"),
+                ("/campaigns/exemplars/add/", "New Exemplar", "/campaigns/exemplars/", "Exemplars"),
+                ("/campaigns/checklists/add/", "New Self-inspection checklist", "/campaigns/checklists/",
+                 "Self-inspection checklists")):
+            self.assertContains(self.client.get(add, headers=english), new, msg_prefix=add)
+            self.assertContains(self.client.get(listing, headers=english), f"<h1 class=\"h3 mb-0 me-auto\">{plural}",
+                                msg_prefix=listing)
+
 
 class TodoTest(PersonaTestCase):
     """The home page lists what waits for the user: counted through the scope, each linking to its list."""

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fields import TreePathField, path_index
 from core.models import OrgOwnedModel, ScopedModel
@@ -176,7 +177,7 @@ class ActivityMaterial(ScopedModel):
     file = models.FileField(_("文件"), upload_to=material_path, max_length=300)
 
     class Meta:
-        verbose_name = _("学习材料")
+        verbose_name = pgettext_lazy("singular", "学习材料")
         verbose_name_plural = _("学习材料")
         ordering = ["pk"]
 
@@ -244,7 +245,7 @@ class SignInFailure(ScopedModel):
     activity_org_path = TreePathField()
 
     class Meta:
-        verbose_name = _("签到码错误记录")
+        verbose_name = pgettext_lazy("singular", "签到码错误记录")
         verbose_name_plural = _("签到码错误记录")
         ordering = ["activity", "member", "pk"]
         indexes = [models.Index(fields=["activity", "member"], name="signin_failure_member")]
