@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime
+from functools import partial
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import catalogue, services
@@ -98,8 +101,26 @@ class RequirementForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(self, "activity", Activity.objects.restrict(user, Action.VIEW).order_by("-start"))
-        limit_choices(self, "essay_request", EssayRequest.objects.restrict(user, Action.VIEW).order_by("-deadline"))
+        # What the campaign's organization holds or asks itself, each named with its date and organization:
+        # a subtree's activities are hundreds, many with the same title.
+        campaign = self.instance.campaign if self.instance.campaign_id else None
+        activities = Activity.objects.restrict(user, Action.VIEW).select_related("org").order_by("-start")
+        requests = EssayRequest.objects.restrict(user, Action.VIEW).select_related("org").order_by("-deadline")
+        if campaign is not None:
+            activities = activities.filter(org_path=campaign.org_path)
+            requests = requests.filter(org_path=campaign.org_path)
+        limit_choices(self, "activity", activities)
+        limit_choices(self, "essay_request", requests)
+        for name, when in (("activity", "start"), ("essay_request", "deadline")):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.label_from_instance = partial(_dated_label, when=when)  # type: ignore[method-assign]
+
+
+def _dated_label(obj: Any, *, when: str) -> str:
+    moment = getattr(obj, when)
+    day = timezone.localtime(moment).date() if isinstance(moment, datetime.datetime) else moment
+    return f"{obj} · {day:%Y-%m-%d} · {obj.org.name}"
 
 
 class ProblemForm(ScopedModelForm):
@@ -202,7 +223,12 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, user: Any, checklist: Checklist, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = Member.objects.restrict(user, Action.VIEW).filter(org_path__startswith=checklist.org_path)
-        self.fields["members"].queryset = members.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
+        field = self.fields["members"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = members.select_related("org").only("pk", "name", "org__name").order_by("name", "org_path")
+        # Namesakes are told apart by their branch.
+        field.label_from_instance = lambda m: f"{m.name}（{m.org.name}）"  # type: ignore[method-assign,assignment]
+        field.widget.attrs["size"] = 8
         self.fields["orgs"].queryset = org_choices(user).filter(path__startswith=checklist.org_path)  # type: ignore[attr-defined]
 
 

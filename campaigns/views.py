@@ -119,7 +119,8 @@ class CampaignDetailView(generic.ObjectDetailView):
             # committee that takes most of a second, which the page itself need not wait for.
             "figures_org": _figures_org(self.request, obj),
             "requirement_form": forms.RequirementForm(
-                user=user, initial=kept_input(self.request, forms.RequirementForm)) if editable else None,
+                user=user, instance=Requirement(campaign=obj),
+                initial=kept_input(self.request, forms.RequirementForm)) if editable else None,
         }
 
 

@@ -8,7 +8,7 @@ from campaigns import services
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
 from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project
 from core.testing.personas import Personas
-from core.testing.views import ViewTestCases
+from core.testing.views import PersonaTestCase, ViewTestCases
 
 
 class CampaignViewTest(ViewTestCases.PrimaryObjectViewTestCase):
@@ -78,3 +78,32 @@ class ChecklistViewTest(ViewTestCases.PrimaryObjectViewTestCase):
 
     def update_data(self) -> dict[str, Any]:
         return {"title": "改过的清单"}
+
+
+class PickListTest(PersonaTestCase):
+    """Pick-lists name what they offer well enough to tell alike titles and namesakes apart."""
+
+    def test_a_requirement_links_the_campaign_organizations_own_activities_named_with_date_and_organization(
+            self) -> None:
+        import datetime
+
+        from campaigns.tests.helpers import new_campaign
+        from learning.tests.helpers import new_activity
+
+        campaign = new_campaign(self.p, self.p.committee)
+        day = datetime.date(2026, 11, 20)
+        own = new_activity(self.p, self.p.committee, 1, day=day)
+        new_activity(self.p, self.p.branch1, 2, day=day)
+        self.client.force_login(self.p.committee_manager)
+        form = self.client.get(campaign.get_absolute_url()).context["requirement_form"]
+        field = form.fields["activity"]
+        self.assertEqual([obj.pk for obj in field.queryset], [own.pk])
+        self.assertEqual(field.label_from_instance(own), f"学习活动1 · 2026-11-20 · {self.p.committee.name}")
+
+    def test_the_people_given_a_checklist_are_named_with_their_branch(self) -> None:
+        from campaigns import services
+
+        checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
+        self.client.force_login(self.p.committee_manager)
+        page = self.client.get(checklist.get_absolute_url())
+        self.assertContains(page, f"{self.p.member.name}（{self.p.branch1.name}）")
