@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django import forms
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
@@ -198,6 +200,11 @@ class ExamForm(TypedAsTextForm):
             self.initial["draw_text"] = "\n".join(
                 f"{labels.get(r['kind'], r['kind'])} {r['count']} {r.get('tag', '')}".strip()
                 for r in self.instance.draw or [])
+        org = self.instance.org if self.instance.org_id else org_choices(self.user).order_by("path").first()
+        if org is not None:
+            available = bank_summary(Exam(org=org))
+            field = self.fields["draw_text"]
+            field.help_text = format_lazy("{help} {available}", help=field.help_text, available=available)
 
     def clean_draw_text(self) -> list[dict[str, Any]]:
         kinds = kind_names()
@@ -258,3 +265,27 @@ class GenerateForm(forms.Form):
         if len(data.get("text") or "") > 200_000:
             self.add_error("text", _("文本太长（最多20万字）"))
         return data
+
+
+def bank_summary(exam: Any) -> str:
+    """What the exam's organization may draw from (its bank and those above it), by type and tag: a branch
+    draws from questions its committee keeps, which it cannot open, so it is told what there is."""
+    from learning.services.exams import bank
+
+    labels = dict(QuestionKind.choices)
+    by_kind: dict[str, Counter[str]] = {}
+    for kind, tags in bank(exam).values_list("kind", "tags"):
+        counter = by_kind.setdefault(kind, Counter())
+        counter[""] += 1
+        for tag in {t.strip() for t in (tags or "").split(",") if t.strip()}:
+            counter[tag] += 1
+    if not by_kind:
+        return str(_("%(org)s的题库及上级题库中还没有可抽的试题。")) % {"org": exam.org.name}
+    chinese = (translation.get_language() or "").startswith("zh")
+    comma, semicolon, opening, closing = ("、", "；", "（", "）") if chinese else (", ", "; ", " (", ")")
+    parts = []
+    for kind in (k for k in labels if k in by_kind):
+        counter = by_kind[kind]
+        tags = comma.join(f"{tag} {n}" for tag, n in counter.most_common(8) if tag)
+        parts.append(f"{labels[kind]} {counter['']}" + (f"{opening}{tags}{closing}" if tags else ""))
+    return str(_("%(org)s可抽试题：%(list)s。")) % {"org": exam.org.name, "list": semicolon.join(parts)}

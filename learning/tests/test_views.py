@@ -267,3 +267,18 @@ class ActivityFormCheckTest(PersonaTestCase):
         self.client.force_login(self.p.branch1_manager)
         form = self.client.get(reverse("learning:series_add")).context["form"]
         self.assertEqual([v for v, _label in form.fields["audience"].choices], ["subtree", "leaders", "secretaries"])
+
+
+class ExamBankSummaryTest(PersonaTestCase):
+    def test_a_branch_is_told_what_the_banks_above_it_hold_without_seeing_the_questions(self) -> None:
+        from learning.tests.helpers import new_question
+
+        for n in range(3):
+            new_question(self.p, self.p.committee, n, tags="党章")
+        new_question(self.p, self.p.committee, 9, kind="true_false", tags="党规,党章")
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(reverse("learning:exam_add"))
+        self.assertContains(page, f"{self.p.branch1.name}可抽试题：单选题 3（党章 3）；判断题 1（")
+        self.assertEqual(self.client.get(reverse("learning:question_list")).context["page"].paginator.count, 0)
+        self.client.force_login(self.p.branch2_manager)
+        self.assertContains(self.client.get(reverse("learning:exam_add")), f"{self.p.branch2.name}可抽试题：单选题 3")
