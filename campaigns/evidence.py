@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.rules import EVIDENCE_TYPES
 from core.rules import rule_value
+from core.text import listing
 
 MAX_FILES = 10
 
@@ -58,7 +59,7 @@ def check_files(files: Sequence[Any]) -> list[CheckedFile]:
     if len(files) > MAX_FILES:
         raise ValidationError({"files": _("一次最多上传%(n)s个文件") % {"n": MAX_FILES}})
     limit_mb = int(rule_value("campaigns.evidence_max_mb"))
-    allowed = "、".join(sorted({ext.lstrip(".") for ext in EVIDENCE_TYPES}))
+    allowed = listing(sorted({ext.lstrip(".") for ext in EVIDENCE_TYPES}))
     checked = []
     for upload in files:
         name = _safe_name(getattr(upload, "name", "") or "")

@@ -21,6 +21,7 @@ from core.changelog import build_change, log_bulk, log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.models import ObjectChange
 from core.scoping import can, get_scope
+from core.text import listing
 
 M = TypeVar("M", bound=models.Model)
 
@@ -119,7 +120,7 @@ def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> 
             collector.delete()
     except ProtectedError as exc:
         kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
-        raise ValidationError(_("仍有关联的%(kinds)s，不能删除") % {"kinds": "、".join(kinds)}) from exc
+        raise ValidationError(_("仍有关联的%(kinds)s，不能删除") % {"kinds": listing(kinds)}) from exc
     current.pk = pk
     log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=parent, message=message)
     log_bulk(changes)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.utils import translation
+
 _NESTED = str.maketrans({"“": "‘", "”": "’"})
 
 
@@ -9,3 +13,10 @@ def nested(text: str) -> str:
     """``text`` made fit to stand inside “…”: its own double quotation marks become single ones, as Chinese
     typography nests them (“‘三会一课’记录不规范”, not ““三会一课”记录不规范”)."""
     return text.translate(_NESTED)
+
+
+def listing(items: Iterable[object]) -> str:
+    """Items of a message one after another, as the active language lists them: "甲、乙、丙" in Chinese,
+    "a, b, c" otherwise."""
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+    return separator.join(str(item) for item in items)

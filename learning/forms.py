@@ -226,6 +226,9 @@ class ExamForm(TypedAsTextForm):
         if "draw_text" in data:
             data["draw"] = data["draw_text"]
             self.instance.draw = data["draw_text"]
+        elif "draw_text" in self.errors:
+            # A line that did not read has been reported; the model need not add that there is no rule.
+            self.instance.draw_unread = True
         return data
 
 

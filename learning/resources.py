@@ -23,6 +23,7 @@ from core.imports.columns import (
     TextColumn,
 )
 from core.imports.engine import Resource, Row, register
+from core.text import listing
 from learning import rules
 from learning.choices import CHOICE_KINDS, ActivityForm, Audience, QuestionKind, RecordSource, StudyKind
 from learning.filtersets import ActivityFilterSet, ExamFilterSet, QuestionFilterSet, StudyRecordFilterSet
@@ -87,7 +88,7 @@ class StudyRecordResource(Resource):
         for group in seen.values():
             if len(group) > 1:
                 for row in group:
-                    others = "、".join(str(r.number) for r in group if r is not row)
+                    others = listing(r.number for r in group if r is not row)
                     row.error(self.header_of("title"), _("与第%(rows)s行是同一党员同一天的同一学习内容")
                               % {"rows": others})
         existing = {row.existing.pk: row for row in rows if row.existing is not None}

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action, Role
+from core.scoping import get_scope
+from core.text import listing
 from orgs import rules
 from orgs.choices import BRANCH_KINDS, OrgKind, Status
 from orgs.models import Member, Organization, Position, RoleGrant, Transfer
-from orgs.rules import normalize_id_number
+from orgs.rules import id_number_error, normalize_id_number
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -53,14 +55,22 @@ class AudienceMembersMixin(forms.Form):
                 f"{m.id_number_masked} {m.name}" for m in self.instance.audience_members.all() if m.id_number)
 
     def clean_member_ids(self) -> list[Member]:
-        lines = [normalize_id_number(line.split()[0]) for line in self.cleaned_data["member_ids"].splitlines()
-                 if line.strip()]
+        typed = [line.split()[0] for line in self.cleaned_data["member_ids"].splitlines() if line.strip()]
+        lines = [normalize_id_number(t) for t in typed]
         found = {m.id_number: m for m in Member.objects.restrict(self.user, Action.VIEW).filter(id_number__in=lines)}
         if self.instance.pk:
             found |= {m.id_number_masked: m for m in self.instance.audience_members.all()}
-        unknown = [line for line in lines if line not in found]
+        # What is not an ID number at all is said so, as typed; the rest are not members the user may name.
+        malformed = [t for t, line in zip(typed, lines, strict=True)
+                     if line not in found and id_number_error(line) is not None]
+        unknown = [line for line in lines if line not in found and id_number_error(line) is None]
+        problems = []
+        if malformed:
+            problems.append(_("这些不是有效的身份证号：%(ids)s") % {"ids": listing(malformed[:10])})
         if unknown:
-            raise forms.ValidationError(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": "、".join(unknown[:10])})
+            problems.append(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": listing(unknown[:10])})
+        if problems:
+            raise forms.ValidationError(problems)
         return [found[line] for line in lines]
 
     def has_changed_members(self) -> bool:
@@ -184,6 +194,10 @@ class GrantForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         limit_choices(self, "org", org_choices(self.user))
         self.order_fields(["username", "role", "org"])
+        if not get_scope(self.user, Action.CHANGE).everything:  # only an administrator grants the role
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = [(v, label) for v, label in Role.choices if v != Role.ADMIN]
 
     def clean_username(self) -> Any:
         try:

@@ -21,7 +21,7 @@ from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.notify import managers_of, notify
 from core.scoping import can
-from core.text import nested
+from core.text import listing, nested
 from orgs.models import Member, Organization
 
 
@@ -291,13 +291,15 @@ def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: Mappi
                    after={"answers": {str(items[i].number): v[0] for i, v in answers.items()}},
                    message=_("保存检视结果"))
     if submit:
-        for item in sorted(items.values(), key=lambda i: i.number):
-            given = stored.get(item.pk)
-            if given is None:
-                raise ValidationError(_("第%(n)s项还没有作答") % {"n": item.number})
-            if given.answer != Answer.YES and not given.note:
-                raise ValidationError(_("第%(n)s项回答“%(a)s”，请写明具体情况")
-                                      % {"n": item.number, "a": given.get_answer_display()})
+        # Every item left to do at once, not one per attempt.
+        ordered = sorted(items.values(), key=lambda i: i.number)
+        unanswered = [str(item.number) for item in ordered if item.pk not in stored]
+        problems = [_("第%(n)s项还没有作答") % {"n": listing(unanswered)}] if unanswered else []
+        problems += [_("第%(n)s项回答“%(a)s”，请写明具体情况") % {"n": item.number, "a": given.get_answer_display()}
+                     for item in ordered if (given := stored.get(item.pk)) is not None
+                     and given.answer != Answer.YES and not given.note]
+        if problems:
+            raise ValidationError(problems)
         before = snapshot(locked)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated"])

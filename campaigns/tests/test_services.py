@@ -421,3 +421,19 @@ class ProjectCloseTest(PersonaTestCase):
                                 changes={"status": ProjectStatus.DONE, "result": "已加装"})
         project.refresh_from_db()
         self.assertEqual((project.status, project.done_on), (ProjectStatus.DONE, timezone.localdate()))
+
+
+class ChecklistSubmitTest(PersonaTestCase):
+    def test_a_submission_names_every_item_left_to_do_at_once(self) -> None:
+        from campaigns.choices import Answer
+
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        [task] = services.assign_checklist(checklist, acting_user=self.p.branch1_manager, members=[self.p.member])
+        items = list(checklist.items.order_by("number"))
+        answers = {item.pk: (Answer.YES, "") for item in items[2:]}
+        answers[items[3].pk] = (Answer.NO, "")
+        with self.assertRaises(ValidationError) as ctx:
+            services.answer_checklist(task, acting_user=self.p.member_user, answers=answers, submit=True)
+        self.assertEqual(ctx.exception.messages, [
+            f"第{items[0].number}、{items[1].number}项还没有作答",
+            f"第{items[3].number}项回答“否”，请写明具体情况"])

@@ -18,6 +18,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.text import listing
+
 
 class CellError(ValueError):
     """A cell whose content cannot be read; the message is shown to the user as the reason."""
@@ -384,7 +386,7 @@ class ChoiceColumn(Column):
         text = number_text(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else str(raw).strip()
         value = self.lookup.get(text) or self.lookup.get(normalize_label(text)) or self.lookup.get(text.lower())
         if value is None:
-            shown = "、".join(label for _value, label in self.choices[:12])
+            shown = listing(label for _value, label in self.choices[:12])
             more = "…" if len(self.choices) > 12 else ""
             raise CellError(_("“%(value)s”不是有效的选项，可选：%(choices)s%(more)s")
                             % {"value": text, "choices": shown, "more": more})
@@ -398,7 +400,7 @@ class ChoiceColumn(Column):
         return self.labels.get(value, value) if value not in (None, "") else None
 
     def describe(self) -> str:
-        return str(self.hint or _("可选：%(choices)s") % {"choices": "、".join(label for _v, label in self.choices)})
+        return str(self.hint or _("可选：%(choices)s") % {"choices": listing(label for _v, label in self.choices)})
 
 
 class BooleanColumn(Column):

@@ -50,6 +50,7 @@ from core.imports.importer import (
     error_line,
 )
 from core.scoping import get_scope
+from core.text import listing
 
 SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -180,7 +181,7 @@ class Resource:
     def log_reveal(self, revealed: Counter[Any]) -> None:
         """Full personal values left in an export: one reveal record per organization, naming the count."""
         parent_model = self.model._meta.get_field(self.scope_column).related_model
-        labels = "、".join(str(c.header) for c in self.columns if c.mask)
+        labels = listing(c.header for c in self.columns if c.mask)
         changes = [
             build_change(parent, ChangeAction.REVEAL, acting_user=self.user,
                          message=_("导出%(title)s%(n)s条，含完整%(fields)s")

@@ -30,6 +30,7 @@ from core.imports.changes import DatabaseChangeLog, FastChangeLog
 from core.imports.columns import UNSET, ForeignKeyColumn, Masked, TextColumn, is_blank, normalize_label
 from core.imports.files import FileError, Table, read_table
 from core.models import ObjectChange
+from core.text import listing
 
 if TYPE_CHECKING:
     from core.imports.engine import Resource
@@ -220,7 +221,7 @@ class Importer:
         for text in unknown:
             result.add_error(1, text, _("无法识别的列名“%(name)s”，请使用导入模板的列名") % {"name": text})
         if missing:
-            result.add_error(1, "、".join(missing), _("缺少列：%(names)s") % {"names": "、".join(missing)})
+            result.add_error(1, listing(missing), _("缺少列：%(names)s") % {"names": listing(missing)})
         return None if result.errors else positions
 
     def parse(self, table: Table, positions: dict[str, int]) -> list[Row] | None:
@@ -414,7 +415,7 @@ class Importer:
                     groups.setdefault(value, [seen]).append(row)
         for group in groups.values():
             for row in group:
-                others = "、".join(str(r.number) for r in group if r is not row)
+                others = listing(r.number for r in group if r is not row)
                 row.error(header, _("%(field)s与第%(rows)s行重复") % {"field": header, "rows": others})
 
     def complete(self, row: Row) -> None:

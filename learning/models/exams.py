@@ -113,6 +113,8 @@ class Exam(OrgOwnedModel):
         return sum(int(rule.get("count", 0)) for rule in self.draw or [])
 
     def clean(self) -> None:
+        if getattr(self, "draw_unread", False):  # the form reported the rule text it could not read
+            return
         problem = rules.draw_error(self.draw)
         if problem:
             raise ValidationError({"draw": problem})

@@ -29,6 +29,7 @@ from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.rules import rule_value
 from core.scoping import can_in_org
+from core.text import listing
 from learning import points, rules
 from learning.choices import AttemptStatus, PointAction, QuestionKind, RecordSource, StudyKind
 from learning.ledger import refresh_years
@@ -294,7 +295,7 @@ def suspicious(attempts: QuerySet[Attempt], exam: Exam) -> list[dict[str, Any]]:
             groups[(round(seconds), json.dumps(attempt.answers, sort_keys=True))].append(attempt)
     for group in groups.values():
         if len({a.member_id for a in group}) > 1:
-            names = "、".join(a.member.name for a in group)
+            names = listing(a.member.name for a in group)
             found += [{"attempt": a, "reason": _("与%(names)s的用时和答案完全相同") % {"names": names}} for a in group]
     return found
 

@@ -277,9 +277,11 @@ class GrantPageTest(PersonaTestCase):
         response = self.client.post(url, {"username": "outsider", "role": "manager", "org": self.p.branch2.pk})
         self.assertEqual(response.status_code, 200)
         self.assertFalse(self.p.outsider.role_grants.filter(org=self.p.branch2).exists())
+        # The administrator role is not offered to a manager; posted anyway, the form refuses it (the service
+        # would too, with a 403).
         response = self.client.post(url, {"username": "outsider", "role": "admin", "org": ""})
-        self.assertEqual(response.status_code, 403)
-        self.assertContains(response, "只有管理员", status_code=403)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.context["form"].has_error("role"))
         self.assertFalse(self.p.outsider.role_grants.filter(role="admin").exists())
         ct = ContentType.objects.get_for_model(self.p.outsider.role_grants.model)
         self.assertEqual(ObjectChange.objects.filter(content_type=ct, user=self.p.branch1_manager).count(), 1)
@@ -562,3 +564,24 @@ class GrantListDateTest(PersonaTestCase):
         response = self.client.get(reverse("orgs:grant_list"), {"q": "branch1"})
         self.assertContains(response, "2026-11-22")
         self.assertNotContains(response, "2026-11-21")
+
+
+class SmallFormMessagesTest(PersonaTestCase):
+    def test_only_an_administrator_is_offered_the_administrator_role(self) -> None:
+        from django.urls import reverse
+
+        for user, offered in ((self.p.committee_manager, False), (self.p.admin, True)):
+            self.client.force_login(user)
+            form = self.client.get(reverse("orgs:grant_add")).context["form"]
+            self.assertEqual("admin" in [v for v, _label in form.fields["role"].choices], offered, user.username)
+
+    def test_what_is_not_an_id_number_is_told_apart_from_a_member_out_of_reach(self) -> None:
+        from essays.forms import EssayRequestForm
+
+        sibling = self.p.branch2_members[0].id_number
+        form = EssayRequestForm(data={"title": "心得", "org": str(self.p.branch1.pk), "deadline": "2099-01-01",
+                                      "min_length": "300", "audience": "members",
+                                      "member_ids": f"123\nabc\n{sibling}"}, user=self.p.branch1_manager)
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["member_ids"], ["这些不是有效的身份证号：123、abc",
+                                                     f"这些身份证号不在您的管理范围内：{sibling}"])

@@ -15,6 +15,7 @@ from core.imports.cli import ProgressPrinter, acting_user, command_request
 from core.imports.engine import get_resource, resources
 from core.imports.files import FORMATS
 from core.management.base import TranslatedCommand
+from core.text import listing
 
 
 class Command(TranslatedCommand):
@@ -22,7 +23,7 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("resource", choices=sorted(resources()), help=_("导出什么：%(what)s") % {
-            "what": "、".join(f"{slug}（{r.title}）" for slug, r in sorted(resources().items()))})
+            "what": listing(f"{slug}（{r.title}）" for slug, r in sorted(resources().items()))})
         parser.add_argument("file", help=_("输出文件，.xlsx 或 .csv"))
         parser.add_argument("--org", help=_("只导出这个组织（按组织编码）及其下级"))
         parser.add_argument("--user", help=_("以哪个账号导出（只导出其可见范围）；默认第一个超级管理员"))

@@ -13,6 +13,7 @@ from core.context import reset_request, set_request
 from core.imports.cli import ProgressPrinter, acting_user, command_request
 from core.imports.engine import error_line, get_resource, import_file, resources
 from core.management.base import TranslatedCommand
+from core.text import listing
 
 
 class Command(TranslatedCommand):
@@ -20,7 +21,7 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("resource", choices=sorted(resources()), help=_("导入什么：%(what)s") % {
-            "what": "、".join(f"{slug}（{r.title}）" for slug, r in sorted(resources().items()))})
+            "what": listing(f"{slug}（{r.title}）" for slug, r in sorted(resources().items()))})
         parser.add_argument("file", help=_("xlsx 或 csv 文件"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告，不写入"))
         parser.add_argument("--user", help=_("以哪个账号导入（按其管理范围检查每一行）；默认第一个超级管理员"))

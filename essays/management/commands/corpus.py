@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from core.context import reset_request, set_request
 from core.imports.cli import acting_user, command_request
 from core.management.base import TranslatedCommand
+from core.text import listing
 from essays import corpus
 from essays.store import store
 
@@ -31,7 +32,7 @@ class Command(TranslatedCommand):
         paths = [Path(p) for p in options["paths"]]
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
-            raise CommandError(_("找不到：%(paths)s") % {"paths": "、".join(missing)})
+            raise CommandError(_("找不到：%(paths)s") % {"paths": listing(missing)})
         # Like ``import``: the command acts as an account, which the service checks and the change log names.
         account = acting_user(options.get("user"))
         token = set_request(command_request(f"chuxin corpus add {' '.join(p.name for p in paths)}"))
