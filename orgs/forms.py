@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MinValueValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,25 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        self.raise_minimums()
+
+    def raise_minimums(self) -> None:
+        """A number field starts where its model field's own minimum does (a time limit of at least one
+        minute), not at the column type's 0: one message for a wrong number, not one and then another."""
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.IntegerField):
+                continue
+            try:
+                model_field = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
+            if not lows or (field.min_value is not None and max(lows) <= field.min_value):
+                continue
+            field.min_value = max(lows)
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+            field.validators.append(MinValueValidator(field.min_value))
+            field.widget.attrs["min"] = field.min_value
 
 
 class AudienceMembersMixin(forms.Form):

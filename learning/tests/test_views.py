@@ -282,3 +282,14 @@ class ExamBankSummaryTest(PersonaTestCase):
         self.assertEqual(self.client.get(reverse("learning:question_list")).context["page"].paginator.count, 0)
         self.client.force_login(self.p.branch2_manager)
         self.assertContains(self.client.get(reverse("learning:exam_add")), f"{self.p.branch2.name}可抽试题：单选题 3")
+
+
+class NumberMinimumTest(PersonaTestCase):
+    def test_a_time_limit_below_one_minute_gets_the_one_message_that_applies(self) -> None:
+        from learning.forms import ExamForm
+
+        for value in ("-5", "0"):
+            form = ExamForm(data={"time_limit": value}, user=self.p.branch1_manager)
+            self.assertFalse(form.is_valid())
+            self.assertEqual(form.errors["time_limit"], ["确保该值大于或等于1。"], value)
+        self.assertIn('min="1"', str(ExamForm(user=self.p.branch1_manager)["time_limit"]))
