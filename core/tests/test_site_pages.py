@@ -207,6 +207,14 @@ class TodoTest(PersonaTestCase):
             return {}
         return {str(t.label): t.count for t in response.context["todos"]}
 
+    def assert_links_list_their_counts(self, *users: Any) -> None:
+        """Each to-do's link lists exactly what it counts."""
+        for user in users:
+            self.client.force_login(user)
+            for todo in self.client.get("/").context["todos"]:
+                listed = self.client.get(todo.url).context["page"].paginator.count
+                self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
+
     def test_each_step_waits_on_the_right_desk_only(self) -> None:
         import datetime
 
@@ -236,12 +244,7 @@ class TodoTest(PersonaTestCase):
         self.assertEqual(self.todos(self.p.committee_manager),
                          {"待审核销号的整改问题": 1, "待审阅的心得体会": 2, "待接收的组织关系转接": 1})
         self.assertEqual(self.todos(self.p.branch1_manager), {"待审阅的心得体会": 1})  # not their own
-        # Each to-do's link lists exactly what it counts.
-        for user in (self.p.committee_manager, self.p.branch1_manager, self.p.branch2_manager):
-            self.client.force_login(user)
-            for todo in self.client.get("/").context["todos"]:
-                listed = self.client.get(todo.url).context["page"].paginator.count
-                self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
+        self.assert_links_list_their_counts(self.p.committee_manager, self.p.branch1_manager, self.p.branch2_manager)
         self.assertEqual(self.todos(self.p.branch2_manager), {"待接收的组织关系转接": 1})
         essay_services.review(essay.versions.get(), acting_user=self.p.branch1_manager, decision=Decision.RETURNED,
                               comment="请结合本职工作")
@@ -274,11 +277,7 @@ class TodoTest(PersonaTestCase):
         self.assertEqual(self.todos(self.p.branch1_manager).get(label), 1)
         self.assertIsNone(self.todos(self.p.committee_manager).get(label))  # each organization answers its own
         self.assertIsNone(self.todos(self.p.branch2_manager).get(label))
-        for user in (self.p.member_user, self.p.branch1_manager):
-            self.client.force_login(user)
-            for todo in self.client.get("/").context["todos"]:
-                listed = self.client.get(todo.url).context["page"].paginator.count
-                self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
+        self.assert_links_list_their_counts(self.p.member_user, self.p.branch1_manager)
 
     def test_a_manager_responsible_for_a_returned_problem_counts_it_once_inside_or_outside_their_subtree(self) -> None:
         from campaigns import services as campaign_services
@@ -305,11 +304,7 @@ class TodoTest(PersonaTestCase):
         self.assertEqual(self.todos(self.p.branch1_manager), {"被退回、需继续整改的问题": 2})
         self.assertEqual(self.todos(self.p.branch2_manager), {"被退回、需继续整改的问题": 1})
         self.assertEqual(self.todos(self.p.committee_manager), {"被退回、需继续整改的问题": 2})
-        for user in (self.p.branch1_manager, self.p.branch2_manager):
-            self.client.force_login(user)
-            for todo in self.client.get("/").context["todos"]:
-                listed = self.client.get(todo.url).context["page"].paginator.count
-                self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
+        self.assert_links_list_their_counts(self.p.branch1_manager, self.p.branch2_manager)
 
     def test_punctuation_around_labels_follows_the_language(self) -> None:
         from campaigns.tests.helpers import new_exemplar
