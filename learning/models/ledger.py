@@ -3,10 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import path_index
@@ -52,6 +54,11 @@ class StudyRecord(OrgOwnedModel):
     @classmethod
     def self_scope_q(cls, user: Any) -> Q | None:
         return Q(member__user=user)
+
+    def clean(self) -> None:
+        # Here as well as in the service, so that a form reports it together with the other fields' errors.
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("学习日期不能晚于今天")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.year = self.date.year

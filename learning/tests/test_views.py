@@ -293,3 +293,15 @@ class NumberMinimumTest(PersonaTestCase):
             self.assertFalse(form.is_valid())
             self.assertEqual(form.errors["time_limit"], ["确保该值大于或等于1。"], value)
         self.assertIn('min="1"', str(ExamForm(user=self.p.branch1_manager)["time_limit"]))
+
+    def test_a_study_record_reports_its_wrong_hours_and_its_future_date_together(self) -> None:
+        import datetime
+
+        from learning.forms import StudyRecordForm
+
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        form = StudyRecordForm(data={"id_number": self.p.member.id_number, "date": f"{tomorrow}", "hours": "30",
+                                     "kind": "collective", "title": "网上学习"}, user=self.p.branch1_manager)
+        self.assertFalse(form.is_valid())
+        self.assertIn("date", form.errors)
+        self.assertIn("hours", form.errors)
