@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
 
 from core.api.viewsets import ScopedModelViewSet, drf_validation_error
+from core.testing.views import PersonaTestCase
 from orgs.models import Member
 
 
@@ -34,3 +35,12 @@ class ScopedModelViewSetTest(SimpleTestCase):
         self.assertEqual(set(error.detail), {"non_field_errors", "phone"})  # type: ignore[arg-type]
         error = drf_validation_error(ValidationError("不能删除"))
         self.assertEqual(set(error.detail), {"non_field_errors"})  # type: ignore[arg-type]
+
+
+class BrowsableApiPageTest(PersonaTestCase):
+    def test_the_browsable_page_fits_a_phone_and_leads_back_to_the_site(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get("/api/members/", headers={"accept": "text/html"})
+        self.assertContains(page, '<meta name="viewport"')
+        self.assertContains(page, '<a class="navbar-brand" href="/">初心</a>')
+        self.assertEqual(self.client.get("/api/members/").headers["content-type"], "application/json")
