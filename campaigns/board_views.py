@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import benchmark, dashboard, forms, ledgers, services
+from campaigns.choices import ExemplarKind
 from campaigns.filtersets import ExemplarFilterSet, ProjectFilterSet
 from campaigns.models import Campaign, Exemplar, Milestone, Problem, Project
 from campaigns.tables import ExemplarTable, ProjectTable
@@ -89,11 +90,13 @@ def org_benchmark(request: HttpRequest, pk: int) -> HttpResponse:
     if org is None:
         raise Http404
     on = timezone.localdate()
-    exemplars = Exemplar.objects.restrict(request.user).select_related("member", "subject").order_by("-year")[:100]
+    # The indicators are an organization's: an exemplary collective is compared, not a person (whose
+    # branch's figures would stand in for them, and be the branch's own when it compares itself).
+    offered = Exemplar.objects.restrict(request.user).filter(kind=ExemplarKind.ORG).select_related("member", "subject")
+    exemplars = offered.order_by("-year")[:100]
     chosen = None
     if request.GET.get("exemplar", "").isdigit():
-        chosen = Exemplar.objects.restrict(request.user).select_related("member", "subject").filter(
-            pk=request.GET["exemplar"]).first()
+        chosen = offered.filter(pk=request.GET["exemplar"]).first()
     mine = benchmark.indicators(org, on)
     peers, average, peer_count = benchmark.peers(org, on, request.user)
     exemplar_values = None

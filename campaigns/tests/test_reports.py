@@ -119,6 +119,20 @@ class DashboardTest(PersonaTestCase):
         self.client.force_login(self.p.branch2_manager)
         self.assertEqual(self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk])).status_code, 404)
 
+    def test_a_person_is_not_offered_as_the_exemplar_of_an_organizations_figures(self) -> None:
+        from campaigns.models import Exemplar
+
+        person = services.create_exemplar(Exemplar(org=self.p.branch1, kind="person", member=self.p.member,
+                                                   name=self.p.member.name, honours="2025年 优秀共产党员", year=2025),
+                                          acting_user=self.p.admin)
+        collective = new_exemplar(self.p, self.p.committee, name="先进支部")
+        self.client.force_login(self.p.branch1_manager)
+        url = reverse("campaigns:benchmark", args=[self.p.branch1.pk])
+        self.assertEqual(list(self.client.get(url).context["exemplars"]), [collective])
+        chosen = self.client.get(url, {"exemplar": person.pk})
+        self.assertIsNone(chosen.context["chosen"])
+        self.assertIsNone(chosen.context["rows"][0]["exemplar"])
+
     def test_a_branch_sees_a_peer_average_only_over_three_hidden_peers_with_a_figure(self) -> None:
         from core.testing.personas import new_member
         from orgs import services as org_services
