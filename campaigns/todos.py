@@ -11,17 +11,20 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ProblemStatus
 from campaigns.models import Assignment, Checklist, Problem
-from core.scoping import get_scope
+from core.choices import Role
 from core.todos import Todo, below_q, managed_q, register_todos
+from orgs.models import RoleGrant
 
 
 def tasks_to_answer(user: Any) -> Any:
     """The self-inspection tasks waiting for ``user``'s answers: their own as a person, and those given to an
     organization they are granted (not the ones of the organizations below it: each answers its own)."""
-    mine = Q(member__user_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
-    paths = get_scope(user, "change").paths
-    if paths:
-        mine |= Q(for_org=True, org_path__in=paths)
+    if not getattr(user, "pk", None):
+        return Assignment.objects.none()
+    # The organizations the user is a manager of, by their own grants: the same people ``core.notify``
+    # tells (a grant below another one the user holds counts too).
+    managed = RoleGrant.objects.filter(user_id=user.pk, role=Role.MANAGER, org__isnull=False).values("org__path")
+    mine = Q(member__user_id=user.pk) | Q(for_org=True, org_path__in=managed)
     return Assignment.objects.filter(mine, submitted_at__isnull=True)
 
 

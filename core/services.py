@@ -119,7 +119,7 @@ def delete_object(obj: models.Model, *, acting_user: Any, message: str = "") -> 
                        for d in dependents]
             collector.delete()
     except ProtectedError as exc:
-        kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+        kinds = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
         raise ValidationError(_("仍有关联的%(kinds)s，不能删除") % {"kinds": listing(kinds)}) from exc
     current.pk = pk
     log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=parent, message=message)

@@ -197,6 +197,13 @@ def essay_write(request: HttpRequest, pk: int) -> HttpResponseBase:
                 errors = generic.error_messages(exc)
                 if request.headers.get("x-autosave"):
                     return JsonResponse({"saved": False, "errors": errors}, status=400)
+                if upload is not None:
+                    # The upload form sends no text: the editor shows the stored draft again, never an empty
+                    # box that the next save would store over it.
+                    shown = request.POST.copy()
+                    shown["text"] = essay.text
+                    form = forms.EssayForm(shown)
+                    form.is_valid()
                 for message in errors:
                     form.add_error(None, message)
             else:

@@ -4,6 +4,7 @@ from collections import Counter
 from typing import Any
 
 from django import forms
+from django.db.models import Count
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -200,7 +201,11 @@ class ExamForm(TypedAsTextForm):
             self.initial["draw_text"] = "\n".join(
                 f"{labels.get(r['kind'], r['kind'])} {r['count']} {r.get('tag', '')}".strip()
                 for r in self.instance.draw or [])
-        org = self.instance.org if self.instance.org_id else org_choices(self.user).order_by("path").first()
+        # Shown with an empty or stored form (not counted again for a form sent back), for the exam's
+        # organization or, for a new exam, the first the user may hold one for.
+        org = None
+        if not self.is_bound:
+            org = self.instance.org if self.instance.org_id else org_choices(self.user).order_by("path").first()
         if org is not None:
             available = bank_summary(Exam(org=org))
             field = self.fields["draw_text"]
@@ -277,11 +282,13 @@ def bank_summary(exam: Any) -> str:
 
     labels = dict(QuestionKind.choices)
     by_kind: dict[str, Counter[str]] = {}
-    for kind, tags in bank(exam).values_list("kind", "tags"):
+    # Counted by the database per (type, tags); only the distinct tag strings reach Python.
+    grouped = bank(exam).order_by().values_list("kind", "tags").annotate(n=Count("pk"))
+    for kind, tags, n in grouped:
         counter = by_kind.setdefault(kind, Counter())
-        counter[""] += 1
+        counter[""] += n
         for tag in {t.strip() for t in (tags or "").split(",") if t.strip()}:
-            counter[tag] += 1
+            counter[tag] += n
     if not by_kind:
         return str(_("%(org)s的题库及上级题库中还没有可抽的试题。")) % {"org": exam.org.name}
     chinese = (translation.get_language() or "").startswith("zh")

@@ -50,12 +50,15 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
                 model_field = self._meta.model._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
-            if not lows or (field.min_value is not None and max(lows) <= field.min_value):
+            lows = [v for v in model_field.validators if isinstance(v, MinValueValidator)]
+            if not lows:
                 continue
-            field.min_value = max(lows)
-            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
-            field.validators.append(MinValueValidator(field.min_value))
+            low = max(lows, key=lambda v: v.limit_value)
+            if field.min_value is not None and low.limit_value <= field.min_value:
+                continue
+            # The model's own validator, with its own message ("学时至少为0.5").
+            field.min_value = low.limit_value
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)] + [low]
             field.widget.attrs["min"] = field.min_value
 
 

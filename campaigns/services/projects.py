@@ -28,17 +28,19 @@ from core.rules import rule_value
 from core.scoping import can
 
 
-def _check_project(project: Project) -> None:
+def _check_project(project: Project, *, closing: bool = True) -> None:
+    """``closing``: whether the project's completion is being set or changed (its status, result or start),
+    when a done project must have its result and cannot be done before it began."""
     if project.owner is not None and not project.owner.org_path.startswith(project.org.path):
         raise ValidationError({"owner": _("责任人不在承办单位")})
     if project.campaign is not None and not project.org.path.startswith(project.campaign.org_path):
         raise ValidationError({"campaign": _("承办单位不在这次主题教育的范围内")})
     if project.status == ProjectStatus.DONE:
-        if not (project.result or "").strip():
+        if closing and not (project.result or "").strip():
             raise ValidationError({"result": _("办结时请填写办理结果")})
         if project.done_on is None:
             project.done_on = timezone.localdate()
-        if project.start and project.done_on < project.start:
+        if closing and project.start and project.done_on < project.start:
             raise ValidationError({"status": _("办结日期（%(done)s）不能早于开始日期") % {"done": project.done_on}})
     else:
         project.done_on = None
@@ -55,7 +57,7 @@ def update_project(project: Project, *, acting_user: Any, changes: dict[str, Any
     probe = copy.copy(project)
     for name, value in changes.items():
         setattr(probe, name, value)
-    _check_project(probe)
+    _check_project(probe, closing=bool({"status", "result", "start"} & set(changes)))
     changes["done_on"] = probe.done_on
     return core.update_object(project, acting_user=acting_user, changes=changes, message=message)
 

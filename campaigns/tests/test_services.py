@@ -437,3 +437,16 @@ class ChecklistSubmitTest(PersonaTestCase):
         self.assertEqual(ctx.exception.messages, [
             f"第{items[0].number}、{items[1].number}项还没有作答",
             f"第{items[3].number}项回答“否”，请写明具体情况"])
+
+
+    def test_a_project_done_before_these_checks_still_takes_unrelated_edits(self) -> None:
+        from campaigns.choices import ProjectStatus
+        from campaigns.models import Project
+        from campaigns.tests.helpers import new_project
+
+        project = new_project(self.p, self.p.branch1, "老项目")
+        Project.objects.filter(pk=project.pk).update(status=ProjectStatus.DONE, result="", done_on=project.start)
+        project.refresh_from_db()
+        services.update_project(project, acting_user=self.p.branch1_manager, changes={"feedback_open": False})
+        with self.assertRaises(ValidationError):
+            services.update_project(project, acting_user=self.p.branch1_manager, changes={"result": " "})

@@ -89,10 +89,9 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
         obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()
         if obj is not None:
             return str(obj)
-        if not related._default_manager.filter(pk=value).exists():
-            return _("#%(pk)s（已删除）") % {"pk": value}
-        # A record outside the viewer's scope (the branch a member came from) keeps its name to itself.
-        return _("#%(pk)s（不在您的查看范围内）") % {"pk": value}
+        # A record outside the viewer's scope (the branch a member came from) keeps its name to itself, and
+        # is told apart from a deleted one no more than its address is (both answer 404).
+        return _("#%(pk)s（已删除或不在您的查看范围内）") % {"pk": value}
     return value
 
 

@@ -279,6 +279,23 @@ class TodoTest(PersonaTestCase):
         self.assertIsNone(self.todos(self.p.branch2_manager).get(label))
         self.assert_links_list_their_counts(self.p.member_user, self.p.branch1_manager)
 
+    def test_a_checklist_given_to_an_organization_waits_on_everyone_told_of_it(self) -> None:
+        from campaigns import services as campaign_services
+        from core.choices import Role
+        from core.models import Notification
+        from orgs import services as org_services
+        from orgs.models import RoleGrant
+
+        # The committee's manager is also a manager of branch2 (a grant below the one they hold).
+        org_services.grant_role(RoleGrant(user=self.p.committee_manager, role=Role.MANAGER, org=self.p.branch2),
+                                acting_user=self.p.admin)
+        checklist = campaign_services.copy_checklist(self.p.committee, acting_user=self.p.admin)
+        campaign_services.assign_checklist(checklist, acting_user=self.p.admin, orgs=[self.p.branch2])
+        for user in (self.p.committee_manager, self.p.branch2_manager):
+            self.assertTrue(Notification.objects.filter(user=user, kind="campaigns.assigned").exists())
+            self.assertEqual(self.todos(user).get("待填写的检视清单"), 1, user.username)
+        self.assert_links_list_their_counts(self.p.committee_manager, self.p.branch2_manager)
+
     def test_a_manager_responsible_for_a_returned_problem_counts_it_once_inside_or_outside_their_subtree(self) -> None:
         from campaigns import services as campaign_services
         from campaigns.choices import ReviewDecision
@@ -355,10 +372,10 @@ class HistoryValuesTest(PersonaTestCase):
         org_services.confirm_transfer(transfer, acting_user=self.p.branch1_manager)
         self.client.force_login(self.p.branch1_manager)
         page = self.client.get(f"/members/{member.pk}/history/").content.decode()
-        self.assertIn(f"#{self.p.branch2.pk}（不在您的查看范围内）", page)
+        self.assertIn(f"#{self.p.branch2.pk}（已删除或不在您的查看范围内）", page)
         self.assertIn(f">{self.p.branch1.name}</td>", page)
 
-    def test_a_deleted_record_is_named_as_deleted(self) -> None:
+    def test_a_deleted_record_reads_like_one_out_of_scope(self) -> None:
         from orgs import services as org_services
         from orgs.choices import OrgKind
         from orgs.models import Organization
@@ -372,4 +389,4 @@ class HistoryValuesTest(PersonaTestCase):
         org_services.delete_organization(gone, acting_user=self.p.admin)
         self.client.force_login(self.p.committee_manager)
         page = self.client.get(f"/members/{member.pk}/history/").content.decode()
-        self.assertIn(f"#{gone.pk}（已删除）", page)
+        self.assertIn(f"#{gone.pk}（已删除或不在您的查看范围内）", page)

@@ -112,6 +112,8 @@ class WritingPagesTest(PersonaTestCase):
             response = self.upload(essay, name, content)
             self.assertContains(response, message, status_code=400, msg_prefix=name)
             self.assertEqual(Essay.objects.get(pk=essay.pk).text, OWN[3], name)
+            # The editor shows the draft again (an empty box would be saved over it by the next autosave).
+            self.assertEqual(response.context["form"]["text"].value(), OWN[3], name)
         self.assertLess(len(bomb.getvalue()), 200_000, "the bomb is small when packed")
 
 

@@ -61,13 +61,14 @@ def fill_defaults(activity: Activity) -> None:
             activity.makeup_until = timezone.localtime(activity.end).date() + datetime.timedelta(days=days)
 
 
-def _check_audience(activity: Activity, orgs: Iterable[Organization], members: Iterable[Member]) -> None:
+def _check_audience(activity: Activity, orgs: Iterable[Organization], members: Iterable[Member], *,
+                    require_choice: bool = True) -> None:
     """Chosen organizations and members must lie in the organizing organization's subtree, and an audience
-    of chosen ones must name some."""
+    of chosen ones must name some (``require_choice``: when the audience is being set)."""
     orgs, members = list(orgs), list(members)
-    if activity.audience == Audience.ORGS and not orgs:
+    if require_choice and activity.audience == Audience.ORGS and not orgs:
         raise ValidationError({"audience_orgs": _("参加对象为指定组织时，请选择参加的组织")})
-    if activity.audience == Audience.MEMBERS and not members:
+    if require_choice and activity.audience == Audience.MEMBERS and not members:
         raise ValidationError({"audience_members": _("参加对象为指定党员时，请填写参加的党员")})
     path = activity.org.path
     if any(not o.path.startswith(path) for o in orgs):
@@ -102,9 +103,15 @@ def update_activity(activity: Activity, *, acting_user: Any, changes: dict[str, 
         start = timezone.localtime(changes.get("start", activity.start))
         end = timezone.localtime(changes.get("end", activity.end))
         changes["hours"] = rules.credited_hours(start, end, conversion(start.date()))
+    # An empty choice is refused when the audience is being set, not on every later edit of an old activity.
     _check_audience(Activity(org=changes.get("org", old.org), audience=changes.get("audience", old.audience)),
                     orgs if orgs is not None else old.audience_orgs.all(),
-                    members if members is not None else old.audience_members.all())
+                    members if members is not None else old.audience_members.all(),
+                    require_choice="audience" in changes or orgs is not None or members is not None)
+    if "end" in changes and "makeup_until" not in changes and old.makeup_until and changes["end"] and old.end:
+        # A postponed activity keeps its make-up window: the deadline moves with the end.
+        moved = timezone.localtime(changes["end"]).date() - timezone.localtime(old.end).date()
+        changes["makeup_until"] = old.makeup_until + moved
     before = _audience(old)
     core.update_object(activity, acting_user=acting_user, changes=changes, message=message)
     if orgs is not None:

@@ -43,6 +43,27 @@ class ActivityTest(PersonaTestCase):
         tomorrow = new_activity(self.p, self.p.branch1, 3, day=today + datetime.timedelta(days=1))
         self.assertIn(newcomer.pk, set(services.audience_queryset(tomorrow).values_list("pk", flat=True)))
 
+    def test_a_postponed_activity_keeps_its_makeup_window(self) -> None:
+        activity = new_activity(self.p, self.p.branch1)
+        assert activity.makeup_until is not None
+        window = activity.makeup_until - timezone.localtime(activity.end).date()
+        later = datetime.timedelta(days=60)
+        services.update_activity(activity, acting_user=self.p.branch1_manager,
+                                 changes={"start": activity.start + later, "end": activity.end + later})
+        activity.refresh_from_db()
+        assert activity.makeup_until is not None
+        self.assertEqual(activity.makeup_until - timezone.localtime(activity.end).date(), window)
+
+    def test_an_old_activity_without_its_chosen_organizations_still_takes_unrelated_edits(self) -> None:
+        from learning.models import Activity
+
+        activity = new_activity(self.p, self.p.branch1)
+        Activity.objects.filter(pk=activity.pk).update(audience=Audience.ORGS)
+        activity.refresh_from_db()
+        services.update_activity(activity, acting_user=self.p.branch1_manager, changes={"title": "改名"})
+        with self.assertRaises(ValidationError):
+            services.update_activity(activity, acting_user=self.p.branch1_manager, changes={"audience_orgs": []})
+
     def test_a_member_moved_away_and_back_after_an_activity_stays_in_its_audience(self) -> None:
         from orgs.models import Transfer
 
