@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.choices import TaskStatus
 from core.models import Task
@@ -74,9 +74,12 @@ def live_progress(task: Task) -> Task:
 
 
 def enqueue(kind: str, *, user: Any, title: str, params: dict[str, Any] | None = None) -> Task:
+    """Queue ``kind``; it runs in the language of whoever queued it (``params["language"]``), so that an
+    English user's import reports its errors in English."""
     if kind not in _registry:
         raise KeyError(f"no task registered as {kind!r}")
-    task = Task.objects.create(kind=kind, title=title[:200], user=user, params=params or {})
+    params = {"language": translation.get_language() or settings.LANGUAGE_CODE, **(params or {})}
+    task = Task.objects.create(kind=kind, title=title[:200], user=user, params=params)
     transaction.on_commit(lambda: _dispatch(task.pk))
     return task
 
@@ -102,7 +105,8 @@ def run_task(task_id: Any) -> Task:
     task.status = TaskStatus.RUNNING
     ctx = TaskContext(task)
     try:
-        result = _registry[task.kind](ctx)
+        with translation.override((task.params or {}).get("language") or settings.LANGUAGE_CODE):
+            result = _registry[task.kind](ctx)
     except Exception as exc:
         logger.exception("task %s failed", task.pk)
         task.status, task.error = TaskStatus.FAILED, f"{exc}\n\n{traceback.format_exc()}"[:10000]

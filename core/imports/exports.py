@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -45,8 +45,7 @@ def start_export(view: Any, fmt: str, count: int) -> Task:
     return enqueue(EXPORT_TASK, user=request.user, title=_("导出%(title)s（%(n)s行）") % {"title": title, "n": count},
                    params={"view": f"{type(view).__module__}.{type(view).__qualname__}", "query": query.urlencode(),
                            "kwargs": {k: str(v) for k, v in (view.kwargs or {}).items()},
-                           "fmt": fmt, "count": count, "path": request.path,
-                           "language": translation.get_language() or settings.LANGUAGE_CODE})
+                           "fmt": fmt, "count": count, "path": request.path})
 
 
 @register_task(EXPORT_TASK)
@@ -64,14 +63,14 @@ def run_export_task(ctx: Any) -> dict[str, Any]:
     def progress(done: int, _total: int, message: str) -> None:
         ctx.progress(done, total, message)
 
-    with translation.override(params.get("language")):
-        _filterset, rows = view.filtered(request)
-        resource = view.resource()(ctx.user)
-        folder = exports_root() / ctx.task.pk.hex
-        folder.mkdir(parents=True, exist_ok=True)
-        filename = f"{resource.title}_{timezone.localdate():%Y%m%d}.{params['fmt']}"
-        count = resource.export(params["fmt"], folder / filename, rows, progress=progress)
-        ctx.progress(count, count, _("已导出%(n)s行") % {"n": count})
+    # In the language of whoever asked (the task runs in it): the sheet's title and headers follow it.
+    _filterset, rows = view.filtered(request)
+    resource = view.resource()(ctx.user)
+    folder = exports_root() / ctx.task.pk.hex
+    folder.mkdir(parents=True, exist_ok=True)
+    filename = f"{resource.title}_{timezone.localdate():%Y%m%d}.{params['fmt']}"
+    count = resource.export(params["fmt"], folder / filename, rows, progress=progress)
+    ctx.progress(count, count, _("已导出%(n)s行") % {"n": count})
     return {"kind": "export", "rows": count, "filename": filename,
             "url": reverse("task_download", args=[ctx.task.pk])}
 

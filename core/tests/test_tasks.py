@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import translation
 
 from core import tasks
 from core.choices import TaskStatus
@@ -53,3 +55,22 @@ def test_only_the_owner_sees_a_task(settings):
 def test_enqueueing_an_unknown_kind_is_an_error():
     with pytest.raises(KeyError):
         tasks.enqueue("test.nothing", user=None, title="x")
+
+
+@tasks.register_task("test.language")
+def _language(ctx):
+    from django.utils.translation import gettext
+
+    return {"language": translation.get_language(), "text": gettext("已导出%(n)s行") % {"n": 3}}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("language", "text"), [("en", "Exported 3 rows"), ("zh-hans", "已导出3行")])
+def test_a_task_speaks_the_language_of_whoever_queued_it(settings, language, text):
+    settings.CHUXIN_TASKS = "sync"
+    user = get_user_model().objects.create_user("u")
+    # It runs on commit, after the request's language is gone.
+    with transaction.atomic(), translation.override(language):
+        task = tasks.enqueue("test.language", user=user, title="language")
+    task.refresh_from_db()
+    assert task.result == {"language": language, "text": text}
