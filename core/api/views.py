@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
@@ -72,7 +73,8 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="user_name", label=_("操作人用户名"))
     org = SubtreeFilter()
     since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte", label=_("起始时间"))
-    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt", label=_("截止时间"))
+    until = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt",
+                                             label=pgettext_lazy("filter", "截止时间"))
 
     class Meta:
         model = ObjectChange
