@@ -27,7 +27,7 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 class CampaignFilterSet(ScopedFilterSet):
     year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
     sort = Ordering(fields=(("start", "start"), ("name", "name")), label=_("排序"),
-                                         help_text=SORT_HELP)
+                    help_text=SORT_HELP)
 
     class Meta:
         model = Campaign
@@ -92,7 +92,7 @@ class ProjectFilterSet(ScopedFilterSet):
     status = ChoicesFilter(choices=ProjectStatus.choices, label=_("状态"))
     search_fields = ("title__icontains", "beneficiaries__icontains")
     sort = Ordering(fields=(("deadline", "deadline"), ("start", "start")), label=_("排序"),
-                                         help_text=SORT_HELP)
+                    help_text=SORT_HELP)
 
     class Meta:
         model = Project

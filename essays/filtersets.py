@@ -20,7 +20,7 @@ class EssayRequestFilterSet(ScopedFilterSet):
     activity = django_filters.NumberFilter(method="linked_activity", label=_("学习活动"))
     search_fields = ("title__icontains",)
     sort = Ordering(fields=(("deadline", "deadline"), ("title", "title")),
-                                         label=_("排序"), help_text=SORT_HELP)
+                    label=_("排序"), help_text=SORT_HELP)
 
     class Meta:
         model = EssayRequest

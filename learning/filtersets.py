@@ -77,7 +77,7 @@ class QuestionFilterSet(ScopedFilterSet):
 class ExamFilterSet(ScopedFilterSet):
     search_fields = ("title__icontains",)
     sort = Ordering(fields=(("opens", "opens"), ("title", "title")), label=_("排序"),
-                                         help_text=SORT_HELP)
+                    help_text=SORT_HELP)
 
     class Meta:
         model = Exam
