@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -244,13 +245,16 @@ def assign_checklist(checklist: Checklist, *, acting_user: Any, members: Sequenc
         if Assignment.objects.filter(checklist=checklist, org=org, for_org=True).exists():
             continue
         made.append(Assignment(checklist=checklist, org=org, for_org=True))
+    people: list[int | None] = []
     for assignment in made:
         core.create_object(assignment, acting_user=acting_user, clean=False)
-        # The person given the checklist, or the managers of the organization given it, are told.
-        people = ([assignment.member.user_id] if assignment.member is not None
-                  else managers_of(assignment.org_path))
-        notify(people, kind="campaigns.assigned", exclude=acting_user, url=assignment.get_absolute_url(),
-               title=gettext_noop("请填写检视清单“%(title)s”"), params={"title": nested(checklist.title)})
+        people += ([assignment.member.user_id] if assignment.member is not None
+                   else managers_of(assignment.org_path))
+    # The people given the checklist and the managers of the organizations given it are told at once (a
+    # checklist may go to thousands), each linked to the checklists waiting for their answers.
+    notify(people, kind="campaigns.assigned", exclude=acting_user,
+           url=f"{reverse('campaigns:checklist_list')}?to_answer=true",
+           title=gettext_noop("请填写检视清单“%(title)s”"), params={"title": nested(checklist.title)})
     return made
 
 

@@ -87,6 +87,25 @@ class EventNotificationTest(PersonaTestCase):
         self.assertEqual(self.titles(self.p.committee_manager), [])
         self.assertEqual(self.titles(self.p.branch2_manager), [])
 
+    def test_a_checklist_given_to_many_people_tells_them_all_at_once(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from campaigns import services
+        from orgs.models import Member
+
+        people = self.p.branch1_members[:4]
+        users = [type(self.p.member_user).objects.create_user(f"u{m.pk}") for m in people]
+        for member, user in zip(people, users, strict=True):
+            Member.objects.filter(pk=member.pk).update(user=user)
+        checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
+        with CaptureQueriesContext(connection) as ctx:
+            services.assign_checklist(checklist, acting_user=self.p.committee_manager,
+                                      members=list(Member.objects.filter(pk__in=[m.pk for m in people])))
+        inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "core_notification"')]
+        self.assertEqual(len(inserts), 1)
+        self.assertEqual(Notification.objects.filter(kind="campaigns.assigned").count(), 4)
+
     def test_a_deactivated_account_is_not_notified(self) -> None:
         from campaigns import services
         from campaigns.choices import ReviewDecision
