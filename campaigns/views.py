@@ -69,8 +69,15 @@ KEPT_INPUT = "cx_kept_input"
 def keep_input(request: HttpRequest, form: Any, target: str) -> None:
     """Keep the text typed into a refused form for the page at ``target`` that the redirect shows (files
     cannot be kept: the browser must send them again)."""
-    data = {name: value for name, value in request.POST.items() if name != "csrfmiddlewaretoken"}
+    # Every value of a field chosen several times (members to assign), one value of the others.
+    data = {name: values if len(values) > 1 or _multiple(form, name) else values[0]
+            for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
     request.session[KEPT_INPUT] = {"form": type(form).__name__, "path": target, "data": data}
+
+
+def _multiple(form: Any, name: str) -> bool:
+    field = getattr(form, "fields", {}).get(name)
+    return isinstance(field, django_forms.MultipleChoiceField | django_forms.ModelMultipleChoiceField)
 
 
 def kept_input(request: HttpRequest, form_class: type) -> dict[str, Any] | None:

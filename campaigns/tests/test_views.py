@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from campaigns import services
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
 from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project
@@ -107,3 +109,16 @@ class PickListTest(PersonaTestCase):
         self.client.force_login(self.p.committee_manager)
         page = self.client.get(checklist.get_absolute_url())
         self.assertContains(page, f"{self.p.member.name}（{self.p.branch1.name}）")
+
+
+class KeptChoicesTest(PersonaTestCase):
+    def test_a_refused_assignment_keeps_every_person_that_was_chosen(self) -> None:
+        from campaigns import services
+
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        chosen = [str(m.pk) for m in self.p.branch1_members[:3]] + [str(self.p.branch2_members[0].pk)]
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.post(reverse("campaigns:checklist_assign", args=[checklist.pk]), {"members": chosen})
+        self.assertEqual(response.status_code, 302)
+        form = self.client.get(checklist.get_absolute_url()).context["assign_form"]
+        self.assertEqual(sorted(form.initial["members"]), sorted(chosen))
