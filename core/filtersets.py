@@ -125,7 +125,20 @@ class YesNoSelect(forms.Select):
         return [self.normalize(value)]
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+class BoundedFilterSet(django_filters.FilterSet):
+    """Number filters take only what the database can bind (beyond it: a form error, 400 in the API, not a
+    500). The base of every filter set, scoped or not."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.NumberFilter):
+                filter_.__dict__.pop("_field", None)  # a field built before would keep old bounds
+                filter_.extra.setdefault("min_value", -MAX_INTEGER)
+                filter_.extra.setdefault("max_value", MAX_INTEGER)
+
+
+class ScopedFilterSet(BoundedFilterSet):
     """Base: ``org`` (subtree) and ``q`` (free text over ``search_fields``); subclasses list the rest.
 
     On a page every control says what it filters: selects start with "<label>：全部", a yes/no filter is
@@ -147,8 +160,6 @@ class ScopedFilterSet(django_filters.FilterSet):
             label = filter_.label or name
             everything = format_lazy(_("{label}：全部"), label=label)
             if isinstance(filter_, django_filters.NumberFilter):
-                filter_.extra.setdefault("min_value", -MAX_INTEGER)
-                filter_.extra.setdefault("max_value", MAX_INTEGER)
                 filter_.extra["widget"] = (forms.HiddenInput if name in hidden
                                            else forms.NumberInput(attrs={"placeholder": label}))
             elif isinstance(filter_, django_filters.BooleanFilter):

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
-from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
+from core.filtersets import BoundedFilterSet, ChoicesFilter, Ordering, ScopedFilterSet
 from essays.choices import CheckStatus, Decision, EssayStatus
 from essays.models import Essay, EssayRequest, EssayVersion
 
@@ -33,7 +33,7 @@ class EssayRequestFilterSet(ScopedFilterSet):
         return qs.filter(activity__in=Activity.objects.restrict(user, Action.VIEW).filter(pk=value).values("pk"))
 
 
-class EssayVersionFilterSet(django_filters.FilterSet):
+class EssayVersionFilterSet(BoundedFilterSet):
     # Plain numbers: a choice filter over all essays would tell an existing essay from a missing one.
     essay = django_filters.NumberFilter(field_name="essay_id", label=_("心得体会"))
     check_status = django_filters.ChoiceFilter(choices=CheckStatus.choices, label=_("原创度检查"))

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
+from core.filtersets import BoundedFilterSet, ChoicesFilter, Ordering, ScopedFilterSet
 from learning.choices import ActivityForm, AttemptStatus, AttendanceStatus, QuestionKind, RecordSource, StudyKind
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 
@@ -94,7 +94,7 @@ class AttemptFilterSet(ScopedFilterSet):
         fields = ["org", "exam", "status", "q"]
 
 
-class MemberYearFilterSet(django_filters.FilterSet):
+class MemberYearFilterSet(BoundedFilterSet):
     # Plain numbers: a choice filter over all members would tell an existing member from a missing one.
     year = django_filters.NumberFilter(label=_("年度"))
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
@@ -104,7 +104,7 @@ class MemberYearFilterSet(django_filters.FilterSet):
         fields = ["year", "member"]
 
 
-class PointEntryFilterSet(django_filters.FilterSet):
+class PointEntryFilterSet(BoundedFilterSet):
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
 
     class Meta:

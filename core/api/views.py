@@ -24,7 +24,7 @@ from core.api.registry import api_route
 from core.api.serializers import GapQuerySerializer, GapSerializer, ObjectChangeSerializer, TaskSerializer
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.choices import ChangeAction, TaskStatus
-from core.filtersets import ChoicesFilter, SubtreeFilter
+from core.filtersets import BoundedFilterSet, ChoicesFilter, SubtreeFilter
 from core.gaps import Gap, followups, gaps_in
 from core.models import Notification, ObjectChange, Task
 from core.navigation import home_orgs
@@ -36,7 +36,7 @@ from core.tasks import tasks_for
 #
 
 
-class TaskFilterSet(django_filters.FilterSet):
+class TaskFilterSet(BoundedFilterSet):
     kind = django_filters.CharFilter(label=_("类型"))
     status = ChoicesFilter(choices=TaskStatus.choices, label=_("状态"))
 
@@ -63,7 +63,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
 #
 
 
-class ObjectChangeFilterSet(django_filters.FilterSet):
+class ObjectChangeFilterSet(BoundedFilterSet):
     object_type = django_filters.CharFilter(method="filter_object_type", label=_("对象类型（如 orgs.member）"))
     object_id = django_filters.NumberFilter(label=_("对象编号"))
     include_children = django_filters.BooleanFilter(

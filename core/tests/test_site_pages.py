@@ -163,6 +163,10 @@ class ListFilterControlsTest(PersonaTestCase):
         self.assertContains(page, "年度：确保该值小于或等于")
         self.assertEqual(self.client.get("/api/learning/activities/", {"year": huge}).status_code, 400)
         self.assertEqual(self.client.get("/campaigns/problems/", {"campaign": huge}).status_code, 200)
+        # Filter sets without a scope (an API's plain member or object numbers) are bounded alike.
+        for url, name in (("/api/learning/points/", "member"), ("/api/learning/years/", "member"),
+                          ("/api/essays/versions/", "essay"), ("/api/changes/", "object_id")):
+            self.assertEqual(self.client.get(url, {name: huge}).status_code, 400, url)
 
     def test_a_chip_names_a_record_only_to_those_who_may_see_it(self) -> None:
         from campaigns.tests.helpers import new_campaign
