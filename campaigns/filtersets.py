@@ -17,7 +17,7 @@ from campaigns.choices import (
     RectificationKind,
 )
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
-from campaigns.todos import tasks_to_answer
+from campaigns.todos import tasks_to_answer, to_redo_q
 from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
 from core.todos import below_q
 
@@ -61,6 +61,7 @@ class ProblemFilterSet(ScopedFilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("责任人"))
     mine_to_review = django_filters.BooleanFilter(method="filter_mine_to_review", label=_("由我审核"))
+    mine_to_redo = django_filters.BooleanFilter(method="filter_mine_to_redo", label=_("退回由我整改"))
     search_fields = ("title__icontains", "description__icontains", "owner__name__icontains")
     sort = Ordering(
         fields=(("deadline", "deadline"), ("found_on", "found"), ("org_path", "org"), ("status", "status")),
@@ -69,7 +70,7 @@ class ProblemFilterSet(ScopedFilterSet):
     class Meta:
         model = Problem
         fields = ["org", "campaign", "category", "status", "source", "severity", "kind", "overdue", "owner",
-                  "mine_to_review", "q"]
+                  "mine_to_review", "mine_to_redo", "q"]
 
     def filter_mine_to_review(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         """Problems of organizations strictly below one the user manages: those whose close-out they review."""
@@ -79,6 +80,14 @@ class ProblemFilterSet(ScopedFilterSet):
         if below is None:
             return qs.none() if value else qs
         return qs.filter(below) if value else qs.exclude(below)
+
+    def filter_mine_to_redo(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        """Returned problems the user answers for: as their responsible person, or in a subtree they manage
+        (``campaigns.todos``), not every returned one they may read."""
+        if value is None:
+            return qs
+        redo = to_redo_q(getattr(self.request, "user", None))
+        return qs.filter(redo) if value else qs.exclude(redo)
 
     def filter_overdue(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:

@@ -28,6 +28,14 @@ def tasks_to_answer(user: Any) -> Any:
     return Assignment.objects.filter(mine, submitted_at__isnull=True)
 
 
+def to_redo_q(user: Any) -> Q:
+    """Returned problems ``user`` answers for: their own as the responsible person, or in a subtree they
+    manage. (``problem_todos`` counts the same rows in two parts, each read from an index.)"""
+    own = Q(owner__user_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
+    mine = managed_q(user, "org_path")
+    return Q(status=ProblemStatus.RETURNED) & ((own | mine) if mine is not None else own)
+
+
 @register_todos
 def problem_todos(user: Any) -> Iterator[Todo]:
     problems = Problem.objects.restrict(user, "view")
@@ -49,7 +57,7 @@ def problem_todos(user: Any) -> Iterator[Todo]:
         # subtree to its owner, where each count alone reads an index (see the model's indexes).
         count = returned.filter(mine).count() + own.exclude(mine).count()
     yield Todo(_("被退回、需继续整改的问题"), count,
-               f"{reverse('campaigns:problem_list')}?status={ProblemStatus.RETURNED}", "bi-arrow-counterclockwise")
+               f"{reverse('campaigns:problem_list')}?mine_to_redo=true", "bi-arrow-counterclockwise")
 
 
 @register_todos

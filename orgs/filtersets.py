@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet, SubtreeFilter
+from core.todos import managed_q
 from orgs.choices import Category, OrgKind, Status, TransferStatus
 from orgs.models import Member, Organization, RoleGrant, Transfer
 
@@ -62,17 +63,34 @@ class TransferFilterSet(ScopedFilterSet):
         method="either_side", label=_("组织（转出或转入，含下级）"),
     )
     status = ChoicesFilter(choices=TransferStatus.choices, label=_("状态"))
+    to_receive = django_filters.BooleanFilter(method="filter_to_receive", label=_("待我接收"))
     search_fields = ("member__name__icontains", "to_outside__icontains")
     sort = Ordering(fields=(("date", "date"), ("pk", "id")), label=_("排序"))
 
     class Meta:
         model = Transfer
-        fields = ["org", "status", "q"]
+        fields = ["org", "status", "to_receive", "q"]
+
+    def filter_to_receive(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        """Pending transfers into a subtree the user manages (``orgs.todos``): what waits for their answer,
+        not the ones they sent."""
+        if value is None:
+            return qs
+        waiting = to_receive_q(getattr(self.request, "user", None))
+        if waiting is None:
+            return qs.none() if value else qs
+        return qs.filter(waiting) if value else qs.exclude(waiting)
 
     def either_side(self, qs: QuerySet[Any], name: str, value: Organization) -> QuerySet[Any]:
         if not value:
             return qs
         return qs.filter(Q(from_org_path__subtree=value.path) | Q(to_org_path__subtree=value.path))
+
+
+def to_receive_q(user: Any) -> Q | None:
+    """Pending transfers into a subtree ``user`` manages; ``None`` when they manage none."""
+    receiving = managed_q(user, "to_org_path")
+    return None if receiving is None else receiving & Q(status=TransferStatus.PENDING)
 
 
 class RoleGrantFilterSet(ScopedFilterSet):

@@ -8,16 +8,16 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.todos import Todo, managed_q, register_todos
-from orgs.choices import TransferStatus
+from core.todos import Todo, register_todos
+from orgs.filtersets import to_receive_q
 from orgs.models import Transfer
 
 
 @register_todos
 def transfer_todos(user: Any) -> Iterator[Todo]:
-    receiving = managed_q(user, "to_org_path")
-    if receiving is None:
+    waiting = to_receive_q(user)
+    if waiting is None:
         return
-    count = Transfer.objects.restrict(user, "change").filter(receiving, status=TransferStatus.PENDING).count()
-    yield Todo(_("待接收的组织关系转接"), count, f"{reverse('orgs:transfer_list')}?status={TransferStatus.PENDING}",
+    count = Transfer.objects.restrict(user, "change").filter(waiting).count()
+    yield Todo(_("待接收的组织关系转接"), count, f"{reverse('orgs:transfer_list')}?to_receive=true",
                "bi-box-arrow-in-down")

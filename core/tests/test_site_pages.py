@@ -270,6 +270,43 @@ class TodoTest(PersonaTestCase):
             self.assertEqual(self.todos(user), {"被退回、需继续整改的问题": 1})
         self.assertEqual(self.todos(self.p.branch2_manager), {})
 
+    def test_returned_problems_one_may_only_read_are_not_ones_to_redo(self) -> None:
+        from campaigns import services as campaign_services
+        from campaigns.choices import ReviewDecision
+        from campaigns.tests.helpers import new_problem
+        from core.choices import Role
+        from core.scoping import forget_scopes
+        from orgs import services as org_services
+        from orgs.models import RoleGrant
+
+        # branch2's secretary also inspects branch1 (reads it, answers for nothing there).
+        org_services.grant_role(RoleGrant(user=self.p.branch2_manager, role=Role.INSPECTOR, org=self.p.branch1),
+                                acting_user=self.p.admin)
+        forget_scopes(self.p.branch2_manager)
+        for org, manager in ((self.p.branch1, self.p.branch1_manager), (self.p.branch2, self.p.branch2_manager)):
+            problem = new_problem(self.p, org, "台账缺页")
+            campaign_services.submit_for_close(problem, acting_user=manager)
+            campaign_services.review_problem(problem, acting_user=self.p.committee_manager,
+                                             decision=ReviewDecision.RETURN, comment="缺少照片")
+        self.assertEqual(self.todos(self.p.branch2_manager), {"被退回、需继续整改的问题": 1})
+        self.assert_links_list_their_counts(self.p.branch2_manager, self.p.committee_manager)
+
+    def test_a_branch_that_sends_and_receives_is_asked_only_to_receive(self) -> None:
+        import datetime
+
+        from orgs import services as org_services
+        from orgs.models import Transfer
+
+        today = datetime.date.today()
+        org_services.start_transfer(Transfer(member=self.p.branch1_members[1], to_org=self.p.branch2, date=today),
+                                    acting_user=self.p.branch1_manager)
+        org_services.start_transfer(Transfer(member=self.p.branch2_members[1], to_org=self.p.branch1, date=today),
+                                    acting_user=self.p.branch2_manager)
+        for user in (self.p.branch1_manager, self.p.branch2_manager):
+            self.assertEqual(self.todos(user), {"待接收的组织关系转接": 1}, user.username)
+        self.assertEqual(self.todos(self.p.committee_manager), {"待接收的组织关系转接": 2})
+        self.assert_links_list_their_counts(self.p.branch1_manager, self.p.branch2_manager, self.p.committee_manager)
+
     def test_a_checklist_to_answer_waits_on_the_person_and_the_organization_given_it(self) -> None:
         from campaigns import services as campaign_services
 
