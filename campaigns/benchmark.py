@@ -80,6 +80,10 @@ def peers(org: Any, on: datetime.date, user: Any) -> tuple[list[dict[str, Any]],
         return [], None, 0
     visible = set(Organization.objects.restrict(user).filter(pk__in=[p.pk for p in everyone])
                   .values_list("pk", flat=True))
+    if 0 < len(everyone) - len(visible) < PEER_AVERAGE_MIN:
+        # Too few hidden peers for any average to be shown: only the visible ones need their figures.
+        shown = [{"org": peer, "values": indicators(peer, on)} for peer in everyone if peer.pk in visible]
+        return shown, None, len(everyone)
     values = {peer.pk: indicators(peer, on) for peer in everyone}
     shown = [{"org": peer, "values": values[peer.pk]} for peer in everyone if peer.pk in visible]
     average = peer_average(list(values.values()))

@@ -116,6 +116,14 @@ class DashboardTest(PersonaTestCase):
         self.assertEqual((own.context["peers"], own.context["rows"][0]["average"]), ([], None))
         self.assertNotContains(own, self.p.branch2.name)
         self.assertContains(own, "可比的同级组织不足3个，不显示同级平均")
+        # … and its figures are not even computed: one hidden peer cannot make an average shown.
+        from unittest import mock
+
+        from campaigns import benchmark
+
+        with mock.patch.object(benchmark, "indicators", wraps=benchmark.indicators) as spy:
+            self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk]))
+        self.assertEqual([call.args[0] for call in spy.call_args_list], [self.p.branch1])
         self.client.force_login(self.p.branch2_manager)
         self.assertEqual(self.client.get(reverse("campaigns:benchmark", args=[self.p.branch1.pk])).status_code, 404)
 
