@@ -17,4 +17,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     scope = get_scope(user, "view")
     # Whether the user is granted some organization (manager, inspector, administrator), not only their own
     # records: the menu offers the rosters, ledgers and review pages to them alone.
-    return {"nav_home_orgs": home_orgs(user), "nav_oversees": scope.everything or bool(scope.paths)}
+    return {"nav_home_orgs": home_orgs(user), "nav_oversees": scope.oversees}

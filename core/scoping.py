@@ -36,6 +36,11 @@ class Scope:
     def empty(self) -> bool:
         return not (self.everything or self.paths or self.own)
 
+    @property
+    def oversees(self) -> bool:
+        """Whether the scope reaches organizations (a subtree or everything), not only one's own records."""
+        return self.everything or bool(self.paths)
+
     def covers_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.paths)
 

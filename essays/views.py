@@ -56,7 +56,7 @@ class RequestDetailView(generic.ObjectDetailView):
         member = Member.objects.filter(user=user).first() if user.is_authenticated else None
         own = Essay.objects.filter(request=obj, member=member).first() if member else None
         scope = get_scope(user, Action.VIEW)
-        manages = bool(scope.everything or scope.paths)
+        manages = scope.oversees
         expected = audience.members(obj).restrict(user).count() if manages else 0
         summary = reports.summary(essays)
         return {

@@ -64,7 +64,7 @@ class ActivityDetailView(generic.ObjectDetailView):
             "can_change": manage,
             "may_record": services.may_record(user, obj),
             # The roll's figures are for those granted an organization; a member's own scope would count one.
-            "show_counts": scope.everything or bool(scope.paths),
+            "show_counts": scope.oversees,
             "counts": [(s, counts.get(s.value, 0)) for s in AttendanceStatus],
             "expected": expected,
             "unrecorded": max(expected - sum(counts.values()), 0),

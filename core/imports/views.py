@@ -37,7 +37,7 @@ from core.tasks import enqueue, tasks_for
 def may_import(user: Any) -> bool:
     """Importing needs the change action somewhere; every row is then checked against that scope."""
     scope = get_scope(user, Action.CHANGE)
-    return scope.everything or bool(scope.paths)
+    return scope.oversees
 
 
 def _resource_class(slug: str) -> type[Resource]:

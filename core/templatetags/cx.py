@@ -10,6 +10,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core.filtersets import visible_record
+
 register = template.Library()
 
 
@@ -86,7 +88,7 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
         return date_format(moment, "Y-m-d H:i:s")
     related = getattr(model_field, "related_model", None)
     if related is not None and hasattr(related, "scope_path_field"):
-        obj = related._default_manager.restrict(context.get("user"), "view").filter(pk=value).first()
+        obj = visible_record(related, value, context.get("user"))
         if obj is not None:
             return str(obj)
         # A record outside the viewer's scope (the branch a member came from) keeps its name to itself, and

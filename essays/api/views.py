@@ -157,7 +157,7 @@ class _InstallationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, vi
     def get_queryset(self) -> Any:
         scope = get_scope(self.request.user, Action.VIEW)
         queryset: Any = self.queryset
-        if not (scope.everything or scope.paths):
+        if not scope.oversees:
             return queryset.none()
         return queryset.all()
 

@@ -146,7 +146,7 @@ class ComplianceViewSet(viewsets.ViewSet):
         org_id = query.validated_data.get("org")
         if org_id is None:
             scope = get_scope(request.user, Action.VIEW)
-            roots = home_orgs(request.user) if scope.everything or scope.paths else []
+            roots = home_orgs(request.user) if scope.oversees else []
             if len(roots) != 1:
                 raise drf_validation_error(DjangoValidationError({"org": "org is required"}))
             org_id = roots[0].pk
@@ -170,7 +170,7 @@ class QuestionViewSet(ScopedModelViewSet):
 
     def get_queryset(self) -> Any:
         scope = get_scope(self.request.user, Action.VIEW)
-        if not (scope.everything or scope.paths):
+        if not scope.oversees:
             return Question.objects.none()
         return super().get_queryset()
 
