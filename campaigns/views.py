@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -14,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns import forms, links, services
@@ -424,6 +425,14 @@ class ProblemDetailView(generic.ObjectDetailView):
         }
 
 
+def _in_every_language(message: str) -> set[str]:
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(gettext(message))
+    return texts
+
+
 def _review_trail(problem: Problem, user: Any) -> list[dict[str, Any]]:
     """Requests for close-out (from the change log, with the note) and the reviews, newest first."""
     trail = [{"label": r.get_decision_display(), "who": r.reviewer or "", "when": r.created, "text": r.comment}
@@ -433,7 +442,8 @@ def _review_trail(problem: Problem, user: Any) -> list[dict[str, Any]]:
     for change in own.select_related(None).only("time", "user_name", "message", "prechange_data", "postchange_data"):
         before, after = change.prechange_data or {}, change.postchange_data or {}
         if after.get("status") == ProblemStatus.SUBMITTED and before.get("status") != ProblemStatus.SUBMITTED:
-            note = "" if change.message == _("申请销号") else change.message
+            # The default note was written in the language of whoever filed the request, not the reader's.
+            note = "" if change.message in _in_every_language("申请销号") else change.message
             trail.append({"label": _("申请销号"), "who": change.user_name, "when": change.time, "text": note})
     return sorted(trail, key=lambda entry: entry["when"], reverse=True)
 

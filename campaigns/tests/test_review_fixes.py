@@ -238,3 +238,15 @@ class KeptInputTest(PersonaTestCase):
         self.client.post(reverse("campaigns:problem_submit", args=[problem.pk]), {"note": "已补录全部记录"})
         trail = self.client.get(problem.get_absolute_url()).context["reviews"]
         self.assertEqual([(t["label"], t["text"]) for t in trail], [("申请销号", "已补录全部记录")])
+
+    def test_a_request_without_a_note_filed_in_english_shows_no_note_to_a_chinese_reader(self) -> None:
+        from django.utils import translation
+
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        with translation.override("en"):
+            services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        self.client.force_login(self.p.committee_manager)
+        trail = self.client.get(problem.get_absolute_url()).context["reviews"]
+        self.assertEqual([(t["label"], t["text"]) for t in trail], [("申请销号", "")])
