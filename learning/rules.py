@@ -55,16 +55,9 @@ register_defaults(*(
 ))
 
 register_defaults(
-    _rule("learning.hours.member_annual", "党员每年学习培训学时", 32, "学时",
-          PLAN_2019 + "：党员每年集中学习培训时间一般不少于32学时", PLAN_2019_URL),
-    _rule("learning.hours.leader_annual", "基层党组织书记和班子成员每年学习培训学时", 56, "学时",
-          PLAN_2019 + "：基层党组织书记和班子成员每年集中学习培训时间不少于56学时", PLAN_2019_URL),
-    _rule("learning.training.leader_min", "书记和班子成员每年至少参加集中培训次数", 1, "次",
-          PLAN_2019 + "：基层党组织书记和班子成员每年至少参加1次集中培训", PLAN_2019_URL),
-    _rule("learning.training.new_secretary_months", "新任书记应接受培训的期限", 6, "月",
-          PLAN_2019 + "：新任基层党组织书记6个月内完成任职培训", PLAN_2019_URL),
-    _rule("learning.training.converted_within_days", "转正不满此天数的党员应参加集中培训", 365, "天",
-          PLAN_2019 + "：预备党员和转正不满1年的党员参加1次上级党组织举办的集中培训", PLAN_2019_URL),
+    # The 2019 plan's versions of the same rules (from 2019; the 2024 ones above take over from 2024).
+    *(_rule(key, name, value, unit, f"{PLAN_2019}：{text}", PLAN_2019_URL)
+      for key, name, value, unit, text in PLAN_RULES),
     _rule("learning.online.cap_hours", "网络学习和个人自学每年计入学时上限", 16, "学时", LOCAL,
           note="各地常把学习强国、共产党员网等网络课程按上限折算，未找到全国统一上限"),
     _rule("learning.hours.full_day", "全天折算学时", 8, "学时", CONVERSION_SOURCE, CONVERSION_URL),
