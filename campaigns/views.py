@@ -409,7 +409,7 @@ class ProblemDetailView(generic.ObjectDetailView):
             "milestones": obj.milestones.all(),
             "may_work": may_work,
             # The level above reviews the request; it does not file it on the branch's behalf.
-            "may_submit": may_work and (not may_review or services.is_owner(user, obj)),
+            "may_submit": may_work and services.may_submit(user, obj),
             "close_note": (kept_input(self.request, django_forms.Form) or {}).get("note", ""),
             "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
             "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,

@@ -49,6 +49,12 @@ def may_work_on(user: Any, problem: Problem) -> bool:
     return is_owner(user, problem)
 
 
+def may_submit(user: Any, problem: Problem) -> bool:
+    """Who may request the close-out: those who work on it, but not the level above, which reviews the
+    request (unless they are the responsible person themselves)."""
+    return may_work_on(user, problem) and (not may_review(user, problem) or is_owner(user, problem))
+
+
 def is_owner(user: Any, problem: Problem) -> bool:
     """Whether ``user`` is the problem's responsible person."""
     return problem.owner is not None and problem.owner.user_id == getattr(user, "pk", None)
@@ -230,7 +236,7 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
     problem = _locked(problem, acting_user)
     if not may_work_on(acting_user, problem):
         raise PermissionDenied(_("只有责任单位的管理人员或责任人可以申请销号"))
-    if may_review(acting_user, problem) and not is_owner(acting_user, problem):
+    if not may_submit(acting_user, problem):
         # Who reviews the request must not be the one who filed it.
         raise PermissionDenied(_("销号申请由责任单位提出、上级组织审核，上级组织不代为申请"))
     if problem.status == ProblemStatus.SUBMITTED:

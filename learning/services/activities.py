@@ -242,13 +242,12 @@ def create_series(series: ActivitySeries, *, acting_user: Any, message: str = ""
 #
 
 
-def _credit(attendance: Attendance, date: datetime.date, source: str) -> StudyRecord:
+def _credit(attendance: Attendance, date: datetime.date, source: str) -> dict[str, Any]:
+    """The values of the ledger line an attendance credits (``_apply`` creates it or brings it in step)."""
     activity = attendance.activity
-    return StudyRecord(
-        member_id=attendance.member_id, org_id=attendance.org_id, org_path=attendance.org_path, date=date,
-        year=date.year, hours=activity.hours, kind=activity.kind, source=source, title=activity.title,
-        provider=activity.org.name, attendance=attendance,
-    )
+    return {"member_id": attendance.member_id, "org_id": attendance.org_id, "org_path": attendance.org_path,
+            "date": date, "year": date.year, "hours": activity.hours, "kind": activity.kind, "source": source,
+            "title": activity.title, "provider": activity.org.name}
 
 
 def _apply(attendance: Attendance, credit_date: datetime.date | None, source: str, *, acting_user: Any,
@@ -267,15 +266,16 @@ def _apply(attendance: Attendance, credit_date: datetime.date | None, source: st
                                  message=message)
                     for entry in points.withdraw([ref], PointAction.ATTEND, PointAction.MAKEUP)]
     if attendance.status in CREDITED_ATTENDANCE and attendance.activity.hours > 0 and credit_date is not None:
-        record = _credit(attendance, credit_date, source)
+        values = _credit(attendance, credit_date, source)
         if current is None:
+            record = StudyRecord(**values, attendance=attendance)
             record.save()
             changes.append(build_change(record, ChangeAction.CREATE, acting_user=acting_user,
                                         after=snapshot(record), parent=attendance.member, message=message))
         else:
             before = snapshot(current)
-            for name in ("member_id", "org_id", "org_path", "date", "hours", "kind", "source", "title", "provider"):
-                setattr(current, name, getattr(record, name))
+            for name, value in values.items():
+                setattr(current, name, value)
             if snapshot(current) != before:
                 current.save()
                 changes.append(build_change(current, ChangeAction.UPDATE, acting_user=acting_user, before=before,
