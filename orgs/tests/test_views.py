@@ -193,7 +193,6 @@ class TransferPageTest(PersonaTestCase):
         self.client.force_login(self.p.branch2_manager)  # a sibling's organization filter reads as missing
         listed = self.client.get(reverse("orgs:member_list"), {"org": str(self.p.branch1.pk)})
         self.assertContains(listed, "找不到这个组织，或它不在您的查看范围内")
-        self.client.force_login(self.p.branch1_manager)
         self.client.force_login(self.p.member_user)  # not a manager: nothing to look up
         self.assertEqual(self.client.get(url, {"to_org": self.p.branch2.code}).status_code, 404)
 
