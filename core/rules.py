@@ -56,29 +56,37 @@ def default_rules() -> list[DefaultRule]:
 def install_default_rules(**kwargs: Any) -> None:
     """Add the shipped versions an installation lacks (after every ``migrate``).
 
-    A rule an administrator has adjusted — a stored version whose value or severity differs from the one
-    shipped for the same date — is theirs: a newer shipped version is not added on top of it, since the
-    newest version wins and would silently undo the adjustment from its date on.
+    A rule an administrator has adjusted — any stored version not marked ``shipped``: one they added, or a
+    shipped one whose figure, severity or dates they changed — is theirs: a newer shipped version is not
+    added on top of it, since the newest version wins and would silently undo the adjustment from its date on.
     """
     from core.models import Rule
 
-    shipped = {(r.key, r.effective_from): r for r in default_rules()}
-    stored = list(Rule.objects.values_list("key", "effective_from", "value", "severity"))
-    existing = {(key, start) for key, start, _value, _severity in stored}
-    adjusted = {key for key, start, value, severity in stored
-                if (key, start) in shipped and (value, severity) != (shipped[key, start].value,
-                                                                      shipped[key, start].severity)}
+    stored = list(Rule.objects.values_list("key", "effective_from", "shipped"))
+    existing = {(key, start) for key, start, _shipped in stored}
+    adjusted = {key for key, _start, shipped in stored if not shipped}
     Rule.objects.bulk_create(
         [
             Rule(
                 key=r.key, name=r.name, value=r.value, unit=r.unit, severity=r.severity,
                 effective_from=r.effective_from, source=r.source, source_url=r.source_url, note=r.note,
+                shipped=True,
             )
             for r in default_rules()
             if (r.key, r.effective_from) not in existing and r.key not in adjusted
         ]
     )
     clear_cache()
+
+
+def mark_shipped(rule_model: Any) -> None:
+    """Mark the stored versions that are exactly as shipped (the data step of the migration adding the mark);
+    any other version counts as the administrator's from then on."""
+    shipped = {(r.key, r.effective_from): (r.value, r.severity) for r in default_rules()}
+    ids = [pk for pk, key, start, value, severity in
+           rule_model.objects.values_list("pk", "key", "effective_from", "value", "severity")
+           if shipped.get((key, start)) == (value, severity)]
+    rule_model.objects.filter(pk__in=ids).update(shipped=True)
 
 
 def clear_cache() -> None:

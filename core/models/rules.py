@@ -12,6 +12,8 @@ class Rule(TimestampedModel):
 
     Defaults ship as data beside the code that uses them and are inserted when missing; an administrator
     edits a figure by adding a version with a later ``effective_from`` (history is kept, never overwritten).
+    ``shipped`` marks the versions installed from those defaults and left as they came; a rule with any
+    other version is the administrator's, and later shipped versions are not added on top of it.
     """
 
     key = models.CharField(_("规则键"), max_length=100)
@@ -24,6 +26,10 @@ class Rule(TimestampedModel):
     source = models.CharField(_("依据"), max_length=300)
     source_url = models.URLField(_("出处链接"), max_length=500, blank=True)
     note = models.TextField(_("备注"), blank=True)
+    shipped = models.BooleanField(
+        _("随版本提供"), default=False, editable=False,
+        help_text=_("系统安装时写入且未经修改的版本；管理员新增或修改取值、性质、日期后即为本地版本。"),
+    )
 
     class Meta:
         verbose_name = _("规则")
