@@ -33,3 +33,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def single_event(self) -> bool:
+        """One thing that happened (given a checklist, a transfer to receive), shown as a link in its title;
+        a list of items, or an item with a deadline, is shown as a list."""
+        items = self.items
+        return isinstance(items, list) and len(items) == 1 and not items[0].get("deadline")

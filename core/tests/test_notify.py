@@ -127,3 +127,15 @@ class EventNotificationTest(PersonaTestCase):
         services.submit_for_close(problem, acting_user=self.p.branch1_manager)
         self.assertEqual(self.titles(self.p.committee_manager),
                          [f"{problem.ledger_no}“‘三会一课’记录不规范”申请销号，请审核"])
+
+    def test_one_event_is_a_link_and_an_item_with_a_deadline_a_list(self) -> None:
+        user = self.p.branch1_manager
+        Notification.objects.create(user=user, kind="t", title="一件事", body="",
+                                    items=[{"title": "一件事", "url": "/one/"}])
+        Notification.objects.create(user=user, kind="t", title="到期提醒", body="",
+                                    items=[{"title": "整改事项", "url": "/two/", "deadline": "2026-11-30"}])
+        self.client.force_login(user)
+        page = self.client.get(reverse("notifications")).content.decode()
+        self.assertIn('href="/one/">一件事</a>', page)
+        self.assertIn("<strong class=\"me-auto\">到期提醒</strong>", page)
+        self.assertIn('<a href="/two/">整改事项</a> <span class="text-muted">时限 2026-11-30', page)
