@@ -174,6 +174,13 @@ class MilestoneForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"due": DATE, "title": forms.TextInput(attrs={"placeholder": _("节点"), "aria-label": _("节点")})}
 
 
+class SubmitForm(forms.Form):
+    """A close-out request (申请销号): an optional note to the reviewers."""
+
+    note = forms.CharField(label=_("申请说明"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("审核结论"), error_messages={"required": _("请选择审核结论")},
                                  choices=[(ReviewDecision.CLOSE, ReviewDecision.CLOSE.label),

@@ -37,6 +37,7 @@ def write_ledgers(problems: QuerySet[Problem], out: IO[bytes] | Path, *, on: dat
     count = problems.count()
     sources, severities = ProblemSource.choices, ProblemSeverity.choices
     kinds, statuses = RectificationKind.choices, ProblemStatus.choices
+    yes, no, overdue = _("是"), _("否"), _("已逾期")
 
     def problem_rows() -> Iterator[list[Any]]:
         for n, r in enumerate(_rows(problems), start=1):
@@ -46,8 +47,8 @@ def write_ledgers(problems: QuerySet[Problem], out: IO[bytes] | Path, *, on: dat
     def rectification_rows() -> Iterator[list[Any]]:
         for n, r in enumerate(_rows(problems), start=1):
             closed = r["status"] == ProblemStatus.CLOSED
-            timely = ("是" if r["closed_on"] and r["closed_on"] <= r["deadline"] else "否") if closed else (
-                "已逾期" if r["deadline"] < on else "")
+            timely = (yes if r["closed_on"] and r["closed_on"] <= r["deadline"] else no) if closed else (
+                overdue if r["deadline"] < on else "")
             yield [n, _no(r), r["title"], _label(kinds, r["kind"]), r["measures"], r["standard"], r["deadline"],
                    _label(statuses, r["status"]), r["closed_on"], timely, r["reopened"] or ""]
 

@@ -410,7 +410,7 @@ class ProblemDetailView(generic.ObjectDetailView):
             "may_work": may_work,
             # The level above reviews the request; it does not file it on the branch's behalf.
             "may_submit": may_work and services.may_submit(user, obj),
-            "close_note": (kept_input(self.request, django_forms.Form) or {}).get("note", ""),
+            "close_note": (kept_input(self.request, forms.SubmitForm) or {}).get("note", ""),
             "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
             "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,
             "progress_form": forms.ProgressForm(problem=obj, initial=kept_input(self.request, forms.ProgressForm))
@@ -545,9 +545,8 @@ def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def problem_submit(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = _problem(request, pk)
-    return act(request, django_forms.Form(request.POST),
-               lambda data: services.submit_for_close(problem, acting_user=request.user,
-                                                      note=request.POST.get("note", "")),
+    return act(request, forms.SubmitForm(request.POST),
+               lambda data: services.submit_for_close(problem, acting_user=request.user, note=data["note"]),
                _("已申请销号，等待上级审核"), problem.get_absolute_url())
 
 

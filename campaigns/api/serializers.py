@@ -155,6 +155,11 @@ class ProgressBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
     milestone = serializers.IntegerField(required=False)
 
 
+class SubmitBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                 help_text="a note to the reviewers (申请说明)")
+
+
 class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Review

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf
 from rest_framework import viewsets
@@ -106,7 +107,7 @@ class CampaignViewSet(ScopedModelViewSet):
         body.is_valid(raise_exception=True)
         org = Organization.objects.restrict(request.user, Action.CHANGE).filter(pk=body.validated_data["org"]).first()
         if org is None:
-            raise drf.ValidationError({"org": "不在您的管理范围内"})
+            raise drf.ValidationError({"org": _("不在您的管理范围内")})
         campaign = call_service(services.launch_from_template, body.validated_data["template"], org=org,
                                 acting_user=request.user, start=body.validated_data.get("start"),
                                 name=body.validated_data.get("name", ""))
@@ -200,16 +201,18 @@ class ProblemViewSet(ScopedModelViewSet):
         if body.validated_data.get("milestone"):
             milestone = Milestone.objects.filter(problem=problem, pk=body.validated_data["milestone"]).first()
             if milestone is None:
-                raise drf.ValidationError({"milestone": "时间节点不属于这个问题"})
+                raise drf.ValidationError({"milestone": _("时间节点不属于这个问题")})
         files = request.FILES.getlist("files") if hasattr(request, "FILES") else []
         update = self._service(services.add_progress, problem, text=body.validated_data["text"], files=files,
                                milestone=milestone)
         return Response(serializers.ProgressSerializer(update).data, status=201)
 
-    @extend_schema(request=None, responses=serializers.ProblemSerializer)
+    @extend_schema(request=serializers.SubmitBodySerializer, responses=serializers.ProblemSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
-        problem = self._service(services.submit_for_close, self.get_object())
+        body = serializers.SubmitBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        problem = self._service(services.submit_for_close, self.get_object(), note=body.validated_data.get("note", ""))
         return Response(serializers.ProblemSerializer(problem, context={"request": request}).data)
 
     @extend_schema(request=serializers.ReviewBodySerializer, responses=serializers.ReviewSerializer)

@@ -111,6 +111,19 @@ class RectificationAPITest(APITestCase):
         early = self.client.post(f"{base}reopen/", {"comment": "回头看"}, format="json")
         self.assertEqual(early.status_code, 201, early.data)
 
+    def test_a_close_out_request_through_the_api_carries_its_note(self) -> None:
+        problem = new_problem(self.p, self.p.branch1, "API问题")
+        base = reverse("problem-detail", args=[problem.pk])
+        self.login(self.p.branch1_manager)
+        too_long = self.client.post(f"{base}submit/", {"note": "补" * 501}, format="json")
+        self.assertEqual(too_long.status_code, 400)
+        self.assertIn("note", too_long.data)
+        self.assertEqual(Problem.objects.get(pk=problem.pk).status, problem.status)
+        self.assertEqual(self.client.post(f"{base}submit/", {"note": "已补录全部记录"}, format="json").status_code, 200)
+        self.client.force_login(self.p.committee_manager)
+        trail = self.client.get(problem.get_absolute_url()).context["reviews"]
+        self.assertEqual([(t["label"], t["text"]) for t in trail], [("申请销号", "已补录全部记录")])
+
     def test_a_gap_filed_through_the_api_is_listed_with_its_rectification_and_not_filed_twice(self) -> None:
         self.login(self.p.branch2_manager)
         gap = next(g for g in self.client.get("/api/gaps/", {"org": self.p.branch2.pk}).data["results"]

@@ -96,6 +96,20 @@ class DashboardTest(PersonaTestCase):
         self.client.force_login(self.p.branch1_manager)
         self.assertEqual(self.client.get("/api/campaigns/dashboard/", {"org": self.p.branch2.pk}).status_code, 404)
 
+    def test_the_ledgers_speak_the_readers_language_to_the_last_cell(self) -> None:
+        from django.utils import translation
+
+        from campaigns.ledgers import write_ledgers
+
+        new_problem(self.p, self.p.branch2, "逾期问题", found_days_ago=40, deadline_days=30)
+        out = io.BytesIO()
+        with translation.override("en"):
+            write_ledgers(Problem.objects.filter(org=self.p.branch2), out, on=timezone.localdate())
+        out.seek(0)
+        rows = CalamineWorkbook.from_filelike(out).get_sheet_by_index(1).to_python()
+        timely = rows[0].index("Closed on time")
+        self.assertEqual({row[timely] for row in rows[1:]} - {""}, {"Overdue"})
+
     def test_benchmark_compares_with_an_exemplar_and_peers(self) -> None:
         exemplar = new_exemplar(self.p, self.p.committee, name="先进支部")
         exemplar.subject = self.p.branch2

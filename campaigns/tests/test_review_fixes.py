@@ -239,6 +239,21 @@ class KeptInputTest(PersonaTestCase):
         trail = self.client.get(problem.get_absolute_url()).context["reviews"]
         self.assertEqual([(t["label"], t["text"]) for t in trail], [("申请销号", "已补录全部记录")])
 
+    def test_a_close_out_note_too_long_to_keep_is_refused_and_shown_again(self) -> None:
+        from campaigns.choices import ProblemStatus
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        self.client.force_login(self.p.branch1_manager)
+        note = "补" * 501
+        response = self.client.post(reverse("campaigns:problem_submit", args=[problem.pk]), {"note": note},
+                                    follow=True)
+        self.assertContains(response, "申请说明")
+        self.assertContains(response, "500")
+        self.assertContains(response, f">{note}</textarea>")
+        problem.refresh_from_db()
+        self.assertNotEqual(problem.status, ProblemStatus.SUBMITTED)
+
     def test_a_request_without_a_note_filed_in_english_shows_no_note_to_a_chinese_reader(self) -> None:
         from django.utils import translation
 

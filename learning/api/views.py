@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -148,7 +149,7 @@ class ComplianceViewSet(viewsets.ViewSet):
             scope = get_scope(request.user, Action.VIEW)
             roots = home_orgs(request.user) if scope.oversees else []
             if len(roots) != 1:
-                raise drf_validation_error(DjangoValidationError({"org": "org is required"}))
+                raise drf_validation_error(DjangoValidationError({"org": _("请指定组织")}))
             org_id = roots[0].pk
         org = compliance.visible_org(request.user, org_id)
         if org is None:

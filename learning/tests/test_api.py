@@ -134,6 +134,9 @@ class ComplianceAPITest(APITestCase):
         self.assertEqual(self.client.get(url, {"org": self.p.branch1.pk}).status_code, 404)
         self.assertEqual(self.client.get(url).data["total"]["org_code"], "T02")
         self.assertEqual(self.client.get(url, {"year": "abc"}).status_code, 400)
+        self.login(self.p.member_user)  # oversees no organization, so must name one
+        unnamed = self.client.get(url)
+        self.assertEqual((unnamed.status_code, unnamed.data), (400, {"org": ["请指定组织"]}))
 
 
 class LedgerEndpointsScopeTest(APITestCase):
