@@ -50,8 +50,13 @@ def writing() -> Iterator[Callable[[Any, CheckedFile], None]]:
 
 
 def _safe_name(name: str) -> str:
+    """The file's own name (no folders, nothing unprintable), shortened to 200 characters before its extension."""
     base = PurePath(name.replace("\\", "/")).name.strip() or "file"
-    return "".join(ch for ch in base if ch.isprintable())[:200]
+    base = "".join(ch for ch in base if ch.isprintable())
+    if len(base) <= 200:
+        return base
+    suffix = PurePath(base).suffix[:20]
+    return base[:200 - len(suffix)] + suffix
 
 
 def check_files(files: Sequence[Any]) -> list[CheckedFile]:

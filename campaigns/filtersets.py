@@ -18,14 +18,14 @@ from campaigns.choices import (
 )
 from campaigns.models import Campaign, Checklist, Exemplar, Problem, Project
 from campaigns.todos import tasks_to_answer, to_redo_q
-from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet
+from core.filtersets import ChoicesFilter, Ordering, ScopedFilterSet, YearFilter
 from core.todos import below_q
 
 SORT_HELP = _("排序字段，前加 - 表示倒序")
 
 
 class CampaignFilterSet(ScopedFilterSet):
-    year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
+    year = YearFilter(field_name="start__year", label=_("年度"))
     sort = Ordering(fields=(("start", "start"), ("name", "name")), label=_("排序"),
                     help_text=SORT_HELP)
 
@@ -110,7 +110,7 @@ class ProjectFilterSet(ScopedFilterSet):
 
 class ExemplarFilterSet(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(choices=ExemplarKind.choices, label=_("类型"))
-    year = django_filters.NumberFilter(field_name="year", label=_("年度"))
+    year = YearFilter(field_name="year", label=_("年度"))
     search_fields = ("name__icontains", "honours__icontains")
 
     class Meta:

@@ -71,8 +71,10 @@ class CampaignForm(ScopedModelForm):
             self.initial["batch_text"] = services.batch_lines(self.instance.batches)
 
     def clean_batch_text(self) -> list[dict[str, str]]:
+        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
         try:
-            return services.parse_batches(self.cleaned_data["batch_text"])
+            return services.parse_batches(self.cleaned_data["batch_text"],
+                                          within=(start, end) if start and end and start <= end else None)
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.message_dict.get("batches", exc.messages)) from None
 

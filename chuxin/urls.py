@@ -13,3 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("campaigns/", include("campaigns.urls")),
 ]
 
+
+handler500 = "core.api.exceptions.server_error"

@@ -87,6 +87,20 @@ class Ordering(django_filters.OrderingFilter):
 
 # The largest value an integer filter takes: beyond it SQLite cannot bind the number (a 500 otherwise).
 MAX_INTEGER = 2**63 - 1
+# The years a year filter takes: a date's year lookup builds the year's first and last day (and a moment's,
+# in local time), which Python cannot for year 0 or 10000 nor, across the time zone, for years 1 and 9999.
+YEARS = (1900, 2100)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year (``year=2026``) of a date or a moment (``field_name="start__year"``), or a year column."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", YEARS[0])
+        kwargs.setdefault("max_value", YEARS[1])
+        super().__init__(*args, **kwargs)
 
 
 def references(filterset: django_filters.FilterSet) -> dict[str, models.Field]:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
-from core.filtersets import BoundedFilterSet, ChoicesFilter, Ordering, ScopedFilterSet
+from core.filtersets import BoundedFilterSet, ChoicesFilter, Ordering, ScopedFilterSet, YearFilter
 from essays.choices import CheckStatus, Decision, EssayStatus
 from essays.models import Essay, EssayRequest, EssayVersion
 
@@ -15,7 +15,7 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 
 
 class EssayRequestFilterSet(ScopedFilterSet):
-    year = django_filters.NumberFilter(field_name="deadline__year", label=_("年度"))
+    year = YearFilter(field_name="deadline__year", label=_("年度"))
     # Only an activity the user may see: a hidden one matches nothing, exactly like a missing one.
     activity = django_filters.NumberFilter(method="linked_activity", label=_("学习活动"))
     search_fields = ("title__icontains",)

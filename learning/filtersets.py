@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import BoundedFilterSet, ChoicesFilter, Ordering, ScopedFilterSet
+from core.filtersets import BoundedFilterSet, ChoicesFilter, Ordering, ScopedFilterSet, YearFilter
 from learning.choices import ActivityForm, AttemptStatus, AttendanceStatus, QuestionKind, RecordSource, StudyKind
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 
@@ -16,7 +16,7 @@ SORT_HELP = _("排序字段，前加 - 表示倒序")
 class ActivityFilterSet(ScopedFilterSet):
     form = ChoicesFilter(choices=ActivityForm.choices, label=_("学习形式"))
     kind = ChoicesFilter(choices=StudyKind.choices, label=_("学时类别"))
-    year = django_filters.NumberFilter(field_name="start__year", label=_("年度"))
+    year = YearFilter(field_name="start__year", label=_("年度"))
     search_fields = ("title__icontains", "place__icontains")
     sort = Ordering(
         fields=(("start", "start"), ("title", "title"), ("hours", "hours"), ("org_path", "org")),
@@ -40,7 +40,7 @@ class AttendanceFilterSet(ScopedFilterSet):
 
 
 class StudyRecordFilterSet(ScopedFilterSet):
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     kind = ChoicesFilter(choices=StudyKind.choices, label=_("学时类别"))
     source = ChoicesFilter(choices=RecordSource.choices, label=_("来源"))
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
@@ -96,7 +96,7 @@ class AttemptFilterSet(ScopedFilterSet):
 
 class MemberYearFilterSet(BoundedFilterSet):
     # Plain numbers: a choice filter over all members would tell an existing member from a missing one.
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
 
     class Meta:

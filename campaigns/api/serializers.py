@@ -24,7 +24,7 @@ from campaigns.models import (
     Requirement,
     Review,
 )
-from core.api.serializers import ScopedModelSerializer, per_page
+from core.api.serializers import IdField, ScopedModelSerializer, per_page
 from orgs.models import Member, Organization
 
 
@@ -49,7 +49,7 @@ class CampaignSerializer(ScopedModelSerializer):
 
 class LaunchSerializer(serializers.Serializer):  # type: ignore[type-arg]
     template = serializers.ChoiceField(choices=["2019", "2023", "2024"])
-    org = serializers.IntegerField()
+    org = IdField()
     start = serializers.DateField(required=False)
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -107,7 +107,7 @@ class AssignmentSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 
 class AnswerBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    item = serializers.IntegerField()
+    item = IdField()
     answer = serializers.ChoiceField(choices=Answer.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -128,6 +128,7 @@ class ProblemSerializer(ScopedModelSerializer):
                   "deadline_workdays", "status", "submitted_at", "closed_on", "reopened", "gap_rule", "gap_org",
                   "gap_member", "gap_title", "gap_ref", "essay", "answer", "changelog_message"]
         read_only_fields = ["status", "submitted_at", "closed_on", "reopened"]
+        scoped_through = {"category": "campaign", "answer": "assignment"}
         extra_kwargs = {"deadline": {"required": False}}
 
 
@@ -152,7 +153,7 @@ class ProgressSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class ProgressBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
     text = serializers.CharField(max_length=5000)
     files = serializers.ListField(child=serializers.FileField(), required=False)
-    milestone = serializers.IntegerField(required=False)
+    milestone = IdField(required=False)
 
 
 class SubmitBodySerializer(serializers.Serializer):  # type: ignore[type-arg]

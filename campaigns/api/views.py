@@ -13,7 +13,7 @@ from rest_framework import serializers as drf
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +38,7 @@ from campaigns.models import (
     Project,
     Requirement,
 )
+from core.api.parsers import JSONParser
 from core.api.registry import api_route
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, call_service
 from core.choices import Action
@@ -107,7 +108,7 @@ class CampaignViewSet(ScopedModelViewSet):
         body.is_valid(raise_exception=True)
         org = Organization.objects.restrict(request.user, Action.CHANGE).filter(pk=body.validated_data["org"]).first()
         if org is None:
-            raise drf.ValidationError({"org": _("不在您的管理范围内")})
+            raise drf.ValidationError({"org": [_("不在您的管理范围内")]})
         campaign = call_service(services.launch_from_template, body.validated_data["template"], org=org,
                                 acting_user=request.user, start=body.validated_data.get("start"),
                                 name=body.validated_data.get("name", ""))
@@ -201,7 +202,7 @@ class ProblemViewSet(ScopedModelViewSet):
         if body.validated_data.get("milestone"):
             milestone = Milestone.objects.filter(problem=problem, pk=body.validated_data["milestone"]).first()
             if milestone is None:
-                raise drf.ValidationError({"milestone": _("时间节点不属于这个问题")})
+                raise drf.ValidationError({"milestone": [_("时间节点不属于这个问题")]})
         files = request.FILES.getlist("files") if hasattr(request, "FILES") else []
         update = self._service(services.add_progress, problem, text=body.validated_data["text"], files=files,
                                milestone=milestone)
@@ -276,10 +277,11 @@ class ProjectViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def files(self, request: Request, pk: Any = None) -> Response:
         project = self.get_object()
-        phase = request.data.get("phase", "")
+        body = serializers.ProjectFilesBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            stored = call_service(services.add_project_files, project, acting_user=request.user, phase=phase,
-                                  files=request.FILES.getlist("files"))
+            stored = call_service(services.add_project_files, project, acting_user=request.user,
+                                  phase=body.validated_data["phase"], files=body.validated_data["files"])
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(serializers.EvidenceSerializer(stored, many=True).data, status=201)

@@ -26,10 +26,13 @@ from core.text import listing, nested
 from orgs.models import Member, Organization
 
 
-def parse_batches(value: Any) -> list[dict[str, str]]:
-    """Batches as stored (``[{"name", "start", "end"}]``), from that list or from lines "名称，开始，结束"."""
+def parse_batches(value: Any, *, within: tuple[datetime.date, datetime.date] | None = None) -> list[dict[str, str]]:
+    """Batches as stored (``[{"name", "start", "end"}]``), from that list or from lines "名称，开始，结束";
+    ``within`` is the campaign's own period, which every batch must lie in."""
     rows: list[dict[str, Any]]
-    if isinstance(value, str):
+    if value is None:
+        rows = []
+    elif isinstance(value, str):
         rows = []
         for n, line in enumerate(value.splitlines(), start=1):
             if not line.strip():
@@ -38,8 +41,15 @@ def parse_batches(value: Any) -> list[dict[str, str]]:
             if len(parts) != 3:
                 raise ValidationError({"batches": _("第%(n)s行：请按“名称，开始日期，结束日期”填写") % {"n": n}})
             rows.append({"name": parts[0], "start": parts[1], "end": parts[2], "line": n})
+    elif isinstance(value, list):
+        rows = []
+        for n, row in enumerate(value, start=1):
+            if not isinstance(row, dict):
+                raise ValidationError({"batches": _(
+                    "第%(n)s批：应写成含名称（name）、开始日期（start）、结束日期（end）的对象") % {"n": n}})
+            rows.append({**row, "line": n})
     else:
-        rows = [{**dict(row), "line": n} for n, row in enumerate(value or [], start=1)]
+        raise ValidationError({"batches": _("批次应为列表，每批含名称（name）、开始日期（start）、结束日期（end）")})
     batches = []
     for row in rows:
         n = row.pop("line")
@@ -53,6 +63,10 @@ def parse_batches(value: Any) -> list[dict[str, str]]:
             raise ValidationError({"batches": _("第%(n)s批：名称应为1到50个字") % {"n": n}})
         if end < start:
             raise ValidationError({"batches": _("第%(n)s批：结束日期早于开始日期") % {"n": n}})
+        if within is not None and None not in within and (start < within[0] or end > within[1]):
+            raise ValidationError({"batches": _("第%(n)s批（%(s)s至%(e)s）不在主题教育的起止日期（%(cs)s至%(ce)s）之内")
+                                   % {"n": n, "s": start.isoformat(), "e": end.isoformat(),
+                                      "cs": within[0].isoformat(), "ce": within[1].isoformat()}})
         batches.append({"name": name, "start": start.isoformat(), "end": end.isoformat()})
     return batches
 
@@ -91,7 +105,7 @@ def _sync_categories(campaign: Campaign, kind: str, names: Sequence[str] | None,
 @transaction.atomic
 def create_campaign(campaign: Campaign, *, acting_user: Any, goals: Sequence[str] = (),
                     specials: Sequence[str] = (), message: str = "") -> Campaign:
-    campaign.batches = parse_batches(campaign.batches)
+    campaign.batches = parse_batches(campaign.batches, within=(campaign.start, campaign.end))
     core.create_object(campaign, acting_user=acting_user, message=message)
     _sync_categories(campaign, CategoryKind.GOAL, goals, acting_user)
     _sync_categories(campaign, CategoryKind.SPECIAL, specials, acting_user)
@@ -102,8 +116,9 @@ def create_campaign(campaign: Campaign, *, acting_user: Any, goals: Sequence[str
 def update_campaign(campaign: Campaign, *, acting_user: Any, changes: dict[str, Any],
                     goals: Sequence[str] | None = None, specials: Sequence[str] | None = None,
                     message: str = "") -> Campaign:
-    if "batches" in changes:
-        changes["batches"] = parse_batches(changes["batches"])
+    if changes.keys() & {"batches", "start", "end"}:
+        period = (changes.get("start", campaign.start), changes.get("end", campaign.end))
+        changes["batches"] = parse_batches(changes.get("batches", campaign.batches), within=period)
     if "org" in changes and changes["org"] != campaign.org and campaign.problems.exists():
         raise ValidationError({"org": _("已有问题列入这次主题教育，不能改变组织单位")})
     core.update_object(campaign, acting_user=acting_user, changes=changes, message=message)

@@ -98,6 +98,8 @@ class RectificationAPITest(APITestCase):
         response = self.client.post(f"{base}progress/", {"text": "补齐", "files": [png()]}, format="multipart")
         self.assertEqual(response.status_code, 201, response.data)
         self.assertEqual(len(response.data["files"]), 1)
+        foreign = self.client.post(f"{base}progress/", {"text": "x", "milestone": 2**63}, format="json")
+        self.assertEqual(foreign.status_code, 400)
         self.assertEqual(self.client.post(f"{base}submit/").data["status"], ProblemStatus.SUBMITTED)
         refused = self.client.post(f"{base}review/", {"decision": "close"}, format="json")
         self.assertEqual(refused.status_code, 403)
@@ -123,6 +125,20 @@ class RectificationAPITest(APITestCase):
         self.client.force_login(self.p.committee_manager)
         trail = self.client.get(problem.get_absolute_url()).context["reviews"]
         self.assertEqual([(t["label"], t["text"]) for t in trail], [("申请销号", "已补录全部记录")])
+
+    def test_project_files_take_a_phase_and_files_and_keep_a_long_names_extension(self) -> None:
+        project = new_project(self.p, self.p.branch1)
+        url = reverse("project-files", args=[project.pk])
+        self.login(self.p.branch1_manager)
+        for body in ([], None, "str", 123, [1, 2], {"phase": "during"}):
+            response = self.client.post(url, body, format="json")
+            self.assertEqual(response.status_code, 400, (body, response.content))
+        long_name = "照" * 300 + ".png"
+        response = self.client.post(url, {"phase": "before", "files": [png(long_name)]}, format="multipart")
+        self.assertEqual(response.status_code, 201, response.data)
+        (stored,) = response.data
+        self.assertTrue(stored["name"].endswith(".png"))
+        self.assertEqual(len(stored["name"]), 200)
 
     def test_a_gap_filed_through_the_api_is_listed_with_its_rectification_and_not_filed_twice(self) -> None:
         self.login(self.p.branch2_manager)

@@ -223,6 +223,24 @@ class TemplatesAndChecklistsTest(PersonaTestCase):
         with self.assertRaisesMessage(ValidationError, "第1批：结束日期早于开始日期"):
             services.parse_batches("第一批，2026-03-01，2026-02-01")
 
+    def test_batches_that_are_not_a_list_of_batches_are_refused_by_name(self) -> None:
+        for value, message in ((1, "批次应为列表"), ({"a": 1}, "批次应为列表"), ([1], "第1批：应写成"),
+                               ([{"name": "一", "start": "2026-01-01", "end": "2026-02-01"}, None], "第2批：应写成"),
+                               ([["name", "x"]], "第1批：应写成")):
+            with self.subTest(value=value), self.assertRaisesMessage(ValidationError, message):
+                services.parse_batches(value)
+
+    def test_every_batch_lies_within_the_campaign(self) -> None:
+        campaign = services.launch_from_template("2023", org=self.p.committee, acting_user=self.p.committee_manager)
+        late = [{"name": "第三批", "start": f"{campaign.end:%Y-%m-%d}",
+                 "end": f"{campaign.end + datetime.timedelta(days=1):%Y-%m-%d}"}]
+        with self.assertRaisesMessage(ValidationError, "第1批（"):
+            services.update_campaign(campaign, acting_user=self.p.committee_manager, changes={"batches": late})
+        # Shortening the campaign is checked against the batches it keeps.
+        with self.assertRaisesMessage(ValidationError, "不在主题教育的起止日期"):
+            services.update_campaign(campaign, acting_user=self.p.committee_manager,
+                                     changes={"end": campaign.end - datetime.timedelta(days=1)})
+
     def test_a_person_answers_and_no_or_partly_needs_a_note(self) -> None:
         checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
         (assignment,) = services.assign_checklist(checklist, acting_user=self.p.branch1_manager,

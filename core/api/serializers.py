@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from core.choices import ChangeAction, Severity, TaskStatus
+from core.filtersets import MAX_INTEGER
 from core.models import ObjectChange, Task
 from core.tasks import live_progress
 
@@ -42,8 +44,12 @@ def per_page(serializer: serializers.BaseSerializer[Any], key: str, compute: Cal
 class ScopedModelSerializer(serializers.ModelSerializer):
     """Base for the serializers of scoped models.
 
-    ``Meta.unscoped_fields`` names writable relations that may point outside the user's scope on
-    purpose (the receiving branch of a transfer); every other writable relation is restricted.
+    Every writable relation offers, and accepts, only what the user may see: a scoped model's rows through
+    ``restrict``; a record without a place in the tree of its own through the record it belongs to, named in
+    ``Meta.scoped_through`` (``{"category": "campaign"}``: the categories of the campaigns the user sees).
+    ``Meta.unscoped_fields`` names relations that may point outside the user's scope on purpose (the
+    receiving branch of a transfer). A writable relation that is none of these is a mistake in the
+    serializer and refused at once, rather than offering every row of the installation.
     """
 
     changelog_message = serializers.CharField(
@@ -59,19 +65,34 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         if request is None:
             return fields
         unscoped = getattr(self.Meta, "unscoped_fields", ())
+        through: dict[str, str] = getattr(self.Meta, "scoped_through", {})
         for name, field in fields.items():
             if name in unscoped or field.read_only:
                 continue
             target = field.child_relation if isinstance(field, ManyRelatedField) else field
-            queryset: Any = target.queryset if isinstance(target, RelatedField) else None
-            if hasattr(queryset, "restrict"):
-                target.queryset = queryset.restrict(request.user, "view")  # type: ignore[attr-defined]
+            if not isinstance(target, RelatedField):
+                continue
+            target.queryset = scoped_choices(target.queryset, request.user, through.get(name),
+                                             where=f"{type(self).__name__}.{name}")
         return fields
 
     def build_instance(self, data: dict[str, Any]) -> models.Model:
         """An unsaved instance from validated data; the create service saves it."""
         model: type[models.Model] = self.Meta.model
         return model(**data)
+
+
+def scoped_choices(queryset: Any, user: Any, through: str | None, *, where: str) -> Any:
+    """``queryset`` cut to what ``user`` may see: by its own place in the tree, or by the record ``through``
+    names (a relation of its model to a scoped model)."""
+    if through is not None:
+        parent = queryset.model._meta.get_field(through).related_model
+        return queryset.filter(**{f"{through}__in": parent._default_manager.restrict(user, "view").values("pk")})
+    if hasattr(queryset, "restrict"):
+        return queryset.restrict(user, "view")
+    raise ImproperlyConfigured(
+        f"{where} offers {queryset.model.__name__} records, which have no scope of their own: name the scoped "
+        "record they belong to in Meta.scoped_through, or the field in Meta.unscoped_fields")
 
 
 class ChangelogMessageSerializer(serializers.Serializer):
@@ -175,10 +196,20 @@ class GapSerializer(serializers.Serializer):
         return {"label": str(found.label), "url": found.url or None, "closed": found.closed}
 
 
+class IdField(serializers.IntegerField):
+    """The key of a record named in a request body or query (``{"member": 16}``): a positive whole number the
+    database can bind, so that an impossible one is a 400 like any other bad value."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_INTEGER)
+        super().__init__(**kwargs)
+
+
 class GapQuerySerializer(serializers.Serializer):
     """Query parameters of the gap list."""
 
-    org = serializers.IntegerField(required=False, help_text=_("组织（含下级）；不填则为您管理范围内的全部组织"))
+    org = IdField(required=False, help_text=_("组织（含下级）；不填则为您管理范围内的全部组织"))
     date = serializers.DateField(required=False, help_text=_("日期 YYYY-MM-DD，默认今天"))
     rule = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("只看这些规则"))
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)

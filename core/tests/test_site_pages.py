@@ -168,6 +168,17 @@ class ListFilterControlsTest(PersonaTestCase):
                           ("/api/essays/versions/", "essay"), ("/api/changes/", "object_id")):
             self.assertEqual(self.client.get(url, {name: huge}).status_code, 400, url)
 
+    def test_a_year_outside_the_calendar_is_a_clear_error(self) -> None:
+        self.client.force_login(self.p.member_user)
+        for url in ("/api/learning/activities/", "/api/campaigns/campaigns/", "/api/essays/requests/"):
+            for year in ("0", "1", "-1", "9999", "10000", "1.5"):
+                response = self.client.get(url, {"year": year})
+                self.assertEqual(response.status_code, 400, (url, year))
+                self.assertIn("year", response.json(), (url, year))
+            self.assertEqual(self.client.get(url, {"year": "2026"}).status_code, 200, url)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get("/learning/activities/", {"year": "0"}), "年度：确保该值大于或等于1900")
+
     def test_a_chip_names_a_record_only_to_those_who_may_see_it(self) -> None:
         from campaigns.tests.helpers import new_campaign
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ScopedModelSerializer, per_page
+from core.api.serializers import IdField, ScopedModelSerializer, per_page
 from learning.choices import AttendanceStatus
 from learning.models import Activity, Attempt, Attendance, Exam, MemberYear, PointEntry, Question, StudyRecord
 from orgs.models import Member, Organization
@@ -80,7 +80,7 @@ class SignInSerializer(serializers.Serializer):
 
 
 class EntrySerializer(serializers.Serializer):
-    member = serializers.IntegerField()
+    member = IdField()
     status = serializers.ChoiceField(choices=[s for s in AttendanceStatus.choices if s[0] != AttendanceStatus.MAKEUP])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -142,7 +142,7 @@ class MemberYearSerializer(serializers.ModelSerializer):
 
 
 class ComplianceQuerySerializer(serializers.Serializer):
-    org = serializers.IntegerField(required=False, help_text=_("组织ID；默认为您管理范围的顶层组织"))
+    org = IdField(required=False, help_text=_("组织ID；默认为您管理范围的顶层组织"))
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 

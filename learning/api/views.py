@@ -81,7 +81,7 @@ class ActivityViewSet(ScopedModelViewSet):
         missing = [i for i in ids if i not in members]
         if missing:
             raise drf_validation_error(DjangoValidationError(
-                {"entries": [f"member {i}: not found" for i in missing]}))
+                {"entries": [_("党员 %(id)s 不存在或不在您的管理范围内") % {"id": i} for i in missing]}))
         try:
             saved = services.record_attendance(
                 activity, [services.Entry(members[e["member"]], e["status"], e.get("reason", "")) for e in entries],

@@ -94,6 +94,7 @@ class AttendanceAPITest(APITestCase):
         body = {"entries": [{"member": inside.pk, "status": "present"}, {"member": outside.pk, "status": "present"}]}
         response = self.client.post(url, body, format="json")
         self.assertEqual(response.status_code, 400, response.data)
+        self.assertEqual(response.data["entries"], [f"党员 {outside.pk} 不存在或不在您的管理范围内"])
         self.assertFalse(Attendance.objects.exists())
         body["entries"] = body["entries"][:1]
         self.assertEqual(self.client.post(url, body, format="json").status_code, 200)
@@ -104,11 +105,14 @@ class AttendanceAPITest(APITestCase):
         url = reverse("activity-record", args=[self.activity.pk])
         member = self.p.branch1_members[0].pk
         bodies: list[Any] = [{}, {"entries": []}, {"entries": [{"member": member, "status": "sleeping"}]},
-                  {"entries": [{"member": member, "status": "present"}] * 2}, {"entries": "x"}]
+                  {"entries": [{"member": member, "status": "present"}] * 2}, {"entries": "x"},
+                  *({"entries": [{"member": n, "status": "present"}]} for n in (2**63, 0, -2**63 - 1))]
         for body in bodies:
             self.assertEqual(self.client.post(url, body, format="json").status_code, 400, body)
         response = self.client.post(url, "{not json", content_type="application/json")
         self.assertEqual(response.status_code, 400)
+        deep = self.client.post(url, "[" * 5000, content_type="application/json")
+        self.assertEqual((deep.status_code, deep.json()), (400, {"detail": "JSON 格式错误：嵌套层数过多"}))
 
     def test_attendance_list_is_scoped(self) -> None:
         services.record_attendance(self.activity, [services.Entry(m, "present") for m in

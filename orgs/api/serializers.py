@@ -106,9 +106,11 @@ class TransferReplySerializer(serializers.Serializer):
 class RoleGrantSerializer(ScopedModelSerializer):
     """Role R on the organization subtree ``org`` (no organization for administrators)."""
 
+    # Any active account may be given a role (as on the page, by typing its name); the browsable API asks
+    # for the name in a text box rather than listing every account of the installation.
     username = serializers.SlugRelatedField(
         source="user", slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
-        help_text=_("被授权账号的用户名"),
+        help_text=_("被授权账号的用户名"), style={"base_template": "input.html"},
     )
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -116,3 +118,4 @@ class RoleGrantSerializer(ScopedModelSerializer):
         model = RoleGrant
         fields = ["id", "url", "user", "username", "role", "org", "changelog_message"]
         read_only_fields = ["user"]
+        unscoped_fields = ["username"]
