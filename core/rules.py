@@ -127,6 +127,12 @@ def rule_version(key: str, on: datetime.date | None = None) -> RuleVersion:
     raise UnknownRule(f"no version of rule {key!r} is in force on {on:%Y-%m-%d}")
 
 
+def first_effective(key: str) -> datetime.date | None:
+    """The day the earliest stored version of rule ``key`` takes effect (``None`` if it has none)."""
+    versions = _versions(key)
+    return min((v.effective_from for v in versions), default=None)
+
+
 def rule(key: str, on: datetime.date | None = None) -> tuple[Any, str]:
     """The value and severity of rule ``key`` in force on ``on``."""
     version = rule_version(key, on)

@@ -16,8 +16,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from core.rules import rule_value
+from core.rules import first_effective, rule_value
 from learning import rules
 from learning.choices import CAPPED_KINDS, StudyKind
 from learning.models import MemberYear, StudyRecord
@@ -25,6 +26,24 @@ from orgs.choices import MEMBER_STATUSES, PositionTitle, Status
 from orgs.models import Member, Position
 
 LEADER_TITLES = [t for t in PositionTitle if t != PositionTitle.GROUP_LEADER]
+
+
+# The rules a year of the ledger is counted by (``requirement`` and ``refresh_years``).
+LEDGER_RULES = ("learning.online.cap_hours", "learning.hours.member_annual", "learning.hours.leader_annual",
+                "learning.training.leader_min", "learning.training.converted_within_days")
+
+
+def first_year() -> int:
+    """The first year the ledger can count: every rule it counts by is in force at that year's end."""
+    starts = [first_effective(key) for key in LEDGER_RULES]
+    return max(start.year for start in starts if start is not None) if any(starts) else 1
+
+
+def year_error(day: datetime.date | None) -> str | None:
+    """Why hours dated ``day`` cannot be recorded, if they cannot: their year has no rules to count them by."""
+    if day is None or day.year >= first_year():
+        return None
+    return _("学时只能记入%(year)s年及以后的年度：此前没有学时规则") % {"year": first_year()}
 
 
 def rule_day(year: int, today: datetime.date | None = None) -> datetime.date:

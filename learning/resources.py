@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from functools import cached_property
 from typing import Any, ClassVar
 
 from django.db.models import Q
@@ -27,7 +28,7 @@ from core.text import listing
 from learning import rules
 from learning.choices import CHOICE_KINDS, ActivityForm, Audience, QuestionKind, RecordSource, StudyKind
 from learning.filtersets import ActivityFilterSet, ExamFilterSet, QuestionFilterSet, StudyRecordFilterSet
-from learning.ledger import refresh_years
+from learning.ledger import first_year, refresh_years, year_error
 from learning.models import Activity, Exam, Question, StudyRecord
 from orgs import rules as org_rules
 from orgs.models import Member, Organization
@@ -72,10 +73,17 @@ class StudyRecordResource(Resource):
     def out_of_scope_message(self, row: Row) -> str:
         return _("这条记录属于您管理范围以外的党员")
 
+    @cached_property
+    def first_ledger_year(self) -> int:
+        return first_year()
+
     def clean_row(self, row: Row) -> None:
         date = row.values.get("date")
-        if date and "date" not in row.failed and date > self.today:
-            row.error(self.header_of("date"), _("学习日期不能晚于今天"))
+        if date and "date" not in row.failed:
+            if date > self.today:
+                row.error(self.header_of("date"), _("学习日期不能晚于今天"))
+            elif date.year < self.first_ledger_year:
+                row.error(self.header_of("date"), year_error(date) or "")
 
     def clean_rows(self, rows: list[Row]) -> None:
         """The same course on the same day twice for one member is one record listed twice; and lines the

@@ -148,6 +148,12 @@ class Activity(OrgOwnedModel):
             errors["hours"] = str(_("学时不能为负数"))
         if self.makeup_until and self.end and self.makeup_until < timezone.localtime(self.end).date():
             errors["makeup_until"] = str(_("补学截止日期不能早于活动结束的日期"))
+        if self.start:
+            from learning.ledger import year_error
+
+            problem = year_error(timezone.localtime(self.start).date())
+            if problem:
+                errors["start"] = problem
         if errors:
             raise ValidationError(errors)
 

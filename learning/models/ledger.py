@@ -57,8 +57,13 @@ class StudyRecord(OrgOwnedModel):
 
     def clean(self) -> None:
         # Here as well as in the service, so that a form reports it together with the other fields' errors.
+        from learning.ledger import year_error
+
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": _("学习日期不能晚于今天")})
+        problem = year_error(self.date)
+        if problem:
+            raise ValidationError({"date": problem})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.year = self.date.year

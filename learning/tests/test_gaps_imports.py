@@ -143,11 +143,13 @@ class HoursImportTest(PersonaTestCase):
         tomorrow = (self.today + datetime.timedelta(days=1)).isoformat()
         path = self.write([self.row(self.a, hours=-2), self.row(self.a, title="课A", hours=30),
                            self.row(self.b, 学习日期=tomorrow), self.row(self.b, title="课B"),
-                           self.row(self.b, title="课B")])
+                           self.row(self.b, title="课B"), self.row(self.b, title="旧课", 学习日期="2018-12-31")])
         result = import_file(StudyRecordResource(self.p.branch1_manager), path)
         self.assertFalse(result.ok)
         by_row = {(row, column) for row, column, _message in result.errors}
-        self.assertEqual(by_row, {(2, "学时"), (3, "学时"), (4, "学习日期"), (5, "学习内容"), (6, "学习内容")})
+        self.assertEqual(by_row, {(2, "学时"), (3, "学时"), (4, "学习日期"), (5, "学习内容"), (6, "学习内容"),
+                                  (7, "学习日期")})
+        self.assertIn((7, "学习日期", "学时只能记入2019年及以后的年度：此前没有学时规则"), result.errors)
         self.assertFalse(StudyRecord.objects.exists())
 
     def test_the_export_reimports_unchanged(self) -> None:

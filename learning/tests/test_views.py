@@ -294,6 +294,18 @@ class NumberMinimumTest(PersonaTestCase):
             self.assertEqual(form.errors["time_limit"], ["确保该值大于或等于1。"], value)
         self.assertIn('min="1"', str(ExamForm(user=self.p.branch1_manager)["time_limit"]))
 
+    def test_hours_dated_before_the_first_rules_are_refused_on_the_page_not_a_server_error(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.post(reverse("learning:record_add"), {
+            "id_number": self.p.member.id_number, "date": "2018-06-01", "hours": "2", "kind": "online",
+            "title": "补录旧记录"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "学时只能记入2019年及以后的年度：此前没有学时规则")
+        self.assertFalse(StudyRecord.objects.filter(title="补录旧记录").exists())
+        self.assertEqual(self.client.post(reverse("learning:record_add"), {
+            "id_number": self.p.member.id_number, "date": "2019-01-02", "hours": "2", "kind": "online",
+            "title": "补录旧记录"}).status_code, 302)
+
     def test_a_study_record_reports_its_wrong_hours_and_its_future_date_together(self) -> None:
         import datetime
 
