@@ -180,7 +180,8 @@ class TransferForm(forms.ModelForm):  # type: ignore[type-arg]
         to_org.to_field_name = "code"
         to_org.help_text = _("转入本系统内的党支部时填写其组织编码（可向接收方索取）；转出本系统时留空，填写转往单位")
         to_org.error_messages["invalid_choice"] = _("找不到组织编码为“%(value)s”的党支部，请向接收方核实编码")
-        self.fields["date"].initial = timezone.localdate
+        if self.initial.get("date") is None:  # the new transfer's own (empty) date would hide the field's initial
+            self.initial["date"] = timezone.localdate()
 
 
 class TransferReplyForm(forms.Form):

@@ -146,6 +146,8 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
 
 
 MILESTONES = ("application_date", "activist_date", "candidate_date", "admission_date", "conversion_date")
+# The development stages and the index in MILESTONES of the last step each has reached.
+DEVELOPMENT_STEPS = {"applicant": 0, "activist": 1, "candidate": 2}
 
 
 def member_record_errors(
@@ -196,6 +198,14 @@ def member_record_errors(
                            % {"status": status_label(status), "field": milestone_labels()[name]}))
     if status == "probationary" and dates.get("conversion_date"):
         errors.append(("conversion_date", _("预备党员不应有转正时间")))
+    # Someone still on the way to membership has no dates of the steps ahead (a full member is not set back
+    # to applicant by a change of status while keeping their admission).
+    reached = DEVELOPMENT_STEPS.get(status or "")
+    if reached is not None:
+        for name in MILESTONES[reached + 1:]:
+            if dates.get(name) is not None:
+                errors.append((name, _("状态为“%(status)s”时不应有%(field)s")
+                               % {"status": status_label(status), "field": milestone_labels()[name]}))
     return errors
 
 

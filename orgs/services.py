@@ -156,11 +156,23 @@ def change_status(
 ) -> Member:
     """Move a member to ``status`` on ``date``; the step's milestone date is set when not yet recorded
     (a date already on the record, such as the conversion date of a restored member, is history)."""
+    _check_status_date(member, date)
     milestone = STATUS_MILESTONE.get(Status(status))
     changes: dict[str, Any] = {"status": status, **dates}
     if milestone and milestone not in changes and getattr(member, milestone) is None:
         changes[milestone] = date
     return update_member(member, acting_user=acting_user, changes=changes, message=reason, status_date=date)
+
+
+def _check_status_date(member: Member, date: datetime.date) -> None:
+    """A change of status happens today or before, after the member was born and after the change before it."""
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("日期不能晚于今天")})
+    if member.birth_date and date < member.birth_date:
+        raise ValidationError({"date": _("日期不能早于出生日期（%(d)s）") % {"d": f"{member.birth_date:%Y-%m-%d}"}})
+    last = StatusChange.objects.filter(member=member).order_by("-date").values_list("date", flat=True).first()
+    if last and date < last:
+        raise ValidationError({"date": _("日期不能早于上一次状态变更（%(d)s）") % {"d": f"{last:%Y-%m-%d}"}})
 
 
 def delete_member(member: Member, *, acting_user: Any, message: str = "") -> None:
@@ -196,6 +208,9 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
         raise ValidationError({"member": _("该党员当前状态不能转接组织关系")})
     if transfer.to_org and transfer.to_org.kind not in BRANCH_KINDS:
         raise ValidationError({"to_org": _("组织关系应转入党支部")})
+    if transfer.to_org and transfer.to_outside.strip():
+        raise ValidationError({"to_outside": _("转入本系统内的党支部时不填转往单位；转出本系统时不填组织编码")})
+    _check_transfer_date(member, transfer.date)
     if transfer.to_org is None:
         transfer.status, transfer.confirmed_date = TransferStatus.CONFIRMED, transfer.date
     core.create_object(transfer, acting_user=acting_user, message=message)
@@ -213,6 +228,20 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
                                     created_by=_user_or_none(acting_user))
         end_positions(member, transfer.date, acting_user=acting_user, reason=_("组织关系转出"))
     return transfer
+
+
+def _check_transfer_date(member: Member, date: datetime.date | None) -> None:
+    """A transfer is dated today or before, after the member was born and after their previous transfer."""
+    if date is None:
+        return
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("转出日期不能晚于今天")})
+    if member.birth_date and date < member.birth_date:
+        raise ValidationError({"date": _("转出日期不能早于出生日期（%(d)s）") % {"d": f"{member.birth_date:%Y-%m-%d}"}})
+    last = (Transfer.objects.filter(member=member, status=TransferStatus.CONFIRMED)
+            .order_by("-date").values_list("date", flat=True).first())
+    if last and date < last:
+        raise ValidationError({"date": _("转出日期不能早于上一次组织关系转接（%(d)s）") % {"d": f"{last:%Y-%m-%d}"}})
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import ObjectChange
 from core.testing.personas import new_member
@@ -86,6 +87,41 @@ class MemberLifecycleTest(PersonaTestCase):
         with self.assertRaises(ValidationError):
             services.change_status(self.p.branch1_members[1], acting_user=self.p.branch1_manager,
                                    status=Status.TRANSFERRED_OUT, date=datetime.date(2025, 1, 1), reason="x")
+
+    def test_a_status_change_keeps_the_record_consistent_and_is_dated_sensibly(self) -> None:
+        member = self.p.branch1_members[0]  # a full member
+        cases = (
+            (Status.APPLICANT, datetime.date(2025, 1, 1), "admission_date", "状态为“入党申请人”时不应有入党时间"),
+            (Status.SUSPENDED, datetime.date(1970, 1, 1), "date", "日期不能早于出生日期"),
+            (Status.SUSPENDED, timezone.localdate() + datetime.timedelta(days=1), "date", "日期不能晚于今天"),
+        )
+        for status, date, field, message in cases:
+            with self.subTest(status=status, date=date), self.assertRaises(ValidationError) as caught:
+                services.change_status(member, acting_user=self.p.branch1_manager, reason="测试", status=status,
+                                       date=date)
+            self.assertIn(message, " ".join(caught.exception.message_dict[field]))
+        services.change_status(member, acting_user=self.p.branch1_manager, status=Status.SUSPENDED,
+                               date=datetime.date(2025, 3, 1), reason="失联")
+        with self.assertRaisesMessage(ValidationError, "日期不能早于上一次状态变更（2025-03-01）"):
+            services.change_status(member, acting_user=self.p.branch1_manager, status=Status.FULL,
+                                   date=datetime.date(2025, 2, 1), reason="恢复")
+        member.refresh_from_db()
+        self.assertEqual((member.status, member.status_changes.count()), (Status.SUSPENDED, 1))
+
+    def test_a_transfer_names_one_destination_and_a_sensible_date(self) -> None:
+        member = self.p.branch1_members[1]
+        cases = (
+            ({"to_org": self.p.branch2, "to_outside": "外省某单位", "date": datetime.date(2025, 1, 1)}, "to_outside",
+             "转入本系统内的党支部时不填转往单位"),
+            ({"to_org": self.p.branch2, "date": datetime.date(1960, 1, 1)}, "date", "转出日期不能早于出生日期"),
+            ({"to_org": self.p.branch2, "date": timezone.localdate() + datetime.timedelta(days=1)}, "date",
+             "转出日期不能晚于今天"),
+        )
+        for kwargs, field, message in cases:
+            with self.subTest(field=field, message=message), self.assertRaises(ValidationError) as caught:
+                services.start_transfer(Transfer(member=member, **kwargs), acting_user=self.p.branch1_manager)
+            self.assertIn(message, " ".join(caught.exception.message_dict[field]))
+        self.assertFalse(Transfer.objects.filter(member=member).exists())
 
     def test_only_full_members_hold_seats(self) -> None:
         probationary = self.p.branch1_members[3]

@@ -151,6 +151,20 @@ class MemberPageTest(PersonaTestCase):
 
 
 class TransferPageTest(PersonaTestCase):
+    def test_the_forms_start_from_today_and_a_refused_status_change_says_why(self) -> None:
+        from django.utils import timezone
+
+        member = self.p.branch1_members[0]
+        self.client.force_login(self.p.branch1_manager)
+        today = f'value="{timezone.localdate():%Y-%m-%d}"'
+        self.assertContains(self.client.get(reverse("orgs:member_transfer", args=[member.pk])), today)
+        self.assertContains(self.client.get(reverse("orgs:member_status", args=[member.pk])), today)
+        refused = self.client.post(reverse("orgs:member_status", args=[member.pk]),
+                                   {"status": "applicant", "date": "2025-01-01", "reason": "测试"})
+        self.assertContains(refused, "状态为“入党申请人”时不应有入党时间")
+        member.refresh_from_db()
+        self.assertEqual(member.status, "full")
+
     def test_a_transfer_is_confirmed_by_the_receiving_branch_and_the_record_follows(self) -> None:
         member = self.p.branch1_members[1]
         self.client.force_login(self.p.branch1_manager)
