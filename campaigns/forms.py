@@ -146,6 +146,10 @@ class ProblemForm(ScopedModelForm):
         limit_choices(self, "owner", owners.only("pk", "name").order_by("name")[:500] if not self.is_bound else owners)
         self.fields["deadline"].required = False
         self.fields["deadline"].help_text = _("或填写下面的工作日数，由系统按节假日安排计算")
+        if self.instance.pk and not services.may_set_deadline(self.user, self.instance):
+            for name in ("deadline", "deadline_workdays"):
+                self.fields[name].disabled = True
+            self.fields["deadline"].help_text = _("办结时限由上级党组织确定；需要延期的，请向上级党组织说明情况")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

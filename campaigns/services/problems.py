@@ -42,6 +42,12 @@ def may_review(user: Any, problem: Problem) -> bool:
     return any(problem.org_path.startswith(p) and problem.org_path != p for p in scope.paths)
 
 
+def may_set_deadline(user: Any, problem: Problem) -> bool:
+    """Who may move a problem's deadline once it is set: the level above, which reviews the close-out (the
+    organization doing the rectification would otherwise decide when it is overdue)."""
+    return may_review(user, problem)
+
+
 def may_work_on(user: Any, problem: Problem) -> bool:
     """The responsible organization's managers (and those above), and the responsible person."""
     if can(user, Action.CHANGE, problem):
@@ -145,6 +151,11 @@ def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any
     for name, value in changes.items():
         setattr(probe, name, value)
     _check(probe, acting_user)
+    # A deadline counted in working days may follow a change of the calendar; setting it is the level above's.
+    moved = probe.deadline_workdays != current.deadline_workdays or (
+        probe.deadline != current.deadline and probe.deadline_workdays is None)
+    if moved and not may_set_deadline(acting_user, current):
+        raise ValidationError({"deadline": _("办结时限由上级党组织确定；需要延期的，请向上级党组织说明情况")})
     changes["deadline"] = probe.deadline
     # Applied to the row as it is now: a close-out decided meanwhile must not be undone by a stale form.
     return core.update_object(current, acting_user=acting_user, changes=changes, message=message)

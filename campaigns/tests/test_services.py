@@ -171,6 +171,23 @@ class RectificationCycleTest(PersonaTestCase):
         services.update_problem(problem, acting_user=self.p.branch1_manager, changes={"deadline_workdays": 3})
         self.assertEqual(Problem.objects.get(pk=problem.pk).deadline, datetime.date(2025, 10, 13))
 
+    def test_only_the_level_above_moves_a_deadline(self) -> None:
+        later = self.problem.deadline + datetime.timedelta(days=180)
+        with self.assertRaisesMessage(ValidationError, "办结时限由上级党组织确定"):
+            services.update_problem(self.problem, acting_user=self.p.branch1_manager, changes={"deadline": later})
+        with self.assertRaisesMessage(ValidationError, "办结时限由上级党组织确定"):
+            services.update_problem(self.problem, acting_user=self.p.branch1_manager,
+                                    changes={"deadline_workdays": 100})
+        services.update_problem(self.problem, acting_user=self.p.branch1_manager, changes={"measures": "补充措施"})
+        services.update_problem(self.problem, acting_user=self.p.committee_manager, changes={"deadline": later})
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).deadline, later)
+        self.client.force_login(self.p.branch1_manager)
+        form = self.client.get(reverse("campaigns:problem_edit", args=[self.problem.pk])).context["form"]
+        self.assertTrue(form.fields["deadline"].disabled)
+        self.client.force_login(self.p.committee_manager)
+        form = self.client.get(reverse("campaigns:problem_edit", args=[self.problem.pk])).context["form"]
+        self.assertFalse(form.fields["deadline"].disabled)
+
     def test_a_sibling_cannot_file_or_work_on_a_problem_of_branch1(self) -> None:
         problem = Problem(org=self.p.branch1, title="x", description="y", source="self",
                           found_on=timezone.localdate(), standard="s", measures="m", deadline=timezone.localdate())
