@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +126,18 @@ def _dated_label(obj: Any, *, when: str) -> str:
     return f"{obj} · {day:%Y-%m-%d} · {obj.org.name}"
 
 
+OWNER_CHOICES = 500
+
+
+def owner_choices(user: Any, org: Organization | None) -> Any:
+    """Who may be a problem's responsible person: the members of its organization's subtree the user sees
+    (of everything the user sees while no organization is chosen), by name."""
+    owners = Member.objects.restrict(user, Action.VIEW)
+    if org is not None:
+        owners = owners.filter(org_path__startswith=org.path)
+    return owners.only("pk", "name").order_by("name", "pk")
+
+
 class ProblemForm(ScopedModelForm):
     class Meta:
         model = Problem
@@ -139,11 +152,13 @@ class ProblemForm(ScopedModelForm):
         campaigns = Campaign.objects.restrict(self.user, Action.VIEW).order_by("-start")
         limit_choices(self, "campaign", campaigns)
         limit_choices(self, "category", Category.objects.filter(campaign__in=campaigns).select_related("campaign"))
-        owners = Member.objects.restrict(self.user, Action.VIEW)
         org = self.instance.org if self.instance.org_id else None
-        if not self.is_bound and org is not None:
-            owners = owners.filter(org_path__startswith=org.path)
-        limit_choices(self, "owner", owners.only("pk", "name").order_by("name")[:500] if not self.is_bound else owners)
+        owners = owner_choices(self.user, org)
+        limit_choices(self, "owner", owners[:OWNER_CHOICES] if not self.is_bound else owners)
+        # Choosing the responsible organization offers its own members as the responsible person.
+        self.fields["org"].widget.attrs.update({
+            "hx-get": reverse("campaigns:problem_owner_options"), "hx-trigger": "change", "hx-target": "#id_owner",
+            "hx-swap": "innerHTML"})
         self.fields["deadline"].required = False
         self.fields["deadline"].help_text = _("或填写下面的工作日数，由系统按节假日安排计算")
         if self.instance.pk and not services.may_set_deadline(self.user, self.instance):

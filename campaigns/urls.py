@@ -28,6 +28,7 @@ urlpatterns = [
     path("checklists/<int:pk>/assign/", views.checklist_assign, name="checklist_assign"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
     *crud("problems", "problem", views, "Problem"),
+    path("problems/owners/", views.problem_owner_options, name="problem_owner_options"),
     path("problems/<int:pk>/progress/", views.problem_progress, name="problem_progress"),
     path("problems/<int:pk>/milestones/", views.problem_milestone, name="problem_milestone"),
     path("problems/<int:pk>/submit/", views.problem_submit, name="problem_submit"),

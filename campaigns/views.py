@@ -16,6 +16,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -539,6 +541,18 @@ def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = forms.MilestoneForm(request.POST, instance=Milestone(problem=problem))
     return act(request, form, lambda data: services.add_milestone(form.instance, acting_user=request.user),
                _("已添加"), problem.get_absolute_url())
+
+
+@login_required
+def problem_owner_options(request: HttpRequest) -> HttpResponse:
+    """The options of the problem form's responsible person for the organization chosen (``?org=ID``)."""
+    chosen = request.GET.get("org", "")
+    org = (Organization.objects.restrict(request.user, Action.VIEW).filter(pk=int(chosen)).first()
+           if chosen.isdigit() and len(chosen) < 19 else None)
+    owners = forms.owner_choices(request.user, org)[:forms.OWNER_CHOICES] if org is not None else []
+    options = [format_html('<option value="">{}</option>', "---------")]
+    options += [format_html('<option value="{}">{}</option>', m.pk, m.name) for m in owners]
+    return HttpResponse(mark_safe("".join(options)))  # noqa: S308  (each option escaped above)
 
 
 @login_required

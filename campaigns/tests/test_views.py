@@ -111,6 +111,22 @@ class PickListTest(PersonaTestCase):
         self.assertContains(page, f"{self.p.member.name}（{self.p.branch1.name}）")
 
 
+class OwnerChoicesTest(PersonaTestCase):
+    def test_choosing_the_organization_offers_its_members_as_responsible_person(self) -> None:
+        url = reverse("campaigns:problem_owner_options")
+        self.client.force_login(self.p.committee_manager)
+        form = self.client.get(reverse("campaigns:problem_add")).content.decode()
+        self.assertIn(f'hx-get="{url}"', form)
+        options = self.client.get(url, {"org": self.p.branch1.pk}).content.decode()
+        for member in self.p.branch1_members:
+            self.assertIn(f'<option value="{member.pk}">{member.name}</option>', options)
+        for member in self.p.branch2_members:
+            self.assertNotIn(f'value="{member.pk}"', options)
+        self.client.force_login(self.p.branch2_manager)
+        for org in (self.p.branch1.pk, "x", "99999999999999999999999"):
+            self.assertEqual(self.client.get(url, {"org": org}).content.decode(), '<option value="">---------</option>')
+
+
 class KeptChoicesTest(PersonaTestCase):
     def test_a_refused_assignment_keeps_every_person_that_was_chosen(self) -> None:
         from campaigns import services
