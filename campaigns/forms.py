@@ -13,6 +13,7 @@ from campaigns import catalogue, services
 from campaigns.choices import CategoryKind, EvidencePhase, ExemplarKind, ReviewDecision
 from campaigns.models import Campaign, Category, Checklist, Exemplar, Milestone, Problem, Project, Requirement
 from core.choices import Action
+from core.text import labelled, sentences
 from essays.models import EssayRequest
 from learning.models import Activity
 from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
@@ -39,7 +40,11 @@ class MultipleFileField(forms.FileField):
 
 
 def form_errors(form: forms.BaseForm) -> str:
-    return "；".join(str(message) for errors in form.errors.values() for message in errors)
+    """A refused form's errors as one message, each named by its field (the form is shown as a message on
+    the page it was sent from, not beside its fields)."""
+    fields = form.fields
+    return sentences(labelled(fields[name].label, message) if name in fields and fields[name].label else message
+                     for name, errors in form.errors.items() for message in errors)
 
 
 def visible_members(user: Any) -> Any:

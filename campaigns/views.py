@@ -31,7 +31,7 @@ from core import services as core
 from core.changelog import history_for
 from core.choices import Action, ChangeAction
 from core.scoping import can, get_scope
-from core.text import nested
+from core.text import nested, sentences
 from core.views import generic
 from essays.models import Essay
 from orgs.models import Member, Organization
@@ -40,7 +40,7 @@ from orgs.views import scope_org
 
 def _refused(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
     if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(generic.error_messages(exc)))
+        messages.error(request, sentences(generic.error_messages(exc)))
     else:
         messages.error(request, str(exc) or _("不在您的管理范围内"))
 

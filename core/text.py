@@ -20,3 +20,15 @@ def listing(items: Iterable[object]) -> str:
     "a, b, c" otherwise."""
     separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
     return separator.join(str(item) for item in items)
+
+
+def sentences(items: Iterable[object]) -> str:
+    """Messages one after another in one line: "甲；乙" in Chinese, "a; b" otherwise."""
+    separator = "；" if (translation.get_language() or "").startswith("zh") else "; "
+    return separator.join(str(item) for item in items)
+
+
+def labelled(label: object, message: object) -> str:
+    """A message about one field, named first: "整改进展：该字段是必填项。" ("Progress: This field is required.")."""
+    colon = "：" if (translation.get_language() or "").startswith("zh") else ": "
+    return f"{label}{colon}{message}"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core import services as core
 from core.choices import Action
 from core.scoping import can, get_scope
+from core.text import sentences
 from core.views import generic
 from essays import audience, forms, originality, reports, services, uploads
 from essays.choices import CheckStatus, EssayStatus
@@ -159,7 +160,7 @@ def essay_start(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         essay = services.start_essay(obj, acting_user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, sentences(getattr(exc, "messages", [str(exc)])))
         return HttpResponseRedirect(obj.get_absolute_url())
     return HttpResponseRedirect(reverse("essays:essay_write", args=[essay.pk]))
 
@@ -262,7 +263,7 @@ def essay_review(request: HttpRequest, pk: int) -> HttpResponseBase:
             services.review(version, acting_user=request.user, decision=form.cleaned_data["decision"],
                             comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            messages.error(request, "；".join(generic.error_messages(exc)))
+            messages.error(request, sentences(generic.error_messages(exc)))
         except core.OutOfScope as exc:
             raise PermissionDenied(str(exc)) from exc
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -151,6 +152,23 @@ class Milestone(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """A step falls within what it is a step of: from the problem's finding (the project's start) to its
+        deadline."""
+        owner: Any = self.problem or self.project
+        if owner is None or self.due is None:
+            return
+        first = owner.found_on if self.problem is not None else owner.start
+        last = owner.deadline
+        if first and self.due < first:
+            raise ValidationError({"due": _("计划完成日期不能早于%(label)s（%(d)s）")
+                                   % {"label": _("发现日期") if self.problem is not None else _("开始日期"),
+                                      "d": f"{first:%Y-%m-%d}"}})
+        if last and self.due > last:
+            raise ValidationError({"due": _("计划完成日期不能晚于%(label)s（%(d)s）")
+                                   % {"label": _("办结时限") if self.problem is not None else _("完成时限"),
+                                      "d": f"{last:%Y-%m-%d}"}})
 
 
 class ProgressUpdate(ScopedModel):

@@ -68,6 +68,11 @@ def parse_batches(value: Any, *, within: tuple[datetime.date, datetime.date] | N
                                    % {"n": n, "s": start.isoformat(), "e": end.isoformat(),
                                       "cs": within[0].isoformat(), "ce": within[1].isoformat()}})
         batches.append({"name": name, "start": start.isoformat(), "end": end.isoformat()})
+    ordered = sorted(enumerate(batches, start=1), key=lambda b: b[1]["start"])
+    for (n1, first), (n2, second) in zip(ordered, ordered[1:], strict=False):
+        if second["start"] <= first["end"]:
+            numbers = {"a": min(n1, n2), "b": max(n1, n2)}
+            raise ValidationError({"batches": _("第%(a)s批与第%(b)s批的日期重叠") % numbers})
     return batches
 
 

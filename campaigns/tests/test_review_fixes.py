@@ -254,6 +254,25 @@ class KeptInputTest(PersonaTestCase):
         problem.refresh_from_db()
         self.assertNotEqual(problem.status, ProblemStatus.SUBMITTED)
 
+    def test_a_milestone_lies_within_the_problem_and_a_refused_form_names_its_fields(self) -> None:
+        import datetime
+
+        from campaigns.models import Milestone
+        from campaigns.tests.helpers import new_problem
+
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全")
+        url = reverse("campaigns:problem_milestone", args=[problem.pk])
+        self.client.force_login(self.p.branch1_manager)
+        empty = self.client.post(url, {"title": "", "due": ""}, follow=True)
+        self.assertContains(empty, "节点：该字段是必填项。；计划完成：该字段是必填项。")
+        for due, message in ((problem.found_on - datetime.timedelta(days=1), "计划完成日期不能早于发现日期"),
+                             (problem.deadline + datetime.timedelta(days=1), "计划完成日期不能晚于办结时限")):
+            page = self.client.post(url, {"title": "补齐记录", "due": f"{due:%Y-%m-%d}"}, follow=True)
+            self.assertContains(page, message)
+        self.assertFalse(Milestone.objects.filter(problem=problem).exists())
+        self.client.post(url, {"title": "补齐记录", "due": f"{problem.deadline:%Y-%m-%d}"})
+        self.assertTrue(Milestone.objects.filter(problem=problem).exists())
+
     def test_a_request_without_a_note_filed_in_english_shows_no_note_to_a_chinese_reader(self) -> None:
         from django.utils import translation
 

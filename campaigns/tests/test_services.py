@@ -239,6 +239,8 @@ class TemplatesAndChecklistsTest(PersonaTestCase):
             services.parse_batches("第一批，2026-01-01，2026-02-01\n第二批 2026-03-01")
         with self.assertRaisesMessage(ValidationError, "第1批：结束日期早于开始日期"):
             services.parse_batches("第一批，2026-03-01，2026-02-01")
+        with self.assertRaisesMessage(ValidationError, "第1批与第2批的日期重叠"):
+            services.parse_batches("第一批，2026-06-25，2026-09-24\n第二批，2026-09-01，2026-12-31")
 
     def test_batches_that_are_not_a_list_of_batches_are_refused_by_name(self) -> None:
         for value, message in ((1, "批次应为列表"), ({"a": 1}, "批次应为列表"), ([1], "第1批：应写成"),
