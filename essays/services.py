@@ -26,7 +26,7 @@ from core.notify import notify
 from core.scoping import can
 from core.tasks import enqueue, register_task
 from essays import audience, originality
-from essays.choices import CheckStatus, Decision, EssayStatus
+from essays.choices import CheckStatus, Decision, EssayAudience, EssayStatus
 from essays.models import Essay, EssayRequest, EssayVersion, Formulation
 from essays.store import MERGE_AT, store
 from orgs.models import Member
@@ -37,6 +37,10 @@ DRAFT_LOG_WINDOW = datetime.timedelta(minutes=10)
 
 
 def _check_request(request: EssayRequest, members: Sequence[Member], acting_user: Any) -> None:
+    if request.audience == EssayAudience.MEMBERS and not members:
+        raise ValidationError({"audience": _("撰写对象为“指定党员”时，请填写指定的党员")})
+    if request.audience == EssayAudience.ATTENDEES and request.activity is None:
+        raise ValidationError({"activity": _("撰写对象为“学习活动的参加人员”时，请选择关联的学习活动")})
     path = request.org.path
     if any(not m.org_path.startswith(path) for m in members):
         raise ValidationError({"audience_members": _("指定党员必须在布置单位的管理范围内")})
@@ -62,7 +66,8 @@ def update_request(request: EssayRequest, *, acting_user: Any, changes: dict[str
         # The essays belong to the requesting organization too: moving them would show them to another one.
         raise ValidationError({"org": _("已有党员为这项布置写了心得体会，不能改变布置单位")})
     chosen = list(members if members is not None else old.audience_members.all())
-    probe = EssayRequest(org=changes.get("org", old.org), activity=changes.get("activity", old.activity))
+    probe = EssayRequest(org=changes.get("org", old.org), activity=changes.get("activity", old.activity),
+                         audience=changes.get("audience", old.audience))
     _check_request(probe, chosen, acting_user)
     before = sorted(old.audience_members.values_list("pk", flat=True))
     core.update_object(request, acting_user=acting_user, changes=changes, message=message)

@@ -40,10 +40,10 @@ def essay_text(own: int, copied: str = "", repeat: int = 1) -> str:
 
 
 def new_request(p: Personas, org: Any, *, title: str = "学习党章心得体会", min_length: int = 50,
-                deadline: datetime.date | None = None, **extra: Any) -> EssayRequest:
+                deadline: datetime.date | None = None, members: Any = (), **extra: Any) -> EssayRequest:
     return create_request(EssayRequest(org=org, title=title, min_length=min_length,
                                        deadline=deadline or datetime.date.today() + datetime.timedelta(days=14),
-                                       **extra), acting_user=p.admin)
+                                       **extra), acting_user=p.admin, members=members)
 
 
 def author(member: Member, username: str) -> Any:

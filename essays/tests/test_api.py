@@ -119,9 +119,8 @@ class RequestListQueriesTest(APITestCase):
 
         def requests(n: int, first: int) -> None:
             for i in range(n):
-                request = new_request(self.p, self.p.committee, title=f"点名{first + i}",
-                                      audience=EssayAudience.MEMBERS)
-                request.audience_members.set([self.p.branch1_members[0], self.p.branch2_members[0]])
+                new_request(self.p, self.p.committee, title=f"点名{first + i}", audience=EssayAudience.MEMBERS,
+                            members=[self.p.branch1_members[0], self.p.branch2_members[0]])
 
         self.login(self.p.branch1_manager)
         self.client.get("/api/essays/requests/")  # the first request also fills the scope caches

@@ -82,8 +82,8 @@ class AllowListExtensionTest(PersonaTestCase):
 class MyEssaysTest(PersonaTestCase):
     def test_a_manager_who_is_a_member_sees_only_the_requests_addressed_to_them(self) -> None:
         own = new_request(self.p, self.p.committee, title="给全体党员的布置")
-        other = new_request(self.p, self.p.branch1, title="指定他人的布置", audience=EssayAudience.MEMBERS)
-        other.audience_members.set([self.p.branch1_members[1]])
+        other = new_request(self.p, self.p.branch1, title="指定他人的布置", audience=EssayAudience.MEMBERS,
+                            members=[self.p.branch1_members[1]])
         secretary = self.p.branch1_members[2]
         user = self.p.branch1_manager
         from orgs.models import Member

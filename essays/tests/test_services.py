@@ -113,8 +113,7 @@ class WorkflowTest(PersonaTestCase):
         request = new_request(self.p, self.p.branch2)
         with self.assertRaisesMessage(ValidationError, "不在"):
             start_essay(request, acting_user=self.user)
-        chosen = new_request(self.p, self.p.committee, audience=EssayAudience.MEMBERS)
-        chosen.audience_members.set([self.p.member])
+        chosen = new_request(self.p, self.p.committee, audience=EssayAudience.MEMBERS, members=[self.p.member])
         self.assertTrue(start_essay(chosen, acting_user=self.user).pk)
 
 

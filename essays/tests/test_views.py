@@ -226,3 +226,19 @@ class RequestFormDeadlineTest(PersonaTestCase):
             "title": "学习心得", "org": str(self.p.branch1.pk), "deadline": f"{tomorrow}", "min_length": "300",
             "audience": "subtree"})
         self.assertEqual(response.status_code, 302)
+
+    def test_a_request_names_who_writes(self) -> None:
+        import datetime
+
+        from django.urls import reverse
+
+        from essays.models import EssayRequest
+
+        self.client.force_login(self.p.branch1_manager)
+        tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+        base = {"title": "无人可写", "org": str(self.p.branch1.pk), "deadline": f"{tomorrow}", "min_length": "300"}
+        nobody = self.client.post(reverse("essays:request_add"), {**base, "audience": "members", "member_ids": ""})
+        self.assertContains(nobody, "撰写对象为“指定党员”时，请填写指定的党员")
+        no_activity = self.client.post(reverse("essays:request_add"), {**base, "audience": "attendees"})
+        self.assertContains(no_activity, "撰写对象为“学习活动的参加人员”时，请选择关联的学习活动")
+        self.assertFalse(EssayRequest.objects.filter(title="无人可写").exists())
