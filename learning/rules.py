@@ -191,6 +191,26 @@ TAG_SPLIT = re.compile(r"[,，;；、\s]+")
 _ANSWER_STRIP = re.compile(r"[\s　，,。.；;：:！!？?“”\"'‘’（）()《》]+")
 
 
+_CHOICE_GAP = re.compile(r"[（(][\s　]*[）)]")
+
+
+def statement_key(kind: str, text: str, options: Any, answer: Any) -> str:
+    """The statement a question asks about, with its answer put back and punctuation left out: questions made
+    from one sentence (a fill-in and a choice on it, or blanks on different words of it) share the key, and a
+    paper holding two of them would answer one with the other."""
+    from learning.choices import CHOICE_KINDS, QuestionKind
+
+    filled = text or ""
+    if kind == QuestionKind.BLANK and isinstance(answer, list):
+        for accepted in answer:
+            first = accepted[0] if isinstance(accepted, list) and accepted else ""
+            filled = filled.replace(BLANK, str(first), 1)
+    elif kind in CHOICE_KINDS and isinstance(answer, list) and isinstance(options, list):
+        correct = "".join(str(options[i]) for i in answer if isinstance(i, int) and 0 <= i < len(options))
+        filled = _CHOICE_GAP.sub(lambda _match: correct, filled, count=1)
+    return _ANSWER_STRIP.sub("", filled)
+
+
 def split_tags(text: str) -> list[str]:
     seen: list[str] = []
     for tag in TAG_SPLIT.split(text or ""):

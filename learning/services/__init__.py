@@ -37,6 +37,7 @@ from learning.services.exams import (
     create_questions,
     delete_exam,
     delete_question,
+    draw,
     start_attempt,
     submit_attempt,
     update_exam,
@@ -45,7 +46,7 @@ from learning.services.exams import (
 
 __all__ = [
     "GRACE", "bank", "check_draw", "create_exam", "create_question", "create_questions", "delete_exam",
-    "delete_question", "start_attempt", "submit_attempt", "update_exam", "update_question",
+    "delete_question", "draw", "start_attempt", "submit_attempt", "update_exam", "update_question",
     "MAX_SERIES", "Entry", "add_material", "audience_queryset", "conversion", "create_activity", "create_record",
     "create_series", "delete_activity", "delete_material", "delete_record", "fill_defaults", "max_wrong_codes",
     "may_record", "open_window", "record_attendance", "record_makeup", "recordable_members", "series_dates",

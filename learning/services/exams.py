@@ -80,6 +80,30 @@ def matching(questions: QuerySet[Question], rule: dict[str, Any]) -> QuerySet[Qu
     return qs
 
 
+def draw(exam: Exam, rng: random.Random) -> list[int]:
+    """A paper: for each rule, its count of questions at random, never two on the same statement while the
+    bank allows (``rules.statement_key``: a fill-in would give away the choice question on its sentence)."""
+    drawn: list[int] = []
+    statements: set[str] = set()
+    for rule in exam.draw:
+        rows = {pk: rules.statement_key(kind, text, options, answer) for pk, kind, text, options, answer
+                in matching(bank(exam), rule).values_list("pk", "kind", "text", "options", "answer")}
+        ids = sorted(set(rows) - set(drawn))
+        if len(ids) < rule["count"]:
+            raise ValidationError(_("题库中的试题不足，请联系组织者"))
+        rng.shuffle(ids)
+        chosen: list[int] = []
+        for pk in ids:
+            if len(chosen) < rule["count"] and rows[pk] not in statements:
+                chosen.append(pk)
+                statements.add(rows[pk])
+        # A bank too small to keep every statement apart still yields a paper.
+        chosen += [pk for pk in ids if pk not in chosen][:rule["count"] - len(chosen)]
+        drawn += chosen
+    rng.shuffle(drawn)
+    return drawn
+
+
 def check_draw(exam: Exam) -> None:
     """Every rule must find enough questions in the bank (counted without overlap between rules)."""
     problem = rules.draw_error(exam.draw)
@@ -178,14 +202,7 @@ def start_attempt(exam: Exam, *, acting_user: Any, now: datetime.datetime | None
     used = mine.count()
     if used >= exam.attempts_allowed:
         raise ValidationError(_("您已作答%(n)s次，达到这场考试的次数上限") % {"n": used})
-    rng = rng or random.SystemRandom()
-    drawn: list[int] = []
-    for rule in exam.draw:
-        ids = sorted(set(matching(bank(exam), rule).values_list("pk", flat=True)) - set(drawn))
-        if len(ids) < rule["count"]:
-            raise ValidationError(_("题库中的试题不足，请联系组织者"))
-        drawn += rng.sample(ids, rule["count"])
-    rng.shuffle(drawn)
+    drawn = draw(exam, rng or random.SystemRandom())
     deadline = min(now + datetime.timedelta(minutes=exam.time_limit), exam.closes)
     attempt = Attempt(exam=exam, member=member, org_id=member.org_id, org_path=member.org_path,
                       exam_org_path=exam.org_path, number=used + 1, started=now, deadline=deadline, questions=drawn)

@@ -72,6 +72,31 @@ class ExamTest(PersonaTestCase):
         with self.assertRaises(ValidationError):
             new_exam(self.p, self.p.branch1, draw=[{"kind": "single", "tag": "支部", "count": 1}])
 
+    def test_a_paper_never_asks_twice_about_one_statement_while_the_bank_allows(self) -> None:
+        from learning.services import create_question
+
+        sentence = "党支部是党的基础组织，是党在社会基层组织中的战斗堡垒"
+
+        def question(kind: str, text: str, **values: object) -> Question:
+            return create_question(Question(org=self.p.branch1, kind=kind, text=text, tags="支部", **values),
+                                   acting_user=self.p.admin)
+
+        pair = {question("blank", sentence.replace("社会", rules.BLANK), answer=[["社会"]]).pk,
+                question("single", sentence.replace("社会", "（  ）"), options=["社会", "基层", "城市", "农村"],
+                         answer=[0]).pk,
+                question("blank", sentence.replace("基础", rules.BLANK), answer=[["基础"]]).pk}
+        question("blank", f"党员必须全心全意为人民{rules.BLANK}", answer=[["服务"]])
+        question("single", "党的最高理想是实现（  ）", options=["共产主义", "小康", "现代化", "复兴"], answer=[0])
+        exam = new_exam(self.p, self.p.branch1, draw=[{"kind": "blank", "tag": "支部", "count": 2},
+                                                      {"kind": "single", "tag": "支部", "count": 1}])
+        for seed in range(30):
+            paper = services.draw(exam, random.Random(seed))
+            self.assertEqual(len(paper), 3)
+            self.assertLessEqual(len(pair & set(paper)), 1, seed)
+        # A bank that cannot keep them apart still yields a paper.
+        tight = new_exam(self.p, self.p.branch1, draw=[{"kind": "blank", "tag": "支部", "count": 3}])
+        self.assertEqual(len(services.draw(tight, random.Random(0))), 3)
+
     def test_start_draws_the_rules_questions_and_resumes_the_open_attempt(self) -> None:
         attempt = services.start_attempt(self.exam, acting_user=self.user, rng=random.Random(1))
         self.assertEqual(len(attempt.questions), 3)
