@@ -108,16 +108,18 @@ class ExamDetailView(generic.ObjectDetailView):
         now = timezone.now()
         services.exams.expire(mine, now)
         scores = Attempt.objects.restrict(user).filter(exam=obj, status=AttemptStatus.SUBMITTED)
+        # The results of others are for those who oversee organizations; a member sees their own attempts.
+        oversees = get_scope(user, Action.VIEW).oversees
         return {
             "can_change": can(user, Action.CHANGE, obj),
             "mine": list(mine),
             "open": obj.opens <= now <= obj.closes,
             "may_start": member is not None and obj.opens <= now <= obj.closes
             and (mine.filter(status=AttemptStatus.OPEN).exists() or mine.count() < obj.attempts_allowed),
-            "distribution": distribution(scores, obj),
-            "by_org": by_org(scores, obj, user),
-            "suspicious": services.exams.suspicious(scores, obj) if can(user, Action.VIEW, obj) and (
-                get_scope(user, Action.VIEW).paths or get_scope(user, Action.VIEW).everything) else [],
+            "statistics": oversees,
+            "distribution": distribution(scores, obj) if oversees else [],
+            "by_org": by_org(scores, obj, user) if oversees else [],
+            "suspicious": services.exams.suspicious(scores, obj) if oversees and can(user, Action.VIEW, obj) else [],
         }
 
 

@@ -159,8 +159,12 @@ class PaperTest(PersonaTestCase):
         self.client.post(reverse("learning:exam_start", args=[self.exam.pk]))
         attempt = Attempt.objects.get()
         self.client.post(reverse("learning:attempt_take", args=[attempt.pk]), {})
+        own = self.client.get(self.exam.get_absolute_url())  # the member who sat it sees their attempt only
+        self.assertNotContains(own, "成绩分布")
+        self.assertContains(own, "我的答卷")
         self.client.force_login(self.p.branch1_manager)
         response = self.client.get(self.exam.get_absolute_url())
+        self.assertContains(response, "成绩分布")
         self.assertEqual([row["attempts"] for row in response.context["by_org"]], [1])
         self.assertEqual(sum(band["count"] for band in response.context["distribution"]), 1)
 
