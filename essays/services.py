@@ -175,8 +175,11 @@ def submit(essay: Essay, *, acting_user: Any, title: str | None = None, text: st
         raise ValidationError({"text": _("正文%(n)s字，少于要求的%(min)s字（不计标点和空格）")
                                % {"n": count, "min": minimum}})
     last = essay.versions.order_by("-number").first()
-    if last is not None and last.text == essay.text and last.title == essay.title and not last.decision:
-        raise ValidationError(_("内容与上次提交相同，不需要重复提交"))
+    if last is not None and last.text == essay.text and last.title == essay.title:
+        if last.decision == Decision.RETURNED:
+            raise ValidationError({"text": _("内容与退回修改的那一稿相同，请按审阅意见修改后再提交")})
+        if not last.decision:
+            raise ValidationError(_("内容与上次提交相同，不需要重复提交"))
     version = EssayVersion(essay=essay, member=essay.member, org_id=essay.org_id, org_path=essay.org_path,
                            request_org_path=essay.request_org_path, number=(last.number if last else 0) + 1,
                            title=essay.title, text=essay.text, submitted_at=now)

@@ -178,6 +178,10 @@ def essay_write(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The author's editor: save a draft (also by the page itself, every few seconds of typing), upload a
     .docx or .txt into the editor, submit."""
     essay = _own_essay(request, pk)
+    if request.method == "GET" and essay.status == EssayStatus.APPROVED:
+        # Nothing left to write: the essay's page shows it as approved.
+        messages.info(request, _("心得体会已经审阅通过，不能再修改"))
+        return HttpResponseRedirect(essay.get_absolute_url())
     form = forms.EssayForm(initial={"title": essay.title, "text": essay.text})
     if request.method == "POST":
         form = forms.EssayForm(request.POST, request.FILES)

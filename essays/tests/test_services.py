@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from core.changelog import snapshot
@@ -49,6 +50,10 @@ class WorkflowTest(PersonaTestCase):
         review(version, acting_user=self.p.branch1_manager, decision=Decision.RETURNED, comment="联系实际不够")
         essay.refresh_from_db()
         self.assertEqual(essay.status, EssayStatus.RETURNED)
+        with self.assertRaisesMessage(ValidationError, "内容与退回修改的那一稿相同"):
+            submit(essay, acting_user=self.user, title="我的体会", text=OWN[0])
+        self.client.force_login(self.user)
+        self.assertEqual(self.client.get(reverse("essays:essay_write", args=[essay.pk])).status_code, 200)
         second = submitted(essay, self.user, text=OWN[0] + OWN[1])
         self.assertEqual(second.number, 2)
         review(second, acting_user=self.p.committee_manager, decision=Decision.APPROVED)
@@ -58,6 +63,9 @@ class WorkflowTest(PersonaTestCase):
                          [(2, Decision.APPROVED), (1, Decision.RETURNED)])
         with self.assertRaises(ValidationError):
             save_draft(essay, acting_user=self.user, title="", text="改")
+        approved = self.client.get(reverse("essays:essay_write", args=[essay.pk]), follow=True)
+        self.assertEqual(approved.redirect_chain, [(essay.get_absolute_url(), 302)])
+        self.assertContains(approved, "心得体会已经审阅通过，不能再修改")
         logged = ObjectChange.objects.filter(object_id=essay.pk, content_type__model="essay")
         self.assertGreaterEqual(logged.count(), 6)
         versions = ObjectChange.objects.filter(content_type__model="essayversion", action="create")
