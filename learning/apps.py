@@ -8,7 +8,7 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import register_org_link
-        from learning import demo, gaps, resources, rules, signals  # noqa: F401  (register rules, gaps, imports, demo)
+        from learning import demo, gaps, resources, rules, signals, todos  # noqa: F401  (register rules, gaps, imports, demo, to-dos)
         from learning.models import Attempt, Attendance, MemberYear, PointEntry, SignInFailure, StudyRecord
         from orgs.services import register_member_records
 

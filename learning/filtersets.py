@@ -76,12 +76,21 @@ class QuestionFilterSet(ScopedFilterSet):
 
 class ExamFilterSet(ScopedFilterSet):
     search_fields = ("title__icontains",)
+    to_take = django_filters.BooleanFilter(method="filter_to_take", label=_("待我参加"))
     sort = Ordering(fields=(("opens", "opens"), ("title", "title")), label=_("排序"),
                     help_text=SORT_HELP)
 
     class Meta:
         model = Exam
-        fields = ["org", "q"]
+        fields = ["org", "q", "to_take"]
+
+    def filter_to_take(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        from learning.todos import to_take_q
+
+        if value is None:
+            return qs
+        q = to_take_q(getattr(self.request, "user", None))
+        return qs.filter(q) if value else qs.exclude(q)
 
 
 class AttemptFilterSet(ScopedFilterSet):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import RequestFactory
+from django.urls import reverse
 from django.views.defaults import server_error
 
 from core.testing.views import PersonaTestCase
@@ -267,6 +268,26 @@ class TodoTest(PersonaTestCase):
         page = self.client.get("/")
         self.assertContains(page, 'href="/essays/mine/"')
         self.assertNotContains(page, "/gaps/")  # a member's own branch: no gap list to offer
+
+    def test_a_member_is_told_of_the_exams_to_sit_and_the_essays_to_write(self) -> None:
+        from essays.tests.helpers import OWN, new_request, write
+        from learning import services as learning_services
+        from learning.tests.helpers import new_exam, new_question
+
+        for n in range(3):
+            new_question(self.p, self.p.committee, n)
+        exam = new_exam(self.p, self.p.committee)
+        request = new_request(self.p, self.p.branch1)
+        new_request(self.p, self.p.branch2)  # not addressed to a member of branch1
+        self.assertEqual(self.todos(self.p.member_user), {"待参加的考试": 1, "待撰写的心得体会": 1})
+        listed = self.client.get(f"{reverse('learning:exam_list')}?to_take=true").context["page"].paginator.count
+        self.assertEqual(listed, 1)
+        self.assertContains(self.client.get("/"), 'href="/essays/mine/"')
+        write(request, self.p.member_user, OWN[0])
+        attempt = learning_services.start_attempt(exam, acting_user=self.p.member_user)
+        learning_services.submit_attempt(attempt, acting_user=self.p.member_user, answers={})
+        self.assertEqual(self.todos(self.p.member_user), {})
+        self.assertEqual(self.todos(self.p.branch2_manager), {})  # a manager who is no member writes nothing
 
     def test_a_returned_rectification_waits_on_its_branch_and_its_responsible_person(self) -> None:
         from campaigns import services as campaign_services
