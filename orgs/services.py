@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction, Role
-from core.models import ObjectChange
+from core.models import Notification, ObjectChange
 from core.notify import managers_of, notify
 from core.scoping import can, can_in_org, forget_scopes
 from core.tree import repath
@@ -258,7 +258,16 @@ def confirm_transfer(transfer: Transfer, *, acting_user: Any, reply: str = "") -
     log_change(transfer, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(transfer),
                message=reply)
     _move_member(member, transfer, acting_user)
+    _tell_sender(transfer, acting_user, gettext_noop("%(name)s的组织关系已由%(dst)s接收"))
     return transfer
+
+
+def _tell_sender(transfer: Transfer, acting_user: Any, title: str) -> None:
+    """The sending branch hears how its transfer ended."""
+    notify(managers_of(transfer.from_org_path), kind="orgs.transfer_reply", exclude=acting_user,
+           url=transfer.get_absolute_url(), title=title,
+           params={"name": transfer.member.name, "dst": transfer.to_org.name if transfer.to_org else "",
+                   "reply": transfer.reply})
 
 
 def _move_member(member: Member, transfer: Transfer, acting_user: Any) -> None:
@@ -324,6 +333,7 @@ def reject_transfer(transfer: Transfer, *, acting_user: Any, reply: str) -> Tran
     transfer.save()
     log_change(transfer, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(transfer),
                message=reply)
+    _tell_sender(transfer, acting_user, gettext_noop("%(name)s的组织关系转接被%(dst)s退回：%(reply)s"))
     return transfer
 
 
@@ -337,10 +347,19 @@ def cancel_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") 
     if not can_in_org(acting_user, Action.CHANGE, transfer.from_org_path):
         raise core.OutOfScope(_("只有转出方组织可以撤销这条转接"))
     before = snapshot(transfer)
-    transfer.status = TransferStatus.CANCELLED
+    # The sender's reason stands where the receiver's answer would have (the page names it by the status).
+    transfer.status, transfer.reply = TransferStatus.CANCELLED, message[:300]
     transfer.save()
     log_change(transfer, ChangeAction.UPDATE, acting_user=acting_user, before=before, after=snapshot(transfer),
                message=message)
+    if transfer.to_org is not None:
+        # The request to receive is void: its notification is settled, and the receiving side is told.
+        url = transfer.get_absolute_url()
+        Notification.objects.filter(kind="orgs.transfer", read_at__isnull=True, items__0__url=url).update(
+            read_at=timezone.now())
+        notify(managers_of(transfer.to_org.path), kind="orgs.transfer_cancel", exclude=acting_user, url=url,
+               title=gettext_noop("%(name)s的组织关系转接已由%(src)s撤销"),
+               params={"name": transfer.member.name, "src": transfer.from_org.name if transfer.from_org else ""})
     return transfer
 
 

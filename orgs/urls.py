@@ -28,6 +28,7 @@ urlpatterns = [
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/branch/", views.branch_lookup, name="branch_lookup"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
+    path("transfers/<int:pk>/history/", views.TransferHistoryView.as_view(), name="transfer_history"),
     path("transfers/<int:pk>/<str:action>/", views.transfer_action, name="transfer_action"),
     path("grants/", views.RoleGrantListView.as_view(), name="grant_list"),
     path("grants/add/", views.RoleGrantEditView.as_view(), name="grant_add"),

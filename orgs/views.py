@@ -386,6 +386,10 @@ class TransferListView(generic.ObjectListView):
     title = gettext_lazy("组织关系转接")
 
 
+class TransferHistoryView(generic.ObjectHistoryView):
+    queryset = Transfer.objects.all()
+
+
 class TransferDetailView(generic.ObjectDetailView):
     queryset = Transfer.objects.select_related("member", "from_org", "to_org")
     template_name = "orgs/transfer_detail.html"

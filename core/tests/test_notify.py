@@ -50,6 +50,36 @@ class EventNotificationTest(PersonaTestCase):
         self.assertEqual(self.titles(self.p.member_user), [f"心得体会《{essay.title}》被退回修改：请结合本职工作"])
         self.assertEqual(self.titles(self.p.branch2_manager), [])
 
+    def test_the_sending_branch_hears_how_its_transfer_ended_and_a_cancelled_one_is_settled(self) -> None:
+        from orgs import services
+        from orgs.models import Transfer
+
+        member, other = self.p.branch1_members[1], self.p.branch1_members[2]
+        kept = services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=datetime.date.today()),
+                                       acting_user=self.p.branch1_manager)
+        services.confirm_transfer(kept, acting_user=self.p.branch2_manager)
+        self.assertEqual(self.titles(self.p.branch1_manager), [f"{member.name}的组织关系已由{self.p.branch2.name}接收"])
+        sent = services.start_transfer(Transfer(member=other, to_org=self.p.branch2, date=datetime.date.today()),
+                                       acting_user=self.p.branch1_manager)
+        services.reject_transfer(sent, acting_user=self.p.branch2_manager, reply="请先办理党费")
+        self.assertIn(f"{other.name}的组织关系转接被{self.p.branch2.name}退回：请先办理党费",
+                      self.titles(self.p.branch1_manager))
+        again = services.start_transfer(Transfer(member=other, to_org=self.p.branch2, date=datetime.date.today()),
+                                        acting_user=self.p.branch1_manager)
+        services.cancel_transfer(again, acting_user=self.p.branch1_manager, message="填错日期")
+        unread = Notification.objects.filter(user=self.p.branch2_manager, read_at__isnull=True)
+        # The request to receive the cancelled transfer is settled; the two handled before stay as they were.
+        self.assertEqual(unread.filter(kind="orgs.transfer").count(), 2)
+        self.assertEqual(Notification.objects.filter(user=self.p.branch2_manager, kind="orgs.transfer",
+                                                     read_at__isnull=False).count(), 1)
+        self.assertEqual([n.title for n in unread.filter(kind="orgs.transfer_cancel")],
+                         [f"{other.name}的组织关系转接已由{self.p.branch1.name}撤销"])
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(again.get_absolute_url())
+        self.assertContains(page, "撤销说明")
+        self.assertContains(page, "填错日期")
+        self.assertEqual(self.client.get(reverse("orgs:transfer_history", args=[again.pk])).status_code, 200)
+
     def test_a_transfer_tells_the_receiving_branch(self) -> None:
         from orgs import services
         from orgs.models import Transfer
