@@ -73,6 +73,17 @@ class ChecklistResource(Resource):
     )
 
 
+class LedgerNumberColumn(IntegerColumn):
+    """A problem's ledger number (``WT0000067``) as the pages show it; read back as the record's number."""
+
+    def format(self, value: Any) -> Any:
+        return Problem.ledger_no_of(value) or None
+
+    def parse(self, raw: Any) -> Any:
+        text = str(raw).strip()
+        return super().parse(text[2:] if text.upper().startswith("WT") else raw)
+
+
 class ProblemResource(Resource):
     slug = "problems"
     title = gettext_lazy("问题整改台账")
@@ -82,7 +93,7 @@ class ProblemResource(Resource):
     label_field = "title"
     filterset_class: ClassVar[Any] = ProblemFilterSet
     columns = (
-        IntegerColumn("编号", "id"),
+        LedgerNumberColumn("台账编号", "id"),
         TextColumn("问题概述", "title", max_length=200),
         TextColumn("问题内容", "description", max_length=10000),
         ChoiceColumn("问题来源", "source", ProblemSource.choices),

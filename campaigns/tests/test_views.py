@@ -39,7 +39,7 @@ class ProblemViewTest(ViewTestCases.PrimaryObjectViewTestCase):
         return {"title": "改过的问题", "measures": "新的措施"}
 
     def export_marker(self, obj: Any) -> str:
-        return obj.title
+        return f"{obj.ledger_no},{obj.title}"  # the ledger number as the pages show it, then the title
 
 
 class ProjectViewTest(ViewTestCases.PrimaryObjectViewTestCase):

@@ -184,6 +184,15 @@ class ImportPageTest(PersonaTestCase):
         again = self.client.post(reverse("imports:confirm", args=["members"]), {"token": token})
         self.assertRedirects(again, reverse("imports:upload", args=["members"]))
 
+    def test_a_file_that_changes_nothing_says_so_and_offers_nothing_to_confirm(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        response = self.upload(self.roster(self.new_row()))
+        token = response.context["result"]["token"]
+        self.client.post(reverse("imports:confirm", args=["members"]), {"token": token})
+        again = self.upload(self.roster(self.new_row()))
+        self.assertContains(again, "文件与现有数据一致，没有需要新建或更新的记录")
+        self.assertNotContains(again, "确认导入")
+
     def test_errors_are_listed_with_row_column_and_reason(self) -> None:
         self.client.force_login(self.p.branch1_manager)
         response = self.upload(self.roster(self.new_row(), self.new_row(姓名="", 所在党支部编码="T02")))

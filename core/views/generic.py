@@ -32,6 +32,7 @@ from core.filtersets import filter_chips
 from core.models import ObjectChange
 from core.scoping import ScopedQuerySet, can
 from core.tables import Table
+from core.text import nested
 
 PAGE_SIZES = (25, 50, 100)
 # The hidden field of an edit form that carries the record's ``updated`` moment as it was when the form was served.
@@ -232,7 +233,7 @@ class ObjectEditView(ScopedView):
                 form.add_error(None, str(exc) or _("不在您的管理范围内"))
                 return self.render_form(obj, form, status=403, version=version)
             else:
-                messages.success(request, _("已保存“%(obj)s”") % {"obj": obj})
+                messages.success(request, _("已保存“%(obj)s”") % {"obj": nested(str(obj))})
                 return HttpResponseRedirect(self.success_url(obj))
         return self.render_form(obj, form, version=version)
 
