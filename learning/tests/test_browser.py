@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.testing.browser import login
@@ -44,6 +46,16 @@ def test_a_member_signs_in_and_sits_an_exam_on_a_phone(phone_page, live_server, 
     assert page.locator("fieldset").count() == len(attempt.questions)
     page.locator("fieldset").first.locator("input").first.check()
     page.screenshot(path=str(tmp_path / "paper.png"), full_page=True)
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="交卷").click()  # declined: the paper stays open
+    assert asked == [f"还有 {len(attempt.questions) - 1} 题未作答。交卷后不能再修改，确定交卷吗？"]
+    assert page.url.endswith("/take/")
     page.get_by_role("button", name="交卷").click()
     page.wait_for_url(f"**{attempt.get_absolute_url()}")
     attempt.refresh_from_db()
