@@ -68,7 +68,7 @@ class MemberResource(Resource):
         ForeignKeyColumn("所在党支部编码", "org", model=Organization, required=True, example="示例支部编码",
                          hint=CODE_HINT),
         ForeignKeyColumn("所在党小组编码", "group", model=Organization, hint=CODE_HINT),
-        TextColumn("备注", "note"),
+        TextColumn("备注", "note", max_length=2000),
     )
 
     @cached_property

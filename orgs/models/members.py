@@ -50,7 +50,7 @@ class Member(OrgOwnedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="member",
     )
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("党员")

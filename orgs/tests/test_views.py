@@ -318,6 +318,17 @@ class MemberEditFormTest(PersonaTestCase):
                          ("出纳", self.p.member.id_number, self.p.member.phone))
         self.assertFalse(ObjectChange.objects.filter(action="reveal").exists())
 
+    def test_a_note_is_bounded_and_shown_on_the_members_page(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        member = self.p.member
+        url = reverse("orgs:member_edit", args=[member.pk])
+        form = self.client.get(url).context["form"]
+        data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+        data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items() if v not in (None, False)}
+        self.assertContains(self.client.post(url, {**data, "note": "注" * 2001}), "2000")
+        self.assertEqual(self.client.post(url, {**data, "note": "2025年起担任楼栋长"}).status_code, 302)
+        self.assertContains(self.client.get(member.get_absolute_url()), "2025年起担任楼栋长")
+
 
 class ConcurrentEditTest(PersonaTestCase):
     def form_data(self, url: str) -> dict[str, Any]:
