@@ -146,8 +146,9 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
 
 
 MILESTONES = ("application_date", "activist_date", "candidate_date", "admission_date", "conversion_date")
-# The development stages and the index in MILESTONES of the last step each has reached.
-DEVELOPMENT_STEPS = {"applicant": 0, "activist": 1, "candidate": 2}
+# The milestone date each status of the development line is reached on.
+STATUS_MILESTONE = {"applicant": "application_date", "activist": "activist_date", "candidate": "candidate_date",
+                    "probationary": "admission_date", "full": "conversion_date"}
 
 
 def member_record_errors(
@@ -200,9 +201,8 @@ def member_record_errors(
         errors.append(("conversion_date", _("预备党员不应有转正时间")))
     # Someone still on the way to membership has no dates of the steps ahead (a full member is not set back
     # to applicant by a change of status while keeping their admission).
-    reached = DEVELOPMENT_STEPS.get(status or "")
-    if reached is not None:
-        for name in MILESTONES[reached + 1:]:
+    if status in ("applicant", "activist", "candidate"):
+        for name in MILESTONES[MILESTONES.index(STATUS_MILESTONE[status]) + 1:]:
             if dates.get(name) is not None:
                 errors.append((name, _("状态为“%(status)s”时不应有%(field)s")
                                % {"status": status_label(status), "field": milestone_labels()[name]}))

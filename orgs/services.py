@@ -28,6 +28,7 @@ from core.models import Notification, ObjectChange
 from core.notify import managers_of, notify
 from core.scoping import can, can_in_org, forget_scopes
 from core.tree import repath
+from orgs import rules
 from orgs.choices import BRANCH_KINDS, LEAVING_STATUSES, OrgKind, Status, TransferStatus
 from orgs.models import Member, Organization, Position, RoleGrant, StatusChange, Transfer
 
@@ -145,34 +146,32 @@ def end_positions(member: Member, day: datetime.date, *, acting_user: Any, reaso
                    message=reason or _("党员离开本组织，任职终止"))
 
 
-STATUS_MILESTONE = {
-    Status.APPLICANT: "application_date", Status.ACTIVIST: "activist_date", Status.CANDIDATE: "candidate_date",
-    Status.PROBATIONARY: "admission_date", Status.FULL: "conversion_date",
-}
-
-
 def change_status(
     member: Member, *, acting_user: Any, status: str, date: datetime.date, reason: str, **dates: Any
 ) -> Member:
     """Move a member to ``status`` on ``date``; the step's milestone date is set when not yet recorded
     (a date already on the record, such as the conversion date of a restored member, is history)."""
-    _check_status_date(member, date)
-    milestone = STATUS_MILESTONE.get(Status(status))
+    last = StatusChange.objects.filter(member=member).order_by("-date").values_list("date", flat=True).first()
+    _check_date(member, date, label=_("日期"), previous=last, previous_label=_("上一次状态变更"))
+    milestone = rules.STATUS_MILESTONE.get(status)
     changes: dict[str, Any] = {"status": status, **dates}
     if milestone and milestone not in changes and getattr(member, milestone) is None:
         changes[milestone] = date
     return update_member(member, acting_user=acting_user, changes=changes, message=reason, status_date=date)
 
 
-def _check_status_date(member: Member, date: datetime.date) -> None:
-    """A change of status happens today or before, after the member was born and after the change before it."""
+def _check_date(member: Member, date: datetime.date, *, label: str, previous: datetime.date | None,
+                previous_label: str) -> None:
+    """A step of a member's record (a change of status, a transfer) is dated today or before, not before the
+    member was born, and not before the step of its kind before it. (The birth date is not quoted: the one
+    who acts may see it only masked.)"""
     if date > timezone.localdate():
-        raise ValidationError({"date": _("日期不能晚于今天")})
+        raise ValidationError({"date": _("%(field)s不能晚于今天") % {"field": label}})
     if member.birth_date and date < member.birth_date:
-        raise ValidationError({"date": _("日期不能早于出生日期（%(d)s）") % {"d": f"{member.birth_date:%Y-%m-%d}"}})
-    last = StatusChange.objects.filter(member=member).order_by("-date").values_list("date", flat=True).first()
-    if last and date < last:
-        raise ValidationError({"date": _("日期不能早于上一次状态变更（%(d)s）") % {"d": f"{last:%Y-%m-%d}"}})
+        raise ValidationError({"date": _("%(field)s不能早于出生日期") % {"field": label}})
+    if previous and date < previous:
+        before = _("%(step)s（%(date)s）") % {"step": previous_label, "date": f"{previous:%Y-%m-%d}"}
+        raise ValidationError({"date": _("%(field)s不能早于%(prev)s") % {"field": label, "prev": before}})
 
 
 def delete_member(member: Member, *, acting_user: Any, message: str = "") -> None:
@@ -210,7 +209,10 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
         raise ValidationError({"to_org": _("组织关系应转入党支部")})
     if transfer.to_org and transfer.to_outside.strip():
         raise ValidationError({"to_outside": _("转入本系统内的党支部时不填转往单位；转出本系统时不填组织编码")})
-    _check_transfer_date(member, transfer.date)
+    if transfer.date is not None:
+        last = (Transfer.objects.filter(member=member, status=TransferStatus.CONFIRMED)
+                .order_by("-date").values_list("date", flat=True).first())
+        _check_date(member, transfer.date, label=_("转出日期"), previous=last, previous_label=_("上一次组织关系转接"))
     if transfer.to_org is None:
         transfer.status, transfer.confirmed_date = TransferStatus.CONFIRMED, transfer.date
     core.create_object(transfer, acting_user=acting_user, message=message)
@@ -228,20 +230,6 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
                                     created_by=_user_or_none(acting_user))
         end_positions(member, transfer.date, acting_user=acting_user, reason=_("组织关系转出"))
     return transfer
-
-
-def _check_transfer_date(member: Member, date: datetime.date | None) -> None:
-    """A transfer is dated today or before, after the member was born and after their previous transfer."""
-    if date is None:
-        return
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("转出日期不能晚于今天")})
-    if member.birth_date and date < member.birth_date:
-        raise ValidationError({"date": _("转出日期不能早于出生日期（%(d)s）") % {"d": f"{member.birth_date:%Y-%m-%d}"}})
-    last = (Transfer.objects.filter(member=member, status=TransferStatus.CONFIRMED)
-            .order_by("-date").values_list("date", flat=True).first())
-    if last and date < last:
-        raise ValidationError({"date": _("转出日期不能早于上一次组织关系转接（%(d)s）") % {"d": f"{last:%Y-%m-%d}"}})
 
 
 @transaction.atomic

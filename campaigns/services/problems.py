@@ -151,10 +151,9 @@ def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any
     for name, value in changes.items():
         setattr(probe, name, value)
     _check(probe, acting_user)
-    # A deadline counted in working days may follow a change of the calendar; setting it is the level above's.
-    moved = probe.deadline_workdays != current.deadline_workdays or (
-        probe.deadline != current.deadline and probe.deadline_workdays is None)
-    if moved and not may_set_deadline(acting_user, current):
+    # Moving the deadline is the level above's; one counted in the same working days may follow the calendar.
+    follows_calendar = probe.deadline_workdays is not None and probe.deadline_workdays == current.deadline_workdays
+    if probe.deadline != current.deadline and not follows_calendar and not may_set_deadline(acting_user, current):
         raise ValidationError({"deadline": _("办结时限由上级党组织确定；需要延期的，请向上级党组织说明情况")})
     changes["deadline"] = probe.deadline
     # Applied to the row as it is now: a close-out decided meanwhile must not be undone by a stale form.

@@ -179,6 +179,9 @@ class RectificationCycleTest(PersonaTestCase):
             services.update_problem(self.problem, acting_user=self.p.branch1_manager,
                                     changes={"deadline_workdays": 100})
         services.update_problem(self.problem, acting_user=self.p.branch1_manager, changes={"measures": "补充措施"})
+        # A form or API call that sends the deadline unchanged is no move.
+        services.update_problem(self.problem, acting_user=self.p.branch1_manager,
+                                changes={"deadline": self.problem.deadline, "measures": "再补充"})
         services.update_problem(self.problem, acting_user=self.p.committee_manager, changes={"deadline": later})
         self.assertEqual(Problem.objects.get(pk=self.problem.pk).deadline, later)
         self.client.force_login(self.p.branch1_manager)
