@@ -31,9 +31,13 @@ def tasks_to_answer(user: Any) -> Any:
 def to_redo_q(user: Any) -> Q:
     """Returned problems ``user`` answers for: their own as the responsible person, or in a subtree they
     manage. (``problem_todos`` counts the same rows in two parts, each read from an index.)"""
+    returned = Q(status=ProblemStatus.RETURNED)
     own = Q(owner__user_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
     mine = managed_q(user, "org_path")
-    return Q(status=ProblemStatus.RETURNED) & ((own | mine) if mine is not None else own)
+    if mine is None:
+        return returned & own
+    # ``Q()`` (an administrator: everything) would vanish from ``own | mine`` and leave only ``own``.
+    return returned if mine == Q() else returned & (own | mine)
 
 
 @register_todos

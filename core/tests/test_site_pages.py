@@ -321,7 +321,8 @@ class TodoTest(PersonaTestCase):
             campaign_services.review_problem(problem, acting_user=self.p.committee_manager,
                                              decision=ReviewDecision.RETURN, comment="缺少照片")
         self.assertEqual(self.todos(self.p.branch2_manager), {"被退回、需继续整改的问题": 1})
-        self.assert_links_list_their_counts(self.p.branch2_manager, self.p.committee_manager)
+        self.assertEqual(self.todos(self.p.admin)["被退回、需继续整改的问题"], 2)
+        self.assert_links_list_their_counts(self.p.branch2_manager, self.p.committee_manager, self.p.admin)
 
     def test_a_branch_that_sends_and_receives_is_asked_only_to_receive(self) -> None:
         import datetime
