@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
@@ -27,13 +26,6 @@ class EssayRequestForm(AudienceMembersMixin, ScopedModelForm):
                       else Activity.objects.restrict(self.user, Action.VIEW))
         self.init_members()
         self.fields["member_ids"].help_text = _("撰写对象为“指定党员”时填写：身份证号，每行一个")
-
-    def clean_deadline(self) -> Any:
-        deadline = self.cleaned_data.get("deadline")
-        # A new request is for writing still to come; an old one keeps the deadline it had.
-        if deadline and self.instance.pk is None and deadline < timezone.localdate():
-            raise forms.ValidationError(_("截止日期不能早于今天"))
-        return deadline
 
 
 class EssayForm(forms.Form):

@@ -51,6 +51,9 @@ def _check_request(request: EssayRequest, members: Sequence[Member], acting_user
 @transaction.atomic
 def create_request(request: EssayRequest, *, acting_user: Any, members: Sequence[Member] = (),
                    message: str = "") -> EssayRequest:
+    # A new request is for writing still to come; an old one keeps the deadline it had.
+    if request.deadline and request.deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("截止日期不能早于今天")})
     if request.org_id:
         _check_request(request, members, acting_user)
     core.create_object(request, acting_user=acting_user, message=message)

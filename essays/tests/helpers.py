@@ -41,9 +41,15 @@ def essay_text(own: int, copied: str = "", repeat: int = 1) -> str:
 
 def new_request(p: Personas, org: Any, *, title: str = "学习党章心得体会", min_length: int = 50,
                 deadline: datetime.date | None = None, members: Any = (), **extra: Any) -> EssayRequest:
-    return create_request(EssayRequest(org=org, title=title, min_length=min_length,
-                                       deadline=deadline or datetime.date.today() + datetime.timedelta(days=14),
-                                       **extra), acting_user=p.admin, members=members)
+    soon = datetime.date.today() + datetime.timedelta(days=14)
+    request = create_request(EssayRequest(org=org, title=title, min_length=min_length,
+                                          deadline=max(deadline or soon, datetime.date.today()), **extra),
+                             acting_user=p.admin, members=members)
+    if deadline and deadline < datetime.date.today():
+        # A request that has fallen due since (a new one cannot be due already).
+        EssayRequest.objects.filter(pk=request.pk).update(deadline=deadline)
+        request.deadline = deadline
+    return request
 
 
 def author(member: Member, username: str) -> Any:

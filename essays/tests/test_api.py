@@ -33,6 +33,14 @@ class EssayRequestAPITest(APIViewTestCases.APIViewTestCase):
     def update_data(self) -> dict[str, Any]:
         return {"min_length": 1000}
 
+    def test_a_new_request_cannot_be_due_already(self) -> None:
+        self.login(self.p.branch1_manager)
+        past = {**self.create_data(), "deadline": "2020-01-01", "title": "已过期的布置"}
+        response = self.client.post("/api/essays/requests/", past, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.data["deadline"], ["截止日期不能早于今天"])
+        self.assertFalse(EssayRequest.objects.filter(title="已过期的布置").exists())
+
 
 class EssayAPITest(APIViewTestCases.GetObjectViewTestCase, APIViewTestCases.ListObjectsViewTestCase):
     model = Essay
