@@ -13,9 +13,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from core import rules, services, workdays
-from core.choices import Action
 from core.models import Holiday, ObjectChange, Rule, Task
-from core.scoping import get_scope
 
 
 class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -58,7 +56,7 @@ class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 def _is_admin(request: HttpRequest) -> bool:
-    return get_scope(request.user, Action.CHANGE).everything
+    return services.is_admin(request.user)
 
 
 @admin.register(Rule)

@@ -42,8 +42,13 @@ def require_visible_then_writable(user: Any, obj: models.Model) -> None:
     require(user, Action.CHANGE, obj)
 
 
+def is_admin(user: Any) -> bool:
+    """Whether ``user`` holds the administrator role (may change everything)."""
+    return get_scope(user, Action.CHANGE).everything
+
+
 def require_admin(user: Any) -> None:
-    if not get_scope(user, Action.CHANGE).everything:
+    if not is_admin(user):
         raise OutOfScope(_("只有管理员可以进行此操作"))
 
 

@@ -330,7 +330,7 @@ def corpus(request: HttpRequest) -> HttpResponse:
         "form": form, "formulations": Formulation.objects.all(),
         "references": ReferenceDocument.objects.only("pk", "title", "source_url", "created").order_by("-pk")[:50],
         "reference_count": ReferenceDocument.objects.count(), "index": store().describe(),
-        "is_admin": get_scope(request.user, Action.CHANGE).everything,
+        "is_admin": core.is_admin(request.user),
     })
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action, Role
-from core.scoping import get_scope
+from core.services import is_admin
 from core.text import listing
 from orgs import rules
 from orgs.choices import BRANCH_KINDS, OrgKind, Status
@@ -219,7 +219,7 @@ class GrantForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         limit_choices(self, "org", org_choices(self.user))
         self.order_fields(["username", "role", "org"])
-        if not get_scope(self.user, Action.CHANGE).everything:  # only an administrator grants the role
+        if not is_admin(self.user):  # only an administrator grants the role
             role = self.fields["role"]
             assert isinstance(role, forms.ChoiceField)
             role.choices = [(v, label) for v, label in Role.choices if v != Role.ADMIN]
