@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import translation
 from django.utils.html import format_html
+
+from core.text import is_chinese
 
 SHORT = 21  # characters: a text column this narrow (an 18-digit ID number, a phone number) does not wrap
 
@@ -71,7 +72,7 @@ class Table:
         except FieldDoesNotExist:
             return column.css
         if isinstance(field, models.CharField) and field.choices:
-            short = (translation.get_language() or "").startswith("zh")
+            short = is_chinese()
         else:
             short = isinstance(field, models.DateField) or (
                 isinstance(field, models.CharField) and (field.max_length or SHORT) < SHORT)

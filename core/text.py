@@ -15,21 +15,30 @@ def nested(text: str) -> str:
     return text.translate(_NESTED)
 
 
-def _chinese() -> bool:
+def is_chinese() -> bool:
+    """Whether the active language is Chinese (full-width punctuation, no spaces around it)."""
     return (translation.get_language() or "").startswith("zh")
+
+
+def colon() -> str:
+    return "：" if is_chinese() else ": "
+
+
+def parentheses() -> tuple[str, str]:
+    return ("（", "）") if is_chinese() else (" (", ")")
 
 
 def listing(items: Iterable[object]) -> str:
     """Items of a message one after another, as the active language lists them: "甲、乙、丙" in Chinese,
     "a, b, c" otherwise."""
-    return ("、" if _chinese() else ", ").join(str(item) for item in items)
+    return ("、" if is_chinese() else ", ").join(str(item) for item in items)
 
 
 def sentences(items: Iterable[object]) -> str:
     """Messages one after another in one line: "甲；乙" in Chinese, "a; b" otherwise."""
-    return ("；" if _chinese() else "; ").join(str(item) for item in items)
+    return ("；" if is_chinese() else "; ").join(str(item) for item in items)
 
 
 def labelled(label: object, message: object) -> str:
     """A message about one field, named first: "整改进展：该字段是必填项。" ("Progress: This field is required.")."""
-    return f"{label}{'：' if _chinese() else ': '}{message}"
+    return f"{label}{colon()}{message}"

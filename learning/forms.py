@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
+from core.text import listing, parentheses, sentences
 from learning import rules
 from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, Audience, QuestionKind
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Exam, Question, StudyRecord
@@ -291,11 +292,10 @@ def bank_summary(exam: Any) -> str:
             counter[tag] += n
     if not by_kind:
         return str(_("%(org)s的题库及上级题库中还没有可抽的试题。")) % {"org": exam.org.name}
-    chinese = (translation.get_language() or "").startswith("zh")
-    comma, semicolon, opening, closing = ("、", "；", "（", "）") if chinese else (", ", "; ", " (", ")")
+    opening, closing = parentheses()
     parts = []
     for kind in (k for k in labels if k in by_kind):
         counter = by_kind[kind]
-        tags = comma.join(f"{tag} {n}" for tag, n in counter.most_common(8) if tag)
+        tags = listing(f"{tag} {n}" for tag, n in counter.most_common(8) if tag)
         parts.append(f"{labels[kind]} {counter['']}" + (f"{opening}{tags}{closing}" if tags else ""))
-    return str(_("%(org)s可抽试题：%(list)s。")) % {"org": exam.org.name, "list": semicolon.join(parts)}
+    return str(_("%(org)s可抽试题：%(list)s。")) % {"org": exam.org.name, "list": sentences(parts)}

@@ -5,11 +5,12 @@ from typing import Any
 
 from django import forms, template
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core import text
 from core.filtersets import visible_record
 
 register = template.Library()
@@ -97,22 +98,18 @@ def cx_logged_value(context: Any, change: Any, field: str, value: Any) -> Any:
     return value
 
 
-def _cjk() -> bool:
-    return (translation.get_language() or "").startswith("zh")
-
-
 @register.simple_tag
 def colon() -> str:
     """The colon after a label in the page's language: ``：`` in Chinese, ``: `` in English."""
-    return "：" if _cjk() else ": "
+    return text.colon()
 
 
 @register.simple_tag
 def lparen() -> str:
     """An opening parenthesis in the page's language (full width in Chinese)."""
-    return "（" if _cjk() else " ("
+    return text.parentheses()[0]
 
 
 @register.simple_tag
 def rparen() -> str:
-    return "）" if _cjk() else ")"
+    return text.parentheses()[1]
