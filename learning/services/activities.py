@@ -486,10 +486,10 @@ def record_makeup(attendance: Attendance, *, acting_user: Any, date: datetime.da
 
 
 def _check_record(record: StudyRecord) -> None:
+    # The line is kept by the member's branch. (Its date is checked by ``StudyRecord.clean``, which the
+    # generic write paths run.)
     if record.member_id and (not record.org_id or record.org_id != record.member.org_id):
         record.org = record.member.org
-    if record.date and record.date > timezone.localdate():
-        raise ValidationError({"date": _("学习日期不能晚于今天")})
 
 
 @transaction.atomic
