@@ -37,6 +37,17 @@ def managers_of(org_path: str, *, above: bool = False) -> list[int]:
     return []
 
 
+def managers_of_each(org_paths: Iterable[str]) -> list[int]:
+    """The active users granted the manager role on any of these organizations (one query for them all)."""
+    from orgs.models import RoleGrant
+
+    paths = set(org_paths)
+    if not paths:
+        return []
+    return sorted(set(RoleGrant.objects.filter(role=Role.MANAGER, org__path__in=paths, user__is_active=True)
+                      .values_list("user_id", flat=True)))
+
+
 def notify(user_ids: Iterable[int | None], *, kind: str, title: str, params: dict[str, Any] | None = None,
            url: str = "", exclude: Any = None) -> int:
     """One notification for each of ``user_ids`` (but ``exclude``, the person who acted), linking to ``url``.

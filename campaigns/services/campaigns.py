@@ -20,7 +20,7 @@ from campaigns.models import AnswerRow, Assignment, Campaign, Category, Checklis
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
-from core.notify import managers_of, notify
+from core.notify import managers_of_each, notify
 from core.scoping import can
 from core.text import listing, nested
 from orgs.models import Member, Organization
@@ -253,23 +253,25 @@ def assign_checklist(checklist: Checklist, *, acting_user: Any, members: Sequenc
                      orgs: Sequence[Organization] = ()) -> list[Assignment]:
     core.require_visible_then_writable(acting_user, checklist)
     made = []
+    given = Assignment.objects.filter(checklist=checklist)
+    has_one = set(given.filter(member__in=members).values_list("member_id", flat=True)) if members else set()
     for member in members:
         if not member.org_path.startswith(checklist.org_path):
             raise ValidationError({"members": _("%(name)s不在制定单位的范围内") % {"name": member.name}})
-        if Assignment.objects.filter(checklist=checklist, member=member).exists():
-            continue
-        made.append(Assignment(checklist=checklist, member=member, org=member.org))
+        if member.pk not in has_one:
+            has_one.add(member.pk)  # once, however often the member is named
+            made.append(Assignment(checklist=checklist, member=member, org=member.org))
+    has_one = set(given.filter(org__in=orgs, for_org=True).values_list("org_id", flat=True)) if orgs else set()
     for org in orgs:
         if not org.path.startswith(checklist.org_path):
             raise ValidationError({"orgs": _("%(name)s不在制定单位的范围内") % {"name": org.name}})
-        if Assignment.objects.filter(checklist=checklist, org=org, for_org=True).exists():
-            continue
-        made.append(Assignment(checklist=checklist, org=org, for_org=True))
-    people: list[int | None] = []
+        if org.pk not in has_one:
+            has_one.add(org.pk)
+            made.append(Assignment(checklist=checklist, org=org, for_org=True))
     for assignment in made:
         core.create_object(assignment, acting_user=acting_user, clean=False)
-        people += ([assignment.member.user_id] if assignment.member is not None
-                   else managers_of(assignment.org_path))
+    people: list[int | None] = [a.member.user_id for a in made if a.member is not None]
+    people += managers_of_each(a.org_path for a in made if a.for_org)
     # The people given the checklist and the managers of the organizations given it are told at once (a
     # checklist may go to thousands), each linked to the checklists waiting for their answers.
     notify(people, kind="campaigns.assigned", exclude=acting_user,

@@ -135,6 +135,15 @@ class EventNotificationTest(PersonaTestCase):
         inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "core_notification"')]
         self.assertEqual(len(inserts), 1)
         self.assertEqual(Notification.objects.filter(kind="campaigns.assigned").count(), 4)
+        # Given to organizations, their managers are looked up in one query; a name given twice counts once.
+        with CaptureQueriesContext(connection) as ctx:
+            made = services.assign_checklist(checklist, acting_user=self.p.committee_manager,
+                                             orgs=[self.p.branch1, self.p.branch2, self.p.branch1])
+        self.assertEqual(len(made), 2)
+        grants = [q for q in ctx.captured_queries if 'FROM "orgs_rolegrant"' in q["sql"]]
+        self.assertEqual(len(grants), 1, [q["sql"] for q in grants])
+        self.assertEqual(Notification.objects.filter(kind="campaigns.assigned", user__in=[
+            self.p.branch1_manager, self.p.branch2_manager]).count(), 2)
 
     def test_a_deactivated_account_is_not_notified(self) -> None:
         from campaigns import services
