@@ -212,7 +212,7 @@ def main() -> int:
     problems = reverse("campaigns:problem_list")
     home = {name: statistics.median(timed(fetch(url, "m1"), 3)) for name, url in (
         ("home", "/"), ("to review", f"{problems}?status=submitted&mine_to_review=true"),
-        ("returned", f"{problems}?status=returned"))}
+        ("returned", f"{problems}?mine_to_redo=true"))}
 
     figures = {"top": statistics.median(top), "branch": statistics.median(branch), "digests": digest_seconds}
     print(f"top committee:  median {figures['top'] * 1000:,.0f} ms over {len(top)} rounds "
