@@ -405,10 +405,14 @@ class ProblemDetailView(generic.ObjectDetailView):
                                                                            ProblemStatus.SUBMITTED)
         may_review = services.may_review(user, obj)
         today = timezone.localdate()
+        milestones = list(obj.milestones.all())
+        unreached = [m for m in milestones if m.done_on is None]
         return {
             "updates": obj.updates.select_related("author").prefetch_related("files"),
             "reviews": _review_trail(obj, user),
-            "milestones": obj.milestones.all(),
+            "milestones": milestones,
+            "today": today,
+            "unreached": services.open_milestones_text(unreached) if unreached else "",
             "may_work": may_work,
             # The level above reviews the request; it does not file it on the branch's behalf.
             "may_submit": may_work and services.may_submit(user, obj),

@@ -30,7 +30,7 @@ from core.choices import Action, ChangeAction
 from core.gaps import gaps_for
 from core.notify import managers_of, notify
 from core.scoping import can, get_scope
-from core.text import nested
+from core.text import listing, nested, parentheses
 from orgs.models import Organization
 
 
@@ -241,6 +241,17 @@ def has_evidence(problem: Problem) -> bool:
     return Evidence.objects.filter(update__problem=problem).exists()
 
 
+def open_milestones(problem: Problem) -> list[Milestone]:
+    """The steps of the rectification not yet reached, in date order."""
+    return list(problem.milestones.filter(done_on__isnull=True))
+
+
+def open_milestones_text(milestones: Sequence[Milestone]) -> str:
+    """“节点（计划2026-12-01）、…” in the active language."""
+    left, right = parentheses()
+    return listing(f"“{nested(m.title)}”{left}{m.due:%Y-%m-%d}{right}" for m in milestones)
+
+
 @transaction.atomic
 def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> Problem:
     problem = _locked(problem, acting_user)
@@ -256,6 +267,12 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
     if problem.campaign is not None and problem.campaign.requires_evidence and not has_evidence(problem):
         raise ValidationError(_("“%(c)s”要求销号须有佐证材料，请先在整改进展中上传")
                               % {"c": problem.campaign.name})
+    unreached = open_milestones(problem)
+    if unreached and not note.strip():
+        # The plan said these steps come before the end; asking to close without them is possible (a step
+        # overtaken by events) but the reviewers must be told why.
+        raise ValidationError({"note": _("尚有时间节点未完成：%(steps)s。如仍申请销号，请在申请说明中写明原因")
+                                       % {"steps": open_milestones_text(unreached)}})
     _set_status(problem, acting_user, note or _("申请销号"), status=ProblemStatus.SUBMITTED,
                 submitted_at=timezone.now())
     notify(managers_of(problem.org_path, above=True), kind="campaigns.submitted", exclude=acting_user,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.choices import ProblemStatus
-from campaigns.models import Campaign, Checklist, Evidence, Exemplar, Problem, Project
+from campaigns.models import Campaign, Checklist, Evidence, Exemplar, Milestone, Problem, Project
 from campaigns.tests.helpers import new_campaign, new_exemplar, new_problem, new_project, png
 from core.models import ObjectChange
 from core.testing.api import APITestCase, APIViewTestCases
@@ -121,6 +121,10 @@ class RectificationAPITest(APITestCase):
         self.assertEqual(too_long.status_code, 400)
         self.assertIn("note", too_long.data)
         self.assertEqual(Problem.objects.get(pk=problem.pk).status, problem.status)
+        Milestone.objects.create(problem=problem, title="补录记录", due=problem.deadline)
+        unexplained = self.client.post(f"{base}submit/", {}, format="json")
+        self.assertEqual(unexplained.status_code, 400)
+        self.assertIn("尚有时间节点未完成", str(unexplained.data["note"]))
         self.assertEqual(self.client.post(f"{base}submit/", {"note": "已补录全部记录"}, format="json").status_code, 200)
         self.client.force_login(self.p.committee_manager)
         trail = self.client.get(problem.get_absolute_url()).context["reviews"]

@@ -76,6 +76,38 @@ class RectificationCycleTest(PersonaTestCase):
         logged = ObjectChange.objects.filter(object_id=self.problem.pk, content_type__model="problem")
         self.assertGreaterEqual(logged.count(), 5)
 
+    def test_a_request_with_steps_not_reached_must_say_why_and_the_reviewer_sees_them(self) -> None:
+        Campaign.objects.filter(pk=self.campaign.pk).update(requires_evidence=False)
+        services.add_milestone(Milestone(problem=self.problem, title="补齐三次会议记录", due=self.problem.deadline),
+                               acting_user=self.p.branch1_manager)
+        with self.assertRaisesMessage(ValidationError, "尚有时间节点未完成：“补齐三次会议记录”（"):
+            services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, self.problem.status)
+        # The page tells the one who asks, before they ask, and keeps the refusal's reason in view.
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(self.problem.get_absolute_url())
+        self.assertContains(page, 'id="unreached-steps"')
+        self.assertContains(page, "如仍申请销号，请在申请说明中写明原因")
+        refused = self.client.post(reverse("campaigns:problem_submit", args=[self.problem.pk]), {"note": ""},
+                                   follow=True)
+        self.assertContains(refused, "尚有时间节点未完成")
+        # With the reason given the request goes up, and the reviewer sees the steps still open.
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager, note="会议已合并召开")
+        self.client.force_login(self.p.committee_manager)
+        review = self.client.get(self.problem.get_absolute_url())
+        self.assertContains(review, "尚有时间节点未完成：“补齐三次会议记录”")
+        self.assertContains(review, "会议已合并召开")
+
+    def test_steps_reached_through_progress_let_the_request_go_without_a_note(self) -> None:
+        step = services.add_milestone(Milestone(problem=self.problem, title="补齐记录", due=self.problem.deadline),
+                                      acting_user=self.p.branch1_manager)
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="已补齐", files=[png()],
+                              milestone=step)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertNotContains(self.client.get(self.problem.get_absolute_url()), 'id="unreached-steps"')
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.SUBMITTED)
+
     def test_a_review_by_the_branch_itself_or_a_sibling_is_refused(self) -> None:
         services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])
         services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
