@@ -206,7 +206,20 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("签到成功，已计入%(hours)s学时") % {"hours": activity.hours})
             return HttpResponseRedirect(activity.get_absolute_url())
-    return render(request, "learning/activity_sign_in.html", {"object": activity, "form": form},
+    # What stands in the way of signing in now (not open yet, over, done already, not invited, too many wrong
+    # codes) is said instead of offering a button that can only be refused.
+    member = Member.objects.filter(user=cast(Any, request.user)).first()
+    now = timezone.now()
+    refusal: list[str] = []
+    try:
+        services.check_sign_in(activity, member, now=now)
+    except ValidationError as exc:
+        refusal = exc.messages
+    except PermissionDenied as exc:
+        refusal = [str(exc)]
+    context = {"object": activity, "form": form, "refusal": refusal,
+               "not_open_yet": bool(refusal) and now < services.open_window(activity)[0]}
+    return render(request, "learning/activity_sign_in.html", context,
                   status=400 if form.errors else 200)
 
 

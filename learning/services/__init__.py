@@ -6,6 +6,7 @@ from learning.services.activities import (
     Entry,
     add_material,
     audience_queryset,
+    check_sign_in,
     conversion,
     create_activity,
     create_record,
@@ -47,8 +48,8 @@ from learning.services.exams import (
 __all__ = [
     "GRACE", "bank", "check_draw", "create_exam", "create_question", "create_questions", "delete_exam",
     "delete_question", "draw", "start_attempt", "submit_attempt", "update_exam", "update_question",
-    "MAX_SERIES", "Entry", "add_material", "audience_queryset", "conversion", "create_activity", "create_record",
-    "create_series", "delete_activity", "delete_material", "delete_record", "fill_defaults", "max_wrong_codes",
-    "may_record", "open_window", "record_attendance", "record_makeup", "recordable_members", "series_dates",
-    "sign_in", "sign_in_locked", "update_activity", "update_record", "visible_activity", "wrong_codes",
+    "MAX_SERIES", "Entry", "add_material", "audience_queryset", "check_sign_in", "conversion", "create_activity",
+    "create_record", "create_series", "delete_activity", "delete_material", "delete_record", "fill_defaults",
+    "max_wrong_codes", "may_record", "open_window", "record_attendance", "record_makeup", "recordable_members",
+    "series_dates", "sign_in", "sign_in_locked", "update_activity", "update_record", "visible_activity", "wrong_codes",
 ]

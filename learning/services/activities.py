@@ -309,6 +309,32 @@ def sign_in_locked(activity: Activity, member: Member) -> bool:
     return wrong_codes(activity, member) >= max_wrong_codes(activity)
 
 
+def check_sign_in(
+    activity: Activity, member: Member | None, *, now: datetime.datetime
+) -> tuple[Member, int, int]:
+    """Whether ``member`` may sign in to ``activity`` now, short of the code: raises the refusal (the sign-in
+    page shows it instead of the form), else returns the member, the limit of wrong codes and how many of
+    them were entered."""
+    if member is None:
+        raise PermissionDenied(_("您的账号没有关联党员档案，无法签到"))
+    if not audiences.includes(activity, member):
+        raise ValidationError(_("您不在这次活动的参加对象中"))
+    opens, closes = open_window(activity)
+    if now < opens:
+        raise ValidationError(_("签到尚未开始，%(time)s起可以签到")
+                              % {"time": f"{timezone.localtime(opens):%Y-%m-%d %H:%M}"})
+    if now > closes:
+        raise ValidationError(_("活动已经结束，不能再签到；请联系组织补登或补学"))
+    if Attendance.objects.filter(activity=activity, member=member).exists():
+        raise ValidationError(_("您已经签到过了"))
+    limit = max_wrong_codes(activity)
+    wrong = wrong_codes(activity, member)
+    if wrong >= limit:
+        raise ValidationError({"code": _("签到码已输错%(n)s次，不能再自助签到；请联系活动组织者登记出勤")
+                               % {"n": wrong}})
+    return member, limit, wrong
+
+
 def sign_in(
     activity: Activity, *, acting_user: Any, code: str = "", now: datetime.datetime | None = None
 ) -> Attendance:
@@ -324,24 +350,8 @@ def sign_in(
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(user=acting_user).first() \
             if acting_user.is_authenticated else None
-        if member is None:
-            raise PermissionDenied(_("您的账号没有关联党员档案，无法签到"))
         activity = Activity.objects.select_related("org").get(pk=activity.pk)
-        if not audiences.includes(activity, member):
-            raise ValidationError(_("您不在这次活动的参加对象中"))
-        opens, closes = open_window(activity)
-        if now < opens:
-            raise ValidationError(_("签到尚未开始，%(time)s起可以签到")
-                                  % {"time": f"{timezone.localtime(opens):%Y-%m-%d %H:%M}"})
-        if now > closes:
-            raise ValidationError(_("活动已经结束，不能再签到；请联系组织补登或补学"))
-        if Attendance.objects.filter(activity=activity, member=member).exists():
-            raise ValidationError(_("您已经签到过了"))
-        limit = max_wrong_codes(activity)
-        wrong = wrong_codes(activity, member)
-        if wrong >= limit:
-            raise ValidationError({"code": _("签到码已输错%(n)s次，不能再自助签到；请联系活动组织者登记出勤")
-                                   % {"n": wrong}})
+        member, limit, wrong = check_sign_in(activity, member, now=now)
         if not activity.sign_in_code or code.strip() == activity.sign_in_code:
             return _signed_in(activity, member, acting_user=acting_user, now=now)
         failure = SignInFailure.objects.create(activity=activity, member=member, org_id=member.org_id,

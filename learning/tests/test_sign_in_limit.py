@@ -104,10 +104,16 @@ class WrongCodePagesTest(PersonaTestCase):
 
     def test_the_sign_in_page_enforces_the_limit(self) -> None:
         self.client.force_login(self.p.member_user)
-        for i in range(services.max_wrong_codes(self.activity)):
+        limit = services.max_wrong_codes(self.activity)
+        for i in range(limit - 1):
             self.assertContains(self.client.post(self.url, {"code": f"{i:04d}"}), "签到码不正确", status_code=400)
+        # The last wrong code ends self-service: the page says so and offers no form any more.
+        last = self.client.post(self.url, {"code": "0999"})
+        self.assertContains(last, LOCKED, status_code=400)
+        self.assertNotContains(last, "确认签到", status_code=400)
         response = self.client.post(self.url, {"code": "8421"})
         self.assertContains(response, LOCKED, status_code=400)
+        self.assertContains(self.client.get(self.url), LOCKED)
         self.assertFalse(Attendance.objects.exists())
         detail = self.client.get(self.activity.get_absolute_url())
         self.assertFalse(detail.context["may_sign_in"])

@@ -132,6 +132,29 @@ class SignInPageTest(PersonaTestCase):
         self.assertEqual(again.status_code, 400)
         self.assertContains(again, "已经签到", status_code=400)
 
+    def test_the_page_says_why_instead_of_offering_a_button_that_would_be_refused(self) -> None:
+        import datetime
+
+        url = lambda a: reverse("learning:activity_sign_in", args=[a.pk])  # noqa: E731
+        tomorrow = new_activity(self.p, self.p.branch1, 1, day=timezone.localdate() + datetime.timedelta(days=1))
+        over = new_activity(self.p, self.p.branch1, 2, day=timezone.localdate() - datetime.timedelta(days=1))
+        running = open_now(new_activity(self.p, self.p.branch1, 3))
+        self.client.force_login(self.p.member_user)
+        for activity, reason in ((tomorrow, "签到尚未开始"), (over, "活动已经结束")):
+            page = self.client.get(url(activity))
+            self.assertContains(page, reason)
+            self.assertNotContains(page, "确认签到")
+        self.assertContains(self.client.get(url(tomorrow)), "刷新")
+        self.assertNotContains(self.client.get(url(over)), "刷新")
+        self.assertContains(self.client.get(url(running)), "确认签到")
+        self.client.post(url(running))
+        done = self.client.get(url(running))
+        self.assertContains(done, "您已经签到过了")
+        self.assertNotContains(done, "确认签到")
+        # A manager without a member record of their own is told so rather than shown the button.
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.get(url(running)), "没有关联党员档案")
+
     def test_a_member_cannot_open_another_branchs_activity(self) -> None:
         activity = new_activity(self.p, self.p.branch2, 2)
         self.client.force_login(self.p.member_user)
