@@ -202,10 +202,14 @@ class ExamForm(TypedAsTextForm):
             self.initial["draw_text"] = "\n".join(
                 f"{labels.get(r['kind'], r['kind'])} {r['count']} {r.get('tag', '')}".strip()
                 for r in self.instance.draw or [])
-        # Shown with an empty or stored form (not counted again for a form sent back), for the exam's
-        # organization or, for a new exam, the first the user may hold one for.
-        org = None
-        if not self.is_bound:
+        # What the bank holds, for the exam's organization or, for a new exam, the first the user may hold
+        # one for; for a form sent back, the organization chosen in it (the usual refusal is a rule asking for
+        # more questions than there are, and the counts are what it needs to be put right).
+        if self.is_bound:
+            chosen = str(self.data.get(self.add_prefix("org"), ""))
+            org = org_choices(self.user).filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 19 \
+                else None
+        else:
             org = self.instance.org if self.instance.org_id else org_choices(self.user).order_by("path").first()
         if org is not None:
             available = bank_summary(Exam(org=org))

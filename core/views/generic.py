@@ -304,8 +304,12 @@ def error_messages(exc: ValidationError) -> list[str]:
 
 
 def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's refusal on the form: each message under the field it names (through the form's
+    ``text_fields`` when a model field is typed as text there), the rest above the form."""
     if hasattr(exc, "error_dict"):
+        renamed = getattr(form, "text_fields", {})
         for field, errors in exc.message_dict.items():
+            field = renamed.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

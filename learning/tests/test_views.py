@@ -307,6 +307,25 @@ class ExamBankSummaryTest(PersonaTestCase):
         self.assertContains(self.client.get(reverse("learning:exam_add")), f"{self.p.branch2.name}可抽试题：单选题 3")
 
 
+    def test_a_rule_asking_for_more_than_the_bank_holds_is_told_at_the_field_with_the_counts(self) -> None:
+        from learning.models import Exam
+        from learning.tests.helpers import new_question
+
+        for n in range(3):
+            new_question(self.p, self.p.committee, n, tags="党章")
+        self.client.force_login(self.p.branch1_manager)
+        response = self.client.post(reverse("learning:exam_add"), {
+            "title": "党章测试", "org": self.p.branch1.pk, "opens": "2026-12-01T09:00", "closes": "2026-12-10T18:00",
+            "time_limit": "30", "attempts_allowed": "1", "pass_mark": "60", "hours_on_pass": "1",
+            "draw_text": "单选题 5 党章"})
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertEqual(form.errors["draw_text"], ["题库中“党章”单选题只有3道，抽题规则要5道"])
+        self.assertEqual(form.non_field_errors(), [])
+        self.assertContains(response, f"{self.p.branch1.name}可抽试题：单选题 3（党章 3）")
+        self.assertFalse(Exam.objects.exists())
+
+
 class NumberMinimumTest(PersonaTestCase):
     def test_a_time_limit_below_one_minute_gets_the_one_message_that_applies(self) -> None:
         from learning.forms import ExamForm
