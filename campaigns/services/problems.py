@@ -57,8 +57,20 @@ def may_work_on(user: Any, problem: Problem) -> bool:
 
 def may_submit(user: Any, problem: Problem) -> bool:
     """Who may request the close-out: those who work on it, but not the level above, which reviews the
-    request (unless they are the responsible person themselves)."""
-    return may_work_on(user, problem) and (not may_review(user, problem) or is_owner(user, problem))
+    request (unless they are the responsible person themselves, or the responsible organization has nobody
+    who could ask: no manager and no responsible person with an account)."""
+    if not may_work_on(user, problem):
+        return False
+    return not may_review(user, problem) or is_owner(user, problem) or not has_own_submitter(problem)
+
+
+def has_own_submitter(problem: Problem) -> bool:
+    """Whether someone of the responsible organization can request the close-out: one of its own managers,
+    or the responsible person with an active account."""
+    owner = problem.owner
+    if owner is not None and owner.user is not None and owner.user.is_active:
+        return True
+    return bool(managers_of(problem.org_path))
 
 
 def is_owner(user: Any, problem: Problem) -> bool:
@@ -273,6 +285,8 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
         # overtaken by events) but the reviewers must be told why.
         raise ValidationError({"note": _("尚有时间节点未完成：%(steps)s。如仍申请销号，请在申请说明中写明原因")
                                        % {"steps": open_milestones_text(unreached)}})
+    if not note.strip() and may_review(acting_user, problem) and not is_owner(acting_user, problem):
+        note = _("责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号")
     _set_status(problem, acting_user, note or _("申请销号"), status=ProblemStatus.SUBMITTED,
                 submitted_at=timezone.now())
     notify(managers_of(problem.org_path, above=True), kind="campaigns.submitted", exclude=acting_user,

@@ -108,6 +108,29 @@ class RectificationCycleTest(PersonaTestCase):
         services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
         self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.SUBMITTED)
 
+    def test_the_level_above_files_the_request_only_when_the_branch_has_nobody_who_could(self) -> None:
+        from orgs.models import RoleGrant
+
+        Campaign.objects.filter(pk=self.campaign.pk).update(requires_evidence=False)
+        # The branch has a manager and the responsible person an account: the level above does not file.
+        with self.assertRaisesMessage(PermissionDenied, "上级组织不代为申请"):
+            services.submit_for_close(self.problem, acting_user=self.p.committee_manager)
+        Problem.objects.filter(pk=self.problem.pk).update(owner=None)
+        self.problem.refresh_from_db()
+        with self.assertRaisesMessage(PermissionDenied, "上级组织不代为申请"):
+            services.submit_for_close(self.problem, acting_user=self.p.committee_manager)
+        # Without a manager of its own and without a responsible person who can sign in, nobody in the
+        # branch can ask; the problem would stay open for ever, so the level above may file it, saying so.
+        RoleGrant.objects.filter(org=self.p.branch1, role="manager").delete()
+        self.client.force_login(self.p.committee_manager)
+        self.assertTrue(self.client.get(self.problem.get_absolute_url()).context["may_submit"])
+        services.submit_for_close(self.problem, acting_user=self.p.committee_manager)
+        services.review_problem(self.problem, acting_user=self.p.committee_manager, decision=ReviewDecision.CLOSE)
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.CLOSED)
+        trail = self.client.get(self.problem.get_absolute_url()).context["reviews"]
+        self.assertIn(("申请销号", "责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号"),
+                      [(t["label"], t["text"]) for t in trail])
+
     def test_a_review_by_the_branch_itself_or_a_sibling_is_refused(self) -> None:
         services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])
         services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
