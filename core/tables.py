@@ -84,9 +84,12 @@ class Table:
     def sortable(self) -> bool:
         return any(c.sort for c in self.columns)
 
-    def cells(self) -> Iterable[tuple[Any, list[tuple[Column, Any]]]]:
+    def cells(self) -> Iterable[tuple[Any, list[tuple[Any, Any, str]]]]:
+        """Each row's object and its cells: (value, the column's label for a phone's stacked rows, classes);
+        labels and classes are worked out once per column, not per cell."""
+        columns = [(c, self.label(c), self.css(c) + ("" if c.phone else " cx-wide-only")) for c in self.columns]
         for obj in self.rows:
-            yield obj, [(c, self.render(c, obj)) for c in self.columns]
+            yield obj, [(self.render(c, obj), label, css) for c, label, css in columns]
 
     def render(self, column: Column, obj: Any) -> Any:
         value = column.value(obj, self)

@@ -35,16 +35,6 @@ def cx_field(field: forms.BoundField) -> Any:
 
 
 @register.filter
-def cx_label(column: Any, table: Any) -> Any:
-    return table.label(column)
-
-
-@register.filter
-def cx_css(column: Any, table: Any) -> str:
-    return str(table.css(column))
-
-
-@register.filter
 def cx_verbose_name(model: Any) -> str:
     return str(model._meta.verbose_name) if model is not None else ""
 
