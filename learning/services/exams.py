@@ -319,8 +319,11 @@ def suspicious(attempts: QuerySet[Attempt], exam: Exam) -> list[dict[str, Any]]:
 
 def answers_may_be_shown(attempt: Attempt, now: datetime.datetime | None = None) -> bool:
     """The right answers and explanations are shown to a member once they cannot sit the exam again: all
-    attempts used, or the exam closed."""
+    attempts used, or the exam closed; and never while an attempt of theirs can still be handed in (the last
+    one counts as used from its start, and may have drawn the same questions)."""
     now = now or timezone.now()
     exam = attempt.exam
-    used = Attempt.objects.filter(exam=exam, member_id=attempt.member_id).count()
-    return now > exam.closes or used >= exam.attempts_allowed
+    sittings = Attempt.objects.filter(exam=exam, member_id=attempt.member_id)
+    if sittings.filter(status=AttemptStatus.OPEN, deadline__gte=now - GRACE).exists():
+        return False
+    return now > exam.closes or sittings.count() >= exam.attempts_allowed

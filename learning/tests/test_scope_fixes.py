@@ -116,6 +116,19 @@ class AttemptAnswersForOtherReadersTest(PersonaTestCase):
         self.client.force_login(self.p.member_user)
         self.assertContains(self.client.get(attempt.get_absolute_url()), self.committee_q.explanation)
 
+    def test_the_answers_stay_hidden_while_the_last_attempt_is_being_answered(self) -> None:
+        exam = new_exam(self.p, self.p.committee, attempts_allowed=2,
+                        draw=[{"kind": "single", "tag": "党章", "count": 1}])
+        first = self.sit(exam)
+        self.assertFalse(services.exams.answers_may_be_shown(first))  # a try is left
+        last = services.start_attempt(exam, acting_user=self.p.member_user)  # the same question again
+        self.assertFalse(services.exams.answers_may_be_shown(first))
+        self.client.force_login(self.p.member_user)
+        self.assertNotContains(self.client.get(first.get_absolute_url()), self.committee_q.explanation)
+        services.submit_attempt(last, {}, acting_user=self.p.member_user)
+        self.assertTrue(services.exams.answers_may_be_shown(first))
+        self.assertContains(self.client.get(first.get_absolute_url()), self.committee_q.explanation)
+
     def test_questions_of_the_readers_own_bank_are_shown_and_the_others_are_not(self) -> None:
         exam = new_exam(self.p, self.p.branch1, attempts_allowed=2,
                         draw=[{"kind": "single", "tag": "党章", "count": 1},
