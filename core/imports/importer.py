@@ -273,7 +273,7 @@ class Importer:
         self.match_existing(rows, lock=lock)
         self.check_duplicates(rows)
         resource = self.resource
-        steps = (self.complete, resource.clean_row, self.check_scope)
+        steps = (self.check_row,)
         retry: list[tuple[Row, int, Any]] = []
         # Messages are looked up only for rows that turn out to have errors: the rules build their
         # messages eagerly, and Django's gettext would otherwise be the largest cost of validating.
@@ -369,7 +369,11 @@ class Importer:
         resource = self.resource
         key = resource.key
         targets = {row.values[resource.scope_column] for row in rows}
-        targets = {t for t in targets if t is not None and not isinstance(t, Pending)}
+        # Only among the organizations the user may change: whether a person exists elsewhere is not told by
+        # a row that names another organization (that row is refused for its organization either way).
+        scope = resource.change_scope
+        targets = {t for t in targets if t is not None and not isinstance(t, Pending)
+                   and scope.covers_path(getattr(t, type(t).scope_path_field))}
         candidates: dict[tuple[Any, ...], Any] = {}
         scope_attname = bulk.model_field(resource.model, resource.scope_column).attname
         # A key that is the primary key is never blank in the database: a row without one is matched among
@@ -441,13 +445,24 @@ class Importer:
                 values[defaulted.field] = (getattr(existing, defaulted.field) if existing is not None
                                            else defaulted.default)
 
+    def check_row(self, row: Row) -> None:
+        """Every check of one row. A stored record outside the user's scope is refused for that alone: nothing
+        else is said about it, not even whether a masked value in the row matches it."""
+        resource = self.resource
+        existing = row.existing
+        if existing is not None and not resource.change_scope.covers_path(
+                getattr(existing, resource.model.scope_path_field)):  # type: ignore[attr-defined]
+            row.error(self.key_column.header, resource.out_of_scope_message(row))
+            return
+        self.complete(row)
+        resource.clean_row(row)
+        self.check_scope(row)
+
     def check_scope(self, row: Row) -> None:
+        """Where the row places its record (a new one, or one that moves) must lie within the user's scope."""
         resource = self.resource
         scope = resource.change_scope
         existing = row.existing
-        if existing is not None and not scope.covers_path(getattr(existing, resource.model.scope_path_field)):  # type: ignore[attr-defined]
-            row.error(self.key_column.header, resource.out_of_scope_message(row))
-            return
         name = resource.scope_column
         if name in row.failed:
             return

@@ -97,6 +97,13 @@ class ImportTestCase(PersonaTestCase):
         self.before = counts()
         return path
 
+    def export_row(self, member: Member, **changes: Any) -> list[Any]:
+        path = self.export("one.csv", queryset=Member.objects.filter(pk=member.pk))
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            row = dict(zip(HEADERS, list(csv.reader(handle))[1], strict=True))
+        row.update({k: v for k, v in changes.items() if k in row})
+        return [row[h] for h in HEADERS]
+
     def assert_refused(self, result: ImportResult, *expected: tuple[int | None, str, str]) -> None:
         """Every expected (row, column, reason) is reported, and nothing at all was written."""
         errors = errors_of(result)
@@ -312,13 +319,6 @@ class WriteTest(ImportTestCase):
         self.assert_refused(result, (2, "身份证号",
                                      "身份证号是遮挡后的值，无法确定对应的记录；新建记录请填写完整的身份证号"))
 
-    def export_row(self, member: Member, **changes: Any) -> list[Any]:
-        path = self.export("one.csv", queryset=Member.objects.filter(pk=member.pk))
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            row = dict(zip(HEADERS, list(csv.reader(handle))[1], strict=True))
-        row.update({k: v for k, v in changes.items() if k in row})
-        return [row[h] for h in HEADERS]
-
 
 class BadInputTest(ImportTestCase):
     def test_missing_and_unknown_columns_are_named(self) -> None:
@@ -459,6 +459,31 @@ class ScopeTest(ImportTestCase):
                          性别="女", 入党时间="2008-07-01", 转正时间="2009-07-01")
         result = self.run_import(write_xlsx(self.tmp / "other.xlsx", [row]), self.p.branch1_manager)
         self.assert_refused(result, (2, "身份证号", "该身份证号已在您管理范围以外的组织登记，请通过组织关系转接办理"))
+
+    def test_a_sibling_branchs_member_is_refused_alike_whatever_else_the_row_says(self) -> None:
+        """Masked values are not compared with another branch's record: a right and a wrong guess of the
+        hidden digits of its phone get the same answer."""
+        other = self.p.branch2_members[0]
+        answers = []
+        for phone in (other.phone[:3] + "****" + other.phone[-4:], "138****0000"):
+            row = self.export_row(other, 手机号码=phone)
+            result = self.run_import(write_csv(self.tmp / "guess.csv", [row]), self.p.branch1_manager, dry_run=True)
+            answers.append(errors_of(result))
+        self.assertEqual(answers[0], answers[1])
+        refusal = "该身份证号已在您管理范围以外的组织登记，请通过组织关系转接办理"
+        self.assertEqual(answers[0], [(2, "身份证号", refusal)])
+
+    def test_a_masked_id_number_in_a_sibling_branch_does_not_tell_who_is_there(self) -> None:
+        other = self.p.branch2_members[0]
+        id_number = str(other.id_number)
+        answers = []
+        for name in (other.name, "查无此人"):
+            row = self.export_row(other, 姓名=name)
+            row[HEADERS.index("身份证号")] = id_number[:6] + "********" + id_number[-4:]
+            result = self.run_import(write_csv(self.tmp / "guess.csv", [row]), self.p.branch1_manager, dry_run=True)
+            answers.append([e for e in errors_of(result) if e[1] in ("身份证号", "所在党支部编码")])
+        self.assertEqual(answers[0], answers[1])
+        self.assertIn((2, "所在党支部编码", "组织编码 T02 不存在或不在您的管理范围内"), answers[0])
 
     def test_a_member_cannot_be_moved_out_of_scope(self) -> None:
         member = self.p.branch1_members[2]
