@@ -325,14 +325,20 @@ class ObjectDeleteView(ScopedView):
         parent = obj.changelog_parent() if hasattr(obj, "changelog_parent") else None
         return parent.get_absolute_url() if parent is not None and hasattr(parent, "get_absolute_url") else "/"
 
-    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+    def get_writable_object(self, pk: Any) -> Any:
+        """The object, to someone who may change it; a reader gets 403 before any rule of the delete is told
+        (what still depends on the object is not theirs to learn)."""
         obj = self.get_object(pk)
-        if not can(request.user, Action.CHANGE, obj):
+        if not can(self.request.user, Action.CHANGE, obj):
             raise PermissionDenied(_("您只有查看权限"))
+        return obj
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        obj = self.get_writable_object(pk)
         return render(request, self.template_name, {"object": obj, "verbose_name": self.verbose_name()})
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
-        obj = self.get_object(pk)
+        obj = self.get_writable_object(pk)
         target = self.success_url(obj)
         try:
             self.delete(obj, acting_user=request.user, message=request.POST.get("changelog_message", ""))

@@ -155,6 +155,16 @@ class SignInPageTest(PersonaTestCase):
         self.client.force_login(self.p.branch1_manager)
         self.assertContains(self.client.get(url(running)), "没有关联党员档案")
 
+    def test_a_member_asking_to_delete_is_refused_for_the_right_reason(self) -> None:
+        activity = open_now(new_activity(self.p, self.p.branch1, 1))
+        self.client.force_login(self.p.member_user)
+        self.client.post(reverse("learning:activity_sign_in", args=[activity.pk]))
+        # The activity has attendance now, which a manager would be told; a member is told only "no".
+        response = self.client.post(reverse("learning:activity_delete", args=[activity.pk]))
+        self.assertEqual(response.status_code, 403)
+        self.assertNotContains(response, "出勤记录", status_code=403)
+        self.assertTrue(Activity.objects.filter(pk=activity.pk).exists())
+
     def test_a_member_cannot_open_another_branchs_activity(self) -> None:
         activity = new_activity(self.p, self.p.branch2, 2)
         self.client.force_login(self.p.member_user)
