@@ -12,6 +12,9 @@ LOCAL = "本单位设定（全国规定未明确，可由管理员调整）"
 LISTS = "主题教育问题清单、整改清单、责任清单及“五个明确”、销号的通行做法（全国统一格式未明确）"
 LISTS_URL = "https://gyct.com.cn/info/1271/21122.htm"
 START = datetime.date(2019, 6, 1)
+# A deadline counted in working days spans at most about two years; a longer one is a typing mistake (and
+# counting millions of days through the calendar would hold a worker for minutes).
+MAX_DEADLINE_WORKDAYS = 500
 
 register_defaults(
     DefaultRule(key="campaigns.due_soon.days", name="整改事项到期提醒（办结时限前多少天起提醒）",

@@ -469,10 +469,12 @@ class ProblemEditView(generic.ObjectEditView):
         if get.get("campaign", "").isdigit():
             problem.campaign = Campaign.objects.restrict(self.request.user).filter(pk=get["campaign"]).first()
         if get.get("gap"):
-            org = Organization.objects.restrict(self.request.user).filter(pk=get.get("org") or 0).first()
+            org_id = generic.query_id(get.get("org"))
+            org = Organization.objects.restrict(self.request.user).filter(pk=org_id).first() if org_id else None
             if org is None:
                 raise Http404
-            member = Member.objects.restrict(self.request.user).filter(pk=get.get("member") or 0).first()
+            member_id = generic.query_id(get.get("member"))
+            member = Member.objects.restrict(self.request.user).filter(pk=member_id).first() if member_id else None
             problem.gap_rule, problem.gap_org, problem.gap_member = get["gap"][:60], org, member
             problem.gap_title = get.get("title", "")[:200]
             problem.gap_ref = get.get("ref", "")[:60]
@@ -550,9 +552,8 @@ def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def problem_owner_options(request: HttpRequest) -> HttpResponse:
     """The options of the problem form's responsible person for the organization chosen (``?org=ID``)."""
-    chosen = request.GET.get("org", "")
-    org = (Organization.objects.restrict(request.user, Action.VIEW).filter(pk=int(chosen)).first()
-           if chosen.isdigit() and len(chosen) < 19 else None)
+    chosen = generic.query_id(request.GET.get("org"))
+    org = Organization.objects.restrict(request.user, Action.VIEW).filter(pk=chosen).first() if chosen else None
     owners = forms.owner_choices(request.user, org)[:forms.OWNER_CHOICES] if org is not None else []
     options = [format_html('<option value="">{}</option>', "---------")]
     options += [format_html('<option value="{}">{}</option>', m.pk, m.name) for m in owners]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Action
 from core.text import listing, parentheses, sentences
+from core.views.generic import query_id
 from learning import rules
 from learning.choices import CHOICE_KINDS, CREDITED_ATTENDANCE, AttendanceStatus, Audience, QuestionKind
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Exam, Question, StudyRecord
@@ -206,9 +207,8 @@ class ExamForm(TypedAsTextForm):
         # one for; for a form sent back, the organization chosen in it (the usual refusal is a rule asking for
         # more questions than there are, and the counts are what it needs to be put right).
         if self.is_bound:
-            chosen = str(self.data.get(self.add_prefix("org"), ""))
-            org = org_choices(self.user).filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 19 \
-                else None
+            chosen = query_id(self.data.get(self.add_prefix("org")))
+            org = org_choices(self.user).filter(pk=chosen).first() if chosen else None
         else:
             org = self.instance.org if self.instance.org_id else org_choices(self.user).order_by("path").first()
         if org is not None:

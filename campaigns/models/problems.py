@@ -12,12 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from campaigns import rules
 from campaigns.choices import (
     EvidencePhase,
     ProblemSeverity,
@@ -53,7 +55,7 @@ class Problem(OrgOwnedModel):
     measures = models.TextField(_("整改措施"))
     deadline = models.DateField(_("办结时限"))
     deadline_workdays = models.PositiveSmallIntegerField(
-        _("办结时限（工作日）"), null=True, blank=True,
+        _("办结时限（工作日）"), null=True, blank=True, validators=[MaxValueValidator(rules.MAX_DEADLINE_WORKDAYS)],
         help_text=_("填写后办结时限按发现日期起算的工作日计算（跳过法定节假日，含调休上班日）"))
     status = models.CharField(_("整改状态"), max_length=12, choices=ProblemStatus.choices,
                               default=ProblemStatus.OPEN)

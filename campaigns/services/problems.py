@@ -83,6 +83,9 @@ def _check(problem: Problem, acting_user: Any) -> None:
     today = timezone.localdate()
     if problem.found_on and problem.found_on > today:
         raise ValidationError({"found_on": _("发现日期不能晚于今天")})
+    if problem.deadline_workdays is not None and problem.deadline_workdays > rules.MAX_DEADLINE_WORKDAYS:
+        raise ValidationError({"deadline_workdays": _("办结时限最多%(n)s个工作日")
+                               % {"n": rules.MAX_DEADLINE_WORKDAYS}})
     if problem.found_on and problem.deadline_workdays is not None:
         problem.deadline = rules.deadline_from(problem.found_on, workdays_count=problem.deadline_workdays)
     if problem.found_on and problem.deadline and problem.deadline < problem.found_on:
@@ -157,6 +160,9 @@ def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any
     current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
     if current.status == ProblemStatus.CLOSED:
         raise ValidationError(_("问题已销号，不能修改；如需重新整改，请由上级“回头看”重新打开"))
+    if current.status == ProblemStatus.SUBMITTED:
+        # The level above reviews what was asked; a standard weakened meanwhile would be closed unseen.
+        raise ValidationError(_("问题已申请销号，审核期间不能修改；如需修改，请由上级退回整改"))
     if "deadline" in changes and "deadline_workdays" not in changes:
         changes["deadline_workdays"] = None  # a date typed in replaces a count of working days
     probe = copy.copy(current)

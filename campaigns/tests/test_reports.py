@@ -9,6 +9,7 @@ import re
 from typing import Any, ClassVar
 
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -379,9 +380,17 @@ class ReviewFixesTest(PersonaTestCase):
         stale = Problem.objects.get(pk=problem.pk)
         services.add_progress(problem, acting_user=self.p.branch1_manager, text="改了")
         services.submit_for_close(problem, acting_user=self.p.branch1_manager)
-        services.update_problem(stale, acting_user=self.p.branch1_manager, changes={"measures": "新措施"})
+        # Under review nothing changes: what the level above closes is what was asked to close.
+        with self.assertRaisesMessage(ValidationError, "审核期间不能修改"):
+            services.update_problem(stale, acting_user=self.p.branch1_manager, changes={"measures": "新措施"})
         fresh = Problem.objects.get(pk=problem.pk)
-        self.assertEqual((fresh.status, fresh.measures), (ProblemStatus.SUBMITTED, "新措施"))
+        self.assertEqual((fresh.status, fresh.measures), (ProblemStatus.SUBMITTED, problem.measures))
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(problem.get_absolute_url())
+        self.assertNotContains(page, reverse("campaigns:problem_edit", args=[problem.pk]))
+        services.review_problem(problem, acting_user=self.p.committee_manager, decision="return", comment="再补充")
+        services.update_problem(stale, acting_user=self.p.branch1_manager, changes={"measures": "新措施"})
+        self.assertEqual(Problem.objects.get(pk=problem.pk).measures, "新措施")
 
     def test_members_do_not_see_their_branch_figures_on_a_campaign_page(self) -> None:
         campaign = new_campaign(self.p, self.p.committee)

@@ -131,6 +131,36 @@ class RectificationCycleTest(PersonaTestCase):
         self.assertIn(("申请销号", "责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号"),
                       [(t["label"], t["text"]) for t in trail])
 
+    def test_a_deadline_of_millions_of_working_days_is_refused_at_once(self) -> None:
+        import time
+
+        self.client.force_login(self.p.branch1_manager)
+        data = {"title": "走访不到位", "org": self.p.branch1.pk, "source": "self", "severity": "general",
+                "found_on": timezone.localdate().isoformat(), "kind": "deadline", "standard": "每季度走访",
+                "measures": "制定走访计划", "deadline_workdays": "3000000"}
+        started = time.monotonic()
+        response = self.client.post(reverse("campaigns:problem_add"), data)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("deadline_workdays", response.context["form"].errors)
+        self.assertFalse(Problem.objects.filter(title="走访不到位").exists())
+        with self.assertRaisesMessage(ValidationError, "办结时限最多500个工作日"):
+            services.update_problem(self.problem, acting_user=self.p.committee_manager,
+                                    changes={"deadline_workdays": 30000})
+        api = self.client.post("/api/campaigns/problems/", {**data, "deadline_workdays": 30000},
+                               content_type="application/json")
+        self.assertEqual(api.status_code, 400)
+        self.assertIn("deadline_workdays", api.json())
+
+    def test_a_gap_link_with_a_bad_organization_is_not_found(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        for query in ("?gap=x&org=abc", "?gap=x&org=99999999999999999999", f"?gap=x&org={self.p.branch1.pk}&member=z"):
+            response = self.client.get(reverse("campaigns:problem_add") + query)
+            self.assertIn(response.status_code, (200, 404), query)
+        self.assertEqual(self.client.get(reverse("campaigns:problem_add") + "?gap=x&org=abc").status_code, 404)
+        options = self.client.get(reverse("campaigns:problem_owner_options") + "?org=abc")
+        self.assertEqual(options.status_code, 200)
+
     def test_a_review_by_the_branch_itself_or_a_sibling_is_refused(self) -> None:
         services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])
         services.submit_for_close(self.problem, acting_user=self.p.branch1_manager)
