@@ -28,10 +28,11 @@ from campaigns.filtersets import CampaignFilterSet, ChecklistFilterSet, ProblemF
 from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Requirement
 from campaigns.tables import CampaignTable, ChecklistTable, ProblemTable
 from core import services as core
+from core import workdays
 from core.changelog import history_for
 from core.choices import Action, ChangeAction
 from core.scoping import can, get_scope
-from core.text import nested, sentences
+from core.text import listing, nested, sentences
 from core.views import generic
 from essays.models import Essay
 from orgs.models import Member, Organization
@@ -427,6 +428,9 @@ class ProblemDetailView(generic.ObjectDetailView):
             "reopen_form": forms.ReopenForm(initial=kept_input(self.request, forms.ReopenForm)),
             "gap_open": services.gap_exists(obj, today) if obj.gap_rule else None,
             "overdue": obj.is_open and obj.deadline < today,
+            # A deadline counted through a year whose holidays nobody has entered fell on plain weekdays.
+            "calendar_unknown": listing(workdays.undescribed_years(obj.found_on, obj.deadline))
+            if obj.deadline_workdays is not None and obj.found_on and obj.deadline else "",
             "has_evidence": services.has_evidence(obj),
         }
 

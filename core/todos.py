@@ -59,3 +59,20 @@ def _managed(user: Any, field: str, *, strictly_below: bool) -> Q | None:
         inside = Q(**{f"{field}__subtree": path})
         q |= inside & ~Q(**{field: path}) if strictly_below else inside
     return q
+
+
+@register_todos
+def calendar_todos(user: Any) -> Iterable[Todo]:
+    """An administrator is asked to enter the holidays of a year the calendar library does not know
+    (``core.workdays.missing_years``)."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from core import workdays
+
+    if not get_scope(user, "change").everything:
+        return
+    for year in workdays.missing_years(timezone.localdate()):
+        yield Todo(_("录入%(year)s年法定节假日和调休安排") % {"year": year}, 1, reverse("admin:core_holiday_add"),
+                   "bi-calendar-event")

@@ -31,6 +31,25 @@ def library_covers(day: datetime.date) -> bool:
     return True
 
 
+def year_described(year: int) -> bool:
+    """Whether the calendar knows the holidays of ``year``: the library covers it, or an administrator has
+    entered any of its holidays. Otherwise its working days are plain Monday to Friday, which puts a
+    deadline on New Year's Day or in the Spring Festival."""
+    return library_covers(datetime.date(year, 1, 1)) or bool(_overrides(year))
+
+
+def undescribed_years(first: datetime.date, last: datetime.date) -> list[int]:
+    """The years from ``first`` to ``last`` whose holidays the calendar does not know."""
+    return [year for year in range(first.year, last.year + 1) if not year_described(year)]
+
+
+def missing_years(today: datetime.date) -> list[int]:
+    """The years an administrator should enter now: this year's if unknown, and from November (when the
+    State Council has published it) next year's."""
+    last = today.year + 1 if today.month >= 11 else today.year
+    return undescribed_years(datetime.date(today.year, 1, 1), datetime.date(last, 1, 1))
+
+
 def is_workday(day: datetime.date) -> bool:
     overrides = _overrides(day.year)
     if day in overrides:

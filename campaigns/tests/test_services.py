@@ -152,6 +152,29 @@ class RectificationCycleTest(PersonaTestCase):
         self.assertEqual(api.status_code, 400)
         self.assertIn("deadline_workdays", api.json())
 
+    def test_a_deadline_counted_through_a_year_without_holidays_is_flagged_until_they_are_entered(self) -> None:
+        from core import workdays
+
+        services.update_problem(self.problem, acting_user=self.p.committee_manager,
+                                changes={"deadline_workdays": 500})
+        self.problem.refresh_from_db()
+        expected = workdays.undescribed_years(self.problem.found_on, self.problem.deadline)
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(self.problem.get_absolute_url())
+        self.assertEqual(page.context["calendar_unknown"], "、".join(map(str, expected)))
+        self.assertEqual('id="calendar-unknown"' in page.content.decode(), bool(expected))
+        self.client.force_login(self.p.admin)
+        home = self.client.get("/", follow=True).content.decode()
+        for year in workdays.missing_years(timezone.localdate()):
+            self.assertIn(f"录入{year}年法定节假日和调休安排", home)
+        for year in expected:
+            Holiday.objects.create(date=datetime.date(year, 1, 1), is_workday=False, name="元旦")
+        workdays.clear_cache()
+        self.addCleanup(workdays.clear_cache)
+        self.client.force_login(self.p.branch1_manager)
+        self.assertNotContains(self.client.get(self.problem.get_absolute_url()), 'id="calendar-unknown"')
+        self.assertNotContains(self.client.get("/", follow=True), "法定节假日和调休安排")  # not a manager's to-do
+
     def test_a_gap_link_with_a_bad_organization_is_not_found(self) -> None:
         self.client.force_login(self.p.branch1_manager)
         for query in ("?gap=x&org=abc", "?gap=x&org=99999999999999999999", f"?gap=x&org={self.p.branch1.pk}&member=z"):

@@ -44,3 +44,14 @@ def test_a_year_the_library_does_not_know_falls_back_to_weekdays_until_an_admini
     Holiday.objects.create(date=day, is_workday=False, name="元旦")
     workdays.clear_cache()
     assert workdays.is_workday(day) is False
+
+
+@pytest.mark.django_db
+def test_years_without_holidays_are_named_until_an_administrator_enters_them():
+    assert workdays.year_described(2024) is True
+    assert workdays.missing_years(datetime.date(2099, 6, 1)) == [2099]
+    assert workdays.missing_years(datetime.date(2099, 11, 22)) == [2099, 2100]  # next year's is out in autumn
+    Holiday.objects.create(date=datetime.date(2099, 1, 1), is_workday=False, name="元旦")
+    workdays.clear_cache()
+    assert workdays.missing_years(datetime.date(2099, 11, 22)) == [2100]
+    assert workdays.undescribed_years(datetime.date(2024, 5, 1), datetime.date(2100, 2, 1))[-2:] == [2098, 2100]
