@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import forms, links, services
-from campaigns.choices import Answer, ProblemSource, ProblemStatus
+from campaigns.choices import OPEN_STATUSES, Answer, ProblemSource, ProblemStatus
 from campaigns.filtersets import CampaignFilterSet, ChecklistFilterSet, ProblemFilterSet
 from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Requirement
 from campaigns.tables import CampaignTable, ChecklistTable, ProblemTable
@@ -356,7 +356,11 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable = assignment.submitted_at is None and services.may_answer(request.user, assignment)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied(_("不能修改这份检视结果"))
+            if assignment.submitted_at is None or not services.may_answer(request.user, assignment):
+                raise PermissionDenied(_("不能修改这份检视结果"))
+            # Sent again from a page kept in the browser (the Back button): it was submitted meanwhile.
+            messages.warning(request, _("这份检视结果已经提交，不能再修改"))
+            return HttpResponseRedirect(reverse("campaigns:assignment_detail", args=[assignment.pk]))
         posted = {}
         for item in items:
             value = request.POST.get(f"answer-{item.pk}", "")
@@ -372,10 +376,14 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已提交") if request.POST.get("action") == "submit" else _("已保存"))
             return HttpResponseRedirect(reverse("campaigns:assignment_detail", args=[assignment.pk]))
-    rows = [(item, answers.get(item.pk)) for item in items]
+    may_propose = can(request.user, Action.CHANGE, assignment) and assignment.submitted_at is not None
+    # A finding already in the ledger links to its problem instead of offering to file it again.
+    filed = {problem.answer_id: problem for problem in Problem.objects.restrict(request.user).filter(
+        answer__assignment=assignment, status__in=OPEN_STATUSES).order_by("pk")} if may_propose else {}
+    rows = [(item, answers.get(item.pk), filed.get(getattr(answers.get(item.pk), "pk", None))) for item in items]
     return render(request, "campaigns/assignment_detail.html", {
         "object": assignment, "rows": rows, "editable": editable, "choices": Answer.choices,
-        "may_propose": can(request.user, Action.CHANGE, assignment) and assignment.submitted_at is not None,
+        "may_propose": may_propose,
     })
 
 

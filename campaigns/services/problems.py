@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from campaigns import evidence as evidence_files
 from campaigns import rules
 from campaigns.choices import OPEN_STATUSES, ProblemSource, ProblemStatus, ReviewDecision
-from campaigns.models import Evidence, Milestone, Problem, ProgressUpdate, Review
+from campaigns.models import AnswerRow, Evidence, Milestone, Problem, ProgressUpdate, Review
 from core import services as core
 from core.changelog import log_change, snapshot
 from core.choices import Action, ChangeAction
@@ -151,6 +151,13 @@ def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
         filed = filed_problem(problem)
         if filed is not None:
             raise already_filed(filed, acting_user)
+    if problem.answer is not None:
+        # One rectification per self-inspection finding while it is open (the answer's row serializes two
+        # people filing it at once); a Back button and a second save made copies.
+        AnswerRow.objects.select_for_update().filter(pk=problem.answer.pk).first()
+        filed = Problem.objects.filter(answer=problem.answer, status__in=OPEN_STATUSES).order_by("pk").first()
+        if filed is not None:
+            raise ValidationError(_("这条检视结果已列入问题清单（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
     problem.status = ProblemStatus.OPEN
     return core.create_object(problem, acting_user=acting_user, message=message)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -134,6 +135,42 @@ class SubmittedAnswersLogTest(PersonaTestCase):
         self.assertEqual(log.filter(message="保存检视结果").count(), 1)
         logged = log.get(message="保存检视结果").postchange_data or {}
         self.assertEqual(len(logged["answers"]), checklist.items.count())
+
+
+class SubmittedChecklistTest(PersonaTestCase):
+    def setUp(self) -> None:
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        (self.assignment,) = services.assign_checklist(checklist, acting_user=self.p.branch1_manager,
+                                                       members=[self.p.member])
+        self.items = list(checklist.items.all())
+        self.url = reverse("campaigns:assignment_detail", args=[self.assignment.pk])
+
+    def test_a_page_sent_again_after_submitting_is_told_it_was_submitted_not_forbidden(self) -> None:
+        body = {"action": "submit"} | {f"answer-{i.pk}": Answer.YES for i in self.items}
+        self.client.force_login(self.p.member_user)
+        self.assertEqual(self.client.post(self.url, body).status_code, 302)
+        again = self.client.post(self.url, body | {f"answer-{self.items[0].pk}": Answer.NO}, follow=True)
+        self.assertEqual(again.status_code, 200)
+        self.assertContains(again, "这份检视结果已经提交，不能再修改")
+        self.assertEqual(self.assignment.answers.get(item=self.items[0]).answer, Answer.YES)
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.post(self.url, body).status_code, 404)
+
+    def test_a_finding_is_filed_once_and_its_page_links_to_the_problem(self) -> None:
+        from campaigns.models import Problem
+        from campaigns.tests.helpers import new_problem
+
+        answers = {i.pk: (Answer.YES, "") for i in self.items} | {self.items[1].pk: (Answer.NO, "笔记不全")}
+        services.answer_checklist(self.assignment, acting_user=self.p.member_user, answers=answers, submit=True)
+        row = self.assignment.answers.get(item=self.items[1])
+        problem = new_problem(self.p, self.p.branch1, "学习笔记不全", answer=row)
+        with self.assertRaisesMessage(ValidationError, f"这条检视结果已列入问题清单（{problem.ledger_no}）"):
+            new_problem(self.p, self.p.branch1, "学习笔记不全", answer=row)
+        self.assertEqual(Problem.objects.filter(answer=row).count(), 1)
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(self.url)
+        self.assertContains(page, f"已列入问题清单 {problem.ledger_no}")
+        self.assertNotContains(page, f"?answer={row.pk}")
 
 
 class AssignmentFollowsTransferTest(APITestCase):
