@@ -272,6 +272,12 @@ class AssignForm(forms.Form):
         field.widget.attrs["size"] = 8
         self.fields["orgs"].queryset = org_choices(user).filter(path__startswith=checklist.org_path)  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("members") and not data.get("orgs"):
+            raise forms.ValidationError(_("请选择检视对象（个人或组织）"))
+        return data
+
 
 class ProjectForm(ScopedModelForm):
     class Meta:

@@ -46,24 +46,25 @@ def _refused(request: HttpRequest, exc: ValidationError | PermissionDenied) -> N
         messages.error(request, str(exc) or _("不在您的管理范围内"))
 
 
-def act(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], Any], done: str,
+def act(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], Any], done: str | Callable[[Any], str],
         target: str) -> HttpResponseRedirect:
     """A POST action on an object's page: the form checked, the service run with its cleaned data, the outcome
     told on the page it returns to. A refusal by scope (``OutOfScope``) is a 403, any other a message; what
-    was typed into a refused form is kept for the page to show again (``kept_input``)."""
+    was typed into a refused form is kept for the page to show again (``kept_input``). ``done`` may be a
+    function of what the service returned."""
     if not form.is_valid():
         messages.error(request, forms.form_errors(form))
         keep_input(request, form, target)
     else:
         try:
-            run(form.cleaned_data)
+            outcome = run(form.cleaned_data)
         except core.OutOfScope as exc:
             raise PermissionDenied(str(exc)) from exc
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)
             keep_input(request, form, target)
         else:
-            messages.success(request, done)
+            messages.success(request, done(outcome) if callable(done) else done)
     return HttpResponseRedirect(target)
 
 
@@ -343,7 +344,8 @@ def checklist_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = forms.AssignForm(request.POST, user=request.user, checklist=checklist)
     return act(request, form, lambda data: services.assign_checklist(
         checklist, acting_user=request.user, members=data["members"], orgs=data["orgs"]),
-        _("已分派"), checklist.get_absolute_url())
+        lambda made: _("已分派%(n)s份") % {"n": len(made)} if made else _("所选对象都已有这份检视清单，没有新分派"),
+        checklist.get_absolute_url())
 
 
 @login_required

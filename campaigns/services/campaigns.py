@@ -252,6 +252,8 @@ def set_items(checklist: Checklist, *, acting_user: Any, items: Sequence[tuple[s
 def assign_checklist(checklist: Checklist, *, acting_user: Any, members: Sequence[Member] = (),
                      orgs: Sequence[Organization] = ()) -> list[Assignment]:
     core.require_visible_then_writable(acting_user, checklist)
+    if not members and not orgs:
+        raise ValidationError(_("请选择检视对象（个人或组织）"))
     made = []
     given = Assignment.objects.filter(checklist=checklist)
     has_one = set(given.filter(member__in=members).values_list("member_id", flat=True)) if members else set()

@@ -159,7 +159,18 @@ def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
         if filed is not None:
             raise ValidationError(_("这条检视结果已列入问题清单（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
     problem.status = ProblemStatus.OPEN
-    return core.create_object(problem, acting_user=acting_user, message=message)
+    created = core.create_object(problem, acting_user=acting_user, message=message)
+    _tell_owner(created, acting_user)
+    return created
+
+
+def _tell_owner(problem: Problem, acting_user: Any) -> None:
+    """The responsible person learns that the rectification is theirs, and by when."""
+    if problem.owner is None or problem.owner.user_id is None:
+        return
+    notify([problem.owner.user_id], kind="campaigns.owner", exclude=acting_user, url=problem.get_absolute_url(),
+           title=gettext_noop("您是%(no)s“%(title)s”的整改责任人，办结时限%(deadline)s"),
+           params={"no": problem.ledger_no, "title": nested(problem.title), "deadline": f"{problem.deadline:%Y-%m-%d}"})
 
 
 @transaction.atomic
@@ -181,8 +192,12 @@ def update_problem(problem: Problem, *, acting_user: Any, changes: dict[str, Any
     if probe.deadline != current.deadline and not follows_calendar and not may_set_deadline(acting_user, current):
         raise ValidationError({"deadline": _("办结时限由上级党组织确定；需要延期的，请向上级党组织说明情况")})
     changes["deadline"] = probe.deadline
+    new_owner = "owner" in changes and getattr(changes["owner"], "pk", None) != current.owner_id
     # Applied to the row as it is now: a close-out decided meanwhile must not be undone by a stale form.
-    return core.update_object(current, acting_user=acting_user, changes=changes, message=message)
+    updated = core.update_object(current, acting_user=acting_user, changes=changes, message=message)
+    if new_owner:
+        _tell_owner(updated, acting_user)
+    return updated
 
 
 @transaction.atomic

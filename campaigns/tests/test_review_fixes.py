@@ -173,6 +173,21 @@ class SubmittedChecklistTest(PersonaTestCase):
         self.assertNotContains(page, f"?answer={row.pk}")
 
 
+class AssignNothingTest(PersonaTestCase):
+    def test_assigning_nobody_or_only_those_who_have_it_says_so(self) -> None:
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        url = reverse("campaigns:checklist_assign", args=[checklist.pk])
+        self.client.force_login(self.p.branch1_manager)
+        self.assertContains(self.client.post(url, {}, follow=True), "请选择检视对象（个人或组织）")
+        self.assertFalse(Assignment.objects.filter(checklist=checklist).exists())
+        self.assertContains(self.client.post(url, {"members": [self.p.member.pk]}, follow=True), "已分派1份")
+        self.assertContains(self.client.post(url, {"members": [self.p.member.pk]}, follow=True),
+                            "所选对象都已有这份检视清单，没有新分派")
+        self.assertEqual(Assignment.objects.filter(checklist=checklist).count(), 1)
+        api = self.client.post(f"/api/campaigns/checklists/{checklist.pk}/assign/", {}, content_type="application/json")
+        self.assertEqual(api.status_code, 400, api.content)
+
+
 class AssignmentFollowsTransferTest(APITestCase):
     def test_a_transferred_members_assignment_moves_to_the_new_branch(self) -> None:
         checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)

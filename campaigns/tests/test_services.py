@@ -175,6 +175,21 @@ class RectificationCycleTest(PersonaTestCase):
         self.assertNotContains(self.client.get(self.problem.get_absolute_url()), 'id="calendar-unknown"')
         self.assertNotContains(self.client.get("/", follow=True), "法定节假日和调休安排")  # not a manager's to-do
 
+    def test_the_responsible_person_is_told_when_a_problem_becomes_theirs(self) -> None:
+        from core.models import Notification
+
+        # setUp filed the problem with the member as its responsible person.
+        told = Notification.objects.filter(user=self.p.member_user, kind="campaigns.owner")
+        self.assertEqual(told.count(), 1)
+        self.assertEqual(told.get().items[0]["url"], self.problem.get_absolute_url())
+        self.assertIn("整改责任人", told.get().title)
+        other = new_problem(self.p, self.p.branch1, "无责任人")
+        self.assertEqual(told.count(), 1)
+        services.update_problem(other, acting_user=self.p.branch1_manager, changes={"owner": self.p.member})
+        self.assertEqual(told.count(), 2)
+        services.update_problem(other, acting_user=self.p.branch1_manager, changes={"measures": "再细化"})
+        self.assertEqual(told.count(), 2)  # not again for another change
+
     def test_a_gap_link_with_a_bad_organization_is_not_found(self) -> None:
         self.client.force_login(self.p.branch1_manager)
         for query in ("?gap=x&org=abc", "?gap=x&org=99999999999999999999", f"?gap=x&org={self.p.branch1.pk}&member=z"):

@@ -32,7 +32,8 @@ class EventNotificationTest(PersonaTestCase):
                                 comment="缺少会议记录照片")
         returned = f"{problem.ledger_no}“会议记录不全”被退回整改：缺少会议记录照片"
         self.assertEqual(self.titles(self.p.branch1_manager), [returned])
-        self.assertEqual(self.titles(self.p.member_user), [returned])  # the responsible person
+        owned = f"您是{problem.ledger_no}“会议记录不全”的整改责任人，办结时限{problem.deadline:%Y-%m-%d}"
+        self.assertEqual(self.titles(self.p.member_user), [returned, owned])  # the responsible person
         self.assertEqual(self.titles(self.p.committee_manager), [submitted])
         self.assertEqual(self.titles(self.p.branch2_manager), [])
         self.client.force_login(self.p.branch1_manager)
@@ -150,8 +151,8 @@ class EventNotificationTest(PersonaTestCase):
         from campaigns.choices import ReviewDecision
         from campaigns.tests.helpers import new_problem
 
-        problem = new_problem(self.p, self.p.branch1, "会议记录不全", owner=self.p.member)
         type(self.p.member_user).objects.filter(pk=self.p.member_user.pk).update(is_active=False)
+        problem = new_problem(self.p, self.p.branch1, "会议记录不全", owner=self.p.member)
         services.submit_for_close(problem, acting_user=self.p.branch1_manager)
         services.review_problem(problem, acting_user=self.p.committee_manager, decision=ReviewDecision.RETURN,
                                 comment="缺少照片")

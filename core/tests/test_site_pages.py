@@ -228,6 +228,8 @@ class TodoTest(PersonaTestCase):
         for user in users:
             self.client.force_login(user)
             for todo in self.client.get("/").context["todos"]:
+                if todo.url.startswith("/admin/"):
+                    continue  # a task for the administration site (a year's holidays), not a list of items
                 listed = self.client.get(todo.url).context["page"].paginator.count
                 self.assertEqual(listed, todo.count, (user.username, str(todo.label), todo.url))
 
