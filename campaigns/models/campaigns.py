@@ -3,8 +3,11 @@ categories problems are filed under) and the activities it requires."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -93,7 +96,8 @@ class Requirement(TimestampedModel):
                                  related_name="requirements")
     kind = models.CharField(_("类型"), max_length=10, choices=RequirementKind.choices)
     title = models.CharField(_("名称"), max_length=200)
-    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, null=True, blank=True)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0.5"))])
     due = models.DateField(_("完成时限"), null=True, blank=True)
     activity = models.ForeignKey("learning.Activity", verbose_name=_("学习活动"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
@@ -107,3 +111,10 @@ class Requirement(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """A required activity is done within its campaign."""
+        campaign = self.campaign if self.campaign_id else None
+        if campaign is not None and self.due is not None and not campaign.start <= self.due <= campaign.end:
+            raise ValidationError({"due": _("完成时限应在主题教育期间（%(start)s至%(end)s）")
+                                   % {"start": f"{campaign.start:%Y-%m-%d}", "end": f"{campaign.end:%Y-%m-%d}"}})

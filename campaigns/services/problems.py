@@ -94,6 +94,9 @@ def _check(problem: Problem, acting_user: Any) -> None:
     org = problem.org
     campaign, category, owner = problem.campaign, problem.category, problem.owner
     if campaign is not None:
+        if problem.found_on and problem.found_on < campaign.start:
+            raise ValidationError({"found_on": _("发现日期（%(f)s）早于这次主题教育的开始日期（%(s)s）")
+                                   % {"f": f"{problem.found_on:%Y-%m-%d}", "s": f"{campaign.start:%Y-%m-%d}"}})
         if not org.path.startswith(campaign.org_path):
             raise ValidationError({"campaign": _("责任单位不在这次主题教育的范围内")})
         if not can(acting_user, Action.VIEW, campaign):

@@ -18,10 +18,12 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
-def new_campaign(p: Personas, org: Any, name: str = "主题教育", **extra: Any) -> Campaign:
+def new_campaign(p: Personas, org: Any, name: str = "主题教育", *, started_days_ago: int = 30,
+                 **extra: Any) -> Campaign:
     today = timezone.localdate()
     campaign = Campaign(org=org, name=name, requirement="守初心、担使命，找差距、抓落实",
-                        start=today - datetime.timedelta(days=30), end=today + datetime.timedelta(days=150), **extra)
+                        start=today - datetime.timedelta(days=started_days_ago),
+                        end=today + datetime.timedelta(days=150), **extra)
     return services.create_campaign(campaign, acting_user=p.admin, goals=["理论学习有收获", "为民服务解难题"],
                                     specials=["形式主义、官僚主义"])
 

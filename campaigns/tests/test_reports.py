@@ -41,7 +41,7 @@ class DashboardTest(PersonaTestCase):
         super().setUpTestData()
         p = cls.p
         cls.today = timezone.localdate()
-        cls.campaign = new_campaign(p, p.committee)
+        cls.campaign = new_campaign(p, p.committee, started_days_ago=45)
         goal, special = cls.campaign.categories.order_by("kind", "number")[:2]
         cls.a = new_problem(p, p.branch1, "甲", campaign=cls.campaign, category=goal, found_days_ago=40,
                             deadline_days=10)  # overdue

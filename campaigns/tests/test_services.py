@@ -5,6 +5,7 @@ two reviewers at once; templates, checklists, gaps becoming problems and disappe
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -190,6 +191,24 @@ class RectificationCycleTest(PersonaTestCase):
         services.update_problem(other, acting_user=self.p.branch1_manager, changes={"measures": "再细化"})
         self.assertEqual(told.count(), 2)  # not again for another change
 
+    def test_dates_and_hours_keep_within_the_campaign(self) -> None:
+        from campaigns.choices import RequirementKind
+        from campaigns.models import Requirement
+
+        early = self.campaign.start - datetime.timedelta(days=1)
+        with self.assertRaisesMessage(ValidationError, "早于这次主题教育的开始日期"):
+            new_problem(self.p, self.p.branch1, "很久以前的问题", campaign=self.campaign,
+                        found_days_ago=(timezone.localdate() - early).days)
+        new_problem(self.p, self.p.branch1, "以前的问题", found_days_ago=(timezone.localdate() - early).days)
+        for hours, due, field in ((Decimal("-5"), None, "hours"), (Decimal("2"), early, "due"),
+                                  (Decimal("2"), self.campaign.end + datetime.timedelta(days=1), "due")):
+            with self.assertRaises(ValidationError) as refused:
+                services.add_requirement(Requirement(campaign=self.campaign, kind=RequirementKind.STUDY,
+                                                     title="专题学习", hours=hours, due=due),
+                                         acting_user=self.p.committee_manager)
+            self.assertIn(field, refused.exception.message_dict)
+        self.assertFalse(Requirement.objects.filter(title="专题学习").exists())
+
     def test_a_gap_link_with_a_bad_organization_is_not_found(self) -> None:
         self.client.force_login(self.p.branch1_manager)
         for query in ("?gap=x&org=abc", "?gap=x&org=99999999999999999999", f"?gap=x&org={self.p.branch1.pk}&member=z"):
@@ -355,7 +374,7 @@ class TemplatesAndChecklistsTest(PersonaTestCase):
     def test_a_category_in_use_cannot_be_removed(self) -> None:
         campaign = services.launch_from_template("2023", org=self.p.committee, acting_user=self.p.committee_manager)
         goal = campaign.categories.filter(kind="goal").last()
-        new_problem(self.p, self.p.branch1, campaign=campaign, category=goal)
+        new_problem(self.p, self.p.branch1, campaign=campaign, category=goal, found_days_ago=0)
         with self.assertRaisesMessage(ValidationError, "下已有问题"):
             services.update_campaign(campaign, acting_user=self.p.committee_manager, changes={}, goals=["只留一个"])
         self.assertEqual(campaign.categories.filter(kind="goal").count(), 5)
