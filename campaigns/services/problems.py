@@ -310,6 +310,12 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
     if problem.campaign is not None and problem.campaign.requires_evidence and not has_evidence(problem):
         raise ValidationError(_("“%(c)s”要求销号须有佐证材料，请先在整改进展中上传")
                               % {"c": problem.campaign.name})
+    if problem.reopened:
+        # Reopened at a later check: what was reported before did not hold, so the request needs new progress.
+        reopened_at = problem.reviews.filter(decision=ReviewDecision.REOPEN).order_by("-created").values_list(
+            "created", flat=True).first()
+        if reopened_at is not None and not problem.updates.filter(created__gt=reopened_at).exists():
+            raise ValidationError(_("问题在回头看中重新打开，请先填报新的整改进展，再申请销号"))
     unreached = open_milestones(problem)
     if unreached and not note.strip():
         # The plan said these steps come before the end; asking to close without them is possible (a step

@@ -72,6 +72,12 @@ class RectificationCycleTest(PersonaTestCase):
         self.problem.refresh_from_db()
         self.assertEqual((self.problem.status, self.problem.reopened, self.problem.closed_on),
                          (ProblemStatus.IN_PROGRESS, 1, None))
+        # What was reported before the reopening does not close it again: new progress comes first.
+        with self.assertRaisesMessage(ValidationError, "请先填报新的整改进展"):
+            services.submit_for_close(self.problem, acting_user=self.p.member_user)
+        services.add_progress(self.problem, acting_user=self.p.member_user, text="再次整改", files=[png()])
+        services.submit_for_close(self.problem, acting_user=self.p.member_user)
+        self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.SUBMITTED)
         self.assertEqual(list(Review.objects.filter(problem=self.problem).values_list("decision", flat=True)),
                          [ReviewDecision.REOPEN, ReviewDecision.CLOSE])
         logged = ObjectChange.objects.filter(object_id=self.problem.pk, content_type__model="problem")
