@@ -220,11 +220,12 @@ class ReviewForm(forms.Form):
                                  choices=[(ReviewDecision.CLOSE, ReviewDecision.CLOSE.label),
                                           (ReviewDecision.RETURN, ReviewDecision.RETURN.label)],
                                  widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
-    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReopenForm(forms.Form):
-    comment = forms.CharField(label=_("回头看发现的情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("回头看发现的情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("新的办结时限"), required=False, widget=DATE)
 
 

@@ -199,12 +199,25 @@ def delete_requirement(requirement: Requirement, *, acting_user: Any, message: s
 
 # Checklists --------------------------------------------------------------------------------------------
 
+SECTION_LENGTH, ITEM_LENGTH, NOTE_LENGTH = 100, 500, 2000
+
+
+def checked_items(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The non-blank questions, each within its length (a longer one is refused by its number, not cut)."""
+    kept = [(section.strip(), text.strip()) for section, text in items if text.strip()]
+    if not kept:
+        raise ValidationError({"items": _("检视清单至少要有一项检视事项")})
+    for n, (section, text) in enumerate(kept, start=1):
+        if len(text) > ITEM_LENGTH or len(section) > SECTION_LENGTH:
+            raise ValidationError({"items": _("第%(n)s项太长：检视事项最多%(text)s字，对照内容最多%(section)s字")
+                                   % {"n": n, "text": ITEM_LENGTH, "section": SECTION_LENGTH}})
+    return kept
+
+
 @transaction.atomic
 def create_checklist(checklist: Checklist, *, acting_user: Any, items: Sequence[tuple[str, str]],
                      message: str = "") -> Checklist:
-    items = [(section.strip()[:100], text.strip()[:500]) for section, text in items if text.strip()]
-    if not items:
-        raise ValidationError({"items": _("检视清单至少要有一项检视事项")})
+    items = checked_items(items)
     if checklist.campaign is not None and not checklist.org.path.startswith(checklist.campaign.org_path):
         raise ValidationError({"campaign": _("制定单位不在这次主题教育的范围内")})
     core.create_object(checklist, acting_user=acting_user, message=message)
@@ -237,9 +250,7 @@ def set_items(checklist: Checklist, *, acting_user: Any, items: Sequence[tuple[s
     core.require_visible_then_writable(acting_user, checklist)
     if AnswerRow.objects.filter(assignment__checklist=checklist).exists():
         raise ValidationError(_("已有人开始作答，不能再修改检视事项"))
-    items = [(s.strip()[:100], t.strip()[:500]) for s, t in items if t.strip()]
-    if not items:
-        raise ValidationError({"items": _("检视清单至少要有一项检视事项")})
+    items = checked_items(items)
     before = list(checklist.items.values_list("section", "text"))
     checklist.items.all().delete()
     ChecklistItem.objects.bulk_create([ChecklistItem(checklist=checklist, number=n, section=s, text=t)
@@ -310,8 +321,12 @@ def answer_checklist(assignment: Assignment, *, acting_user: Any, answers: Mappi
             raise ValidationError(_("检视事项不属于这份清单"))
         if value not in Answer.values:
             raise ValidationError(_("第%(n)s项：请选择是、否或部分") % {"n": item.number})
+        note = (note or "").strip()
+        if len(note) > NOTE_LENGTH:
+            raise ValidationError(_("第%(n)s项的具体情况太长（%(len)s字），最多%(max)s字")
+                                  % {"n": item.number, "len": len(note), "max": NOTE_LENGTH})
         row = stored.get(item_id) or AnswerRow(assignment=locked, item=item)
-        row.answer, row.note = value, (note or "").strip()[:2000]
+        row.answer, row.note = value, note
         row.save()
         stored[item_id] = row
     if answers:  # also when saved and submitted at once: the submission's own row does not list the answers

@@ -33,6 +33,8 @@ from core.scoping import can, get_scope
 from core.text import listing, nested, parentheses
 from orgs.models import Organization
 
+COMMENT_LENGTH = 2000
+
 
 def may_review(user: Any, problem: Problem) -> bool:
     """A manager of a subtree strictly above the responsible organization, or an administrator."""
@@ -210,6 +212,15 @@ def delete_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
     core.delete_object(problem, acting_user=acting_user, message=message)
 
 
+def _comment(comment: str | None) -> str:
+    """A reviewer's text, refused (not cut) when longer than it may be."""
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_LENGTH:
+        raise ValidationError({"comment": _("审核意见太长（%(len)s字），最多%(max)s字")
+                               % {"len": len(comment), "max": COMMENT_LENGTH}})
+    return comment
+
+
 def _locked(problem: Problem, acting_user: Any) -> Problem:
     locked = (Problem.objects.select_for_update(of=("self",)).select_related("owner", "campaign", "org")
               .filter(pk=problem.pk).first())
@@ -338,7 +349,7 @@ def review_problem(problem: Problem, *, acting_user: Any, decision: str, comment
     problem = _locked(problem, acting_user)
     if not may_review(acting_user, problem):
         raise core.OutOfScope(_("销号审核须由责任单位的上级组织进行"))
-    comment = (comment or "").strip()[:2000]
+    comment = _comment(comment)
     if decision not in (ReviewDecision.CLOSE, ReviewDecision.RETURN):
         raise ValidationError({"decision": _("请选择同意销号或退回整改")})
     if problem.status != ProblemStatus.SUBMITTED:
@@ -385,7 +396,7 @@ def reopen_problem(problem: Problem, *, acting_user: Any, comment: str,
         filed = filed_problem(problem)
         if filed is not None:  # the gap came back and was filed again meanwhile: one problem per gap
             raise already_filed(filed, acting_user)
-    comment = (comment or "").strip()[:2000]
+    comment = _comment(comment)
     if not comment:
         raise ValidationError({"comment": _("请写明回头看发现的情况")})
     today = timezone.localdate()

@@ -188,6 +188,38 @@ class AssignNothingTest(PersonaTestCase):
         self.assertEqual(api.status_code, 400, api.content)
 
 
+class LongTextTest(PersonaTestCase):
+    """Text over its length is refused with the length, never cut without a word."""
+
+    def test_questions_notes_and_review_comments_are_refused_not_cut(self) -> None:
+        from campaigns.models import Checklist
+        from campaigns.tests.helpers import new_problem
+
+        with self.assertRaisesMessage(ValidationError, "第2项太长"):
+            services.create_checklist(Checklist(org=self.p.branch1, title="清单"), acting_user=self.p.branch1_manager,
+                                      items=[("", "短"), ("", "长" * 501)])
+        self.assertFalse(Checklist.objects.filter(title="清单").exists())
+        checklist = services.copy_checklist(self.p.branch1, acting_user=self.p.branch1_manager)
+        (assignment,) = services.assign_checklist(checklist, acting_user=self.p.branch1_manager,
+                                                  members=[self.p.member])
+        item = checklist.items.first()
+        assert item is not None
+        with self.assertRaisesMessage(ValidationError, "第1项的具体情况太长（2001字），最多2000字"):
+            services.answer_checklist(assignment, acting_user=self.p.member_user,
+                                      answers={item.pk: (Answer.NO, "况" * 2001)})
+        self.assertFalse(assignment.answers.exists())
+        problem = new_problem(self.p, self.p.branch1, "台账缺页")
+        services.submit_for_close(problem, acting_user=self.p.branch1_manager)
+        with self.assertRaisesMessage(ValidationError, "审核意见太长（2001字），最多2000字"):
+            services.review_problem(problem, acting_user=self.p.committee_manager, decision="return",
+                                    comment="理" * 2001)
+        self.client.force_login(self.p.committee_manager)
+        page = self.client.post(reverse("campaigns:problem_review", args=[problem.pk]),
+                                {"decision": "return", "comment": "理" * 2001}, follow=True)
+        self.assertContains(page, "2000")
+        self.assertFalse(problem.reviews.exists())
+
+
 class AssignmentFollowsTransferTest(APITestCase):
     def test_a_transferred_members_assignment_moves_to_the_new_branch(self) -> None:
         checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
