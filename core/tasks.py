@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone, translation
 
 from core.choices import TaskStatus
@@ -58,10 +58,16 @@ class TaskContext:
             _live[key] = (done, total, message)
         now = time.monotonic()
         if not connection.in_atomic_block and now - self._last_write > 0.5:
-            Task.objects.filter(pk=self.task.pk).update(
-                progress_done=done, progress_total=total, progress_message=message[:300]
-            )
             self._last_write = now
+            try:
+                Task.objects.filter(pk=self.task.pk).update(
+                    progress_done=done, progress_total=total, progress_message=message[:300]
+                )
+            except OperationalError as exc:
+                # SQLite refuses a write at once, without waiting, when this connection reads a snapshot that
+                # another writer has moved past (an export's open cursor) or the table is locked. Progress is
+                # a courtesy: the figure above stays known to this process, and the work goes on.
+                logger.info("task %s: progress not stored (%s)", key, exc)
 
 
 def live_progress(task: Task) -> Task:

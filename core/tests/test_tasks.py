@@ -74,3 +74,50 @@ def test_a_task_speaks_the_language_of_whoever_queued_it(settings, language, tex
         task = tasks.enqueue("test.language", user=user, title="language")
     task.refresh_from_db()
     assert task.result == {"language": language, "text": text}
+
+
+@tasks.register_task("test.blocked_progress")
+def _blocked_progress(ctx):
+    """Reports progress while another connection holds the database's write lock, as a long export does
+    while someone else saves a form."""
+    import threading
+
+    from django.db import connection as thread_connection
+
+    from core.models import Task
+
+    locked, release = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                Task.objects.filter(pk=ctx.task.pk).update(progress_message="someone else writes")
+                locked.set()
+                release.wait(10)
+        finally:
+            thread_connection.close()
+
+    other = threading.Thread(target=writer)
+    other.start()
+    try:
+        assert locked.wait(10)
+        ctx._last_write = 0.0  # due for a database write
+        ctx.progress(5, 10, "halfway")
+    finally:
+        release.set()
+        other.join()
+    return {"live": list(tasks._live[str(ctx.task.pk)])}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_the_database_refuses_to_store_does_not_end_the_task(settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL waits for the other writer instead of refusing the progress row")
+    settings.CHUXIN_TASKS = "sync"
+    user = get_user_model().objects.create_user("u")
+    task = tasks.enqueue("test.blocked_progress", user=user, title="export")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.SUCCEEDED, task.error
+    assert task.result == {"live": [5, 10, "halfway"]}  # the figure is still known to this process
