@@ -15,7 +15,7 @@ from campaigns.choices import CategoryKind, EvidencePhase, ExemplarKind, ReviewD
 from campaigns.models import Campaign, Category, Checklist, Exemplar, Milestone, Problem, Project, Requirement
 from campaigns.rules import MAX_DEADLINE_WORKDAYS
 from core.choices import Action
-from core.text import labelled, sentences
+from core.text import colon, labelled, sentences
 from essays.models import EssayRequest
 from learning.models import Activity
 from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
@@ -158,7 +158,15 @@ class ProblemForm(ScopedModelForm):
         limit_choices(self, "org", org_choices(self.user))
         campaigns = Campaign.objects.restrict(self.user, Action.VIEW).order_by("-start")
         limit_choices(self, "campaign", campaigns)
-        limit_choices(self, "category", Category.objects.filter(campaign__in=campaigns).select_related("campaign"))
+        categories = Category.objects.filter(campaign__in=campaigns).select_related("campaign")
+        if self.instance.campaign_id and not self.is_bound:
+            categories = categories.filter(campaign_id=self.instance.campaign_id)
+        limit_choices(self, "category", categories.order_by("-campaign__start", "campaign_id", "pk"))
+        if len({c.campaign_id for c in categories}) > 1:
+            # Each campaign has its own categories, often under the same names: say whose each one is.
+            field = self.fields["category"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.label_from_instance = lambda c: f"{c.campaign.name}{colon()}{c}"  # type: ignore[method-assign,assignment]
         org = self.instance.org if self.instance.org_id else None
         owners = owner_choices(self.user, org)
         limit_choices(self, "owner", owners[:OWNER_CHOICES] if not self.is_bound else owners)
@@ -173,7 +181,7 @@ class ProblemForm(ScopedModelForm):
         workdays_field.validators.append(MaxValueValidator(MAX_DEADLINE_WORKDAYS))
         workdays_field.widget.attrs["max"] = MAX_DEADLINE_WORKDAYS
         self.fields["deadline"].required = False
-        self.fields["deadline"].help_text = _("或填写下面的工作日数，由系统按节假日安排计算")
+        self.fields["deadline"].help_text = _("或填写“办结时限（工作日）”，由系统按节假日安排计算")
         if self.instance.pk and not services.may_set_deadline(self.user, self.instance):
             for name in ("deadline", "deadline_workdays"):
                 self.fields[name].disabled = True

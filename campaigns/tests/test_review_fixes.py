@@ -220,6 +220,23 @@ class LongTextTest(PersonaTestCase):
         self.assertFalse(problem.reviews.exists())
 
 
+class ProblemFormChoicesTest(PersonaTestCase):
+    def test_categories_say_which_campaign_they_belong_to_and_a_chosen_campaign_offers_only_its_own(self) -> None:
+        from campaigns.tests.helpers import new_campaign
+
+        first = new_campaign(self.p, self.p.committee, "第一批")
+        second = new_campaign(self.p, self.p.committee, "第二批")
+        self.client.force_login(self.p.branch1_manager)
+        form = self.client.get(reverse("campaigns:problem_add")).context["form"]
+        labels = [label for value, label in form.fields["category"].choices if value]
+        self.assertIn("第一批：理论学习有收获", labels)
+        self.assertIn("第二批：理论学习有收获", labels)
+        form = self.client.get(reverse("campaigns:problem_add") + f"?campaign={second.pk}").context["form"]
+        offered = {c.campaign_id for c in form.fields["category"].queryset}
+        self.assertEqual(offered, {second.pk})
+        self.assertNotEqual(first.pk, second.pk)
+
+
 class AssignmentFollowsTransferTest(APITestCase):
     def test_a_transferred_members_assignment_moves_to_the_new_branch(self) -> None:
         checklist = services.copy_checklist(self.p.committee, acting_user=self.p.committee_manager)
