@@ -31,6 +31,7 @@ urlpatterns = [
     path("problems/owners/", views.problem_owner_options, name="problem_owner_options"),
     path("problems/<int:pk>/progress/", views.problem_progress, name="problem_progress"),
     path("problems/<int:pk>/milestones/", views.problem_milestone, name="problem_milestone"),
+    path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
     path("problems/<int:pk>/submit/", views.problem_submit, name="problem_submit"),
     path("problems/<int:pk>/review/", views.problem_review, name="problem_review"),
     path("problems/<int:pk>/reopen/", views.problem_reopen, name="problem_reopen"),

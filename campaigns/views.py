@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_POST
 from campaigns import forms, links, services
 from campaigns.choices import OPEN_STATUSES, Answer, ProblemSource, ProblemStatus
 from campaigns.filtersets import CampaignFilterSet, ChecklistFilterSet, ProblemFilterSet
-from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Requirement
+from campaigns.models import Assignment, Campaign, Checklist, Evidence, Milestone, Problem, Project, Requirement
 from campaigns.tables import CampaignTable, ChecklistTable, ProblemTable
 from core import services as core
 from core import workdays
@@ -561,6 +562,26 @@ def problem_milestone(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = forms.MilestoneForm(request.POST, instance=Milestone(problem=problem))
     return act(request, form, lambda data: services.add_milestone(form.instance, acting_user=request.user),
                _("已添加"), problem.get_absolute_url())
+
+
+@login_required
+@require_POST
+def milestone_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Remove a step added by mistake (not reached yet), from the page of its problem or project."""
+    problems, projects = Problem.objects.restrict(request.user), Project.objects.restrict(request.user)
+    milestone = get_object_or_404(Milestone.objects.select_related("problem", "project").filter(
+        Q(problem__in=problems) | Q(project__in=projects)), pk=pk)
+    owner = milestone.problem or milestone.project
+    assert owner is not None
+    try:
+        services.delete_milestone(milestone, acting_user=request.user)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已删除时间节点“%(title)s”") % {"title": milestone.title})
+    return HttpResponseRedirect(owner.get_absolute_url())
 
 
 @login_required

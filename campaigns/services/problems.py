@@ -291,6 +291,25 @@ def add_milestone(milestone: Milestone, *, acting_user: Any) -> Milestone:
     return milestone
 
 
+@transaction.atomic
+def delete_milestone(milestone: Milestone, *, acting_user: Any, message: str = "") -> None:
+    """A step added by mistake, while it is not reached and what it belongs to is still open."""
+    owner = milestone.problem or milestone.project
+    if milestone.problem is not None:
+        owner = _locked(milestone.problem, acting_user)
+    if owner is None or not can(acting_user, Action.CHANGE, owner):
+        raise PermissionDenied(_("不在您的管理范围内"))
+    if milestone.done_on is not None:
+        raise ValidationError(_("时间节点已经完成，不能删除"))
+    if milestone.problem is not None and owner.status in (ProblemStatus.CLOSED, ProblemStatus.SUBMITTED):
+        raise ValidationError(_("问题已销号或正在审核，不能再修改时间节点"))
+    before, pk = snapshot(milestone), milestone.pk
+    milestone.delete()
+    milestone.pk = pk
+    log_change(milestone, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=owner,
+               org_path=owner.org_path, message=message)
+
+
 def has_evidence(problem: Problem) -> bool:
     return Evidence.objects.filter(update__problem=problem).exists()
 

@@ -215,6 +215,28 @@ class RectificationCycleTest(PersonaTestCase):
             self.assertIn(field, refused.exception.message_dict)
         self.assertFalse(Requirement.objects.filter(title="专题学习").exists())
 
+    def test_a_step_added_by_mistake_can_be_removed_while_open_by_those_who_may_change(self) -> None:
+        step = services.add_milestone(Milestone(problem=self.problem, title="错加的节点", due=self.problem.deadline),
+                                      acting_user=self.p.branch1_manager)
+        url = reverse("campaigns:milestone_delete", args=[step.pk])
+        self.client.force_login(self.p.branch2_manager)
+        self.assertEqual(self.client.post(url).status_code, 404)
+        self.client.force_login(self.p.member_user)  # the responsible person reports progress, not the plan
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(self.problem.get_absolute_url())
+        self.assertContains(page, url)
+        self.assertContains(self.client.post(url, follow=True), "已删除时间节点“错加的节点”")
+        self.assertFalse(Milestone.objects.filter(pk=step.pk).exists())
+        self.assertTrue(ObjectChange.objects.filter(content_type__model="milestone", object_id=step.pk,
+                                                    action="delete").exists())
+        reached = services.add_milestone(Milestone(problem=self.problem, title="已完成", due=self.problem.deadline),
+                                         acting_user=self.p.branch1_manager)
+        services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="完成", files=[png()],
+                              milestone=reached)
+        with self.assertRaisesMessage(ValidationError, "时间节点已经完成，不能删除"):
+            services.delete_milestone(Milestone.objects.get(pk=reached.pk), acting_user=self.p.branch1_manager)
+
     def test_a_gap_link_with_a_bad_organization_is_not_found(self) -> None:
         self.client.force_login(self.p.branch1_manager)
         for query in ("?gap=x&org=abc", "?gap=x&org=99999999999999999999", f"?gap=x&org={self.p.branch1.pk}&member=z"):

@@ -1,4 +1,4 @@
-// A form that posts is sent once: a second submit while the first is on its way (a double click, Enter
+// A form that posts is sent once (after its question, if it asks one): a second submit while the first is on its way (a double click, Enter
 // pressed twice) is dropped, and the buttons show that the page is busy. The guard lifts after a while
 // (a response that downloads a file leaves the page in place) and when the page is shown again from the
 // browser's back/forward cache.
@@ -21,6 +21,11 @@
       return;
     }
     if (form.dataset.cxSubmitting) {
+      event.preventDefault();
+      return;
+    }
+    // A form that asks first (data-cx-confirm="…?"): "no" leaves the page as it was.
+    if (form.dataset.cxConfirm && !window.confirm(form.dataset.cxConfirm)) {
       event.preventDefault();
       return;
     }
