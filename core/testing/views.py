@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import TestCase
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from python_calamine import CalamineWorkbook
 
 from core.models import ObjectChange
@@ -158,6 +158,18 @@ class ViewTestCases:
             self.as_user(self.p.branch2_manager)
             self.assertEqual(self.client.get(self.url("edit", self.obj1)).status_code, 404)
             self.assertEqual(self.client.post(self.url("edit", self.obj1), {}).status_code, 404)
+
+        def test_the_add_page_is_for_those_who_may_change_somewhere(self) -> None:
+            try:
+                url = self.url("add")
+            except NoReverseMatch:
+                self.skipTest(f"{self.url_prefix} has no add page")
+            for user in (self.p.inspector, self.p.member_user, self.p.outsider):
+                self.as_user(user)
+                self.assertEqual(self.client.get(url).status_code, 403, user.username)
+                self.assertEqual(self.client.post(url, {}).status_code, 403, user.username)
+            self.as_user(self.p.branch1_manager)
+            self.assertEqual(self.client.get(url).status_code, 200)
 
         def test_inspector_gets_403_on_edit(self) -> None:
             self.as_user(self.p.inspector)

@@ -30,7 +30,7 @@ from core.changelog import history_for
 from core.choices import Action
 from core.filtersets import filter_chips
 from core.models import ObjectChange
-from core.scoping import ScopedQuerySet, can
+from core.scoping import ScopedQuerySet, can, get_scope
 from core.tables import Table
 from core.text import nested
 
@@ -122,8 +122,6 @@ class ObjectListView(ScopedView):
         })
 
     def can_add(self) -> bool:
-        from core.scoping import get_scope
-
         return not get_scope(self.request.user, Action.CHANGE).empty
 
     def get_extra_context(self) -> dict[str, Any]:
@@ -190,6 +188,9 @@ class ObjectEditView(ScopedView):
 
     def load(self, pk: Any | None) -> Any:
         if pk is None:
+            if get_scope(self.request.user, Action.CHANGE).empty:
+                # Nowhere to put a new record: a form whose every choice is empty could only be refused.
+                raise PermissionDenied(_("您没有可以新建记录的管理范围"))
             return self.initial_object()
         obj = self.get_object(pk)
         if not can(self.request.user, Action.CHANGE, obj):
