@@ -5,7 +5,6 @@ from functools import partial
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import catalogue, services
 from campaigns.choices import CategoryKind, EvidencePhase, ExemplarKind, ReviewDecision
 from campaigns.models import Campaign, Category, Checklist, Exemplar, Milestone, Problem, Project, Requirement
-from campaigns.rules import MAX_DEADLINE_WORKDAYS
 from core.choices import Action
 from core.text import colon, labelled, sentences
 from essays.models import EssayRequest
@@ -174,12 +172,6 @@ class ProblemForm(ScopedModelForm):
         self.fields["org"].widget.attrs.update({
             "hx-get": reverse("campaigns:problem_owner_options"), "hx-trigger": "change", "hx-target": "#id_owner",
             "hx-swap": "innerHTML"})
-        workdays_field = self.fields["deadline_workdays"]
-        assert isinstance(workdays_field, forms.IntegerField)
-        # Checked by the field itself, before ``clean`` counts the date from it.
-        workdays_field.max_value = MAX_DEADLINE_WORKDAYS
-        workdays_field.validators.append(MaxValueValidator(MAX_DEADLINE_WORKDAYS))
-        workdays_field.widget.attrs["max"] = MAX_DEADLINE_WORKDAYS
         self.fields["deadline"].required = False
         self.fields["deadline"].help_text = _("或填写“办结时限（工作日）”，由系统按节假日安排计算")
         if self.instance.pk and not services.may_set_deadline(self.user, self.instance):

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,11 +38,12 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.raise_minimums()
+        self.apply_limits()
 
-    def raise_minimums(self) -> None:
-        """A number field starts where its model field's own minimum does (a time limit of at least one
-        minute), not at the column type's 0: one message for a wrong number, not one and then another."""
+    def apply_limits(self) -> None:
+        """A number field takes its model field's own limits (a time limit of at least one minute, a deadline
+        of at most 500 working days), not the column type's: checked by the field before the form's ``clean``
+        uses the number, and with one message for a wrong number, not one and then another."""
         for name, field in self.fields.items():
             if not isinstance(field, forms.IntegerField):
                 continue
@@ -51,15 +52,20 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
             except FieldDoesNotExist:
                 continue
             lows = [v for v in model_field.validators if isinstance(v, MinValueValidator)]
-            if not lows:
-                continue
-            low = max(lows, key=lambda v: v.limit_value)
-            if field.min_value is not None and low.limit_value <= field.min_value:
-                continue
-            # The model's own validator, with its own message ("学时至少为0.5").
-            field.min_value = low.limit_value
-            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)] + [low]
-            field.widget.attrs["min"] = field.min_value
+            if lows:
+                low = max(lows, key=lambda v: v.limit_value)
+                if field.min_value is None or low.limit_value > field.min_value:
+                    # The model's own validator, with its own message ("学时至少为0.5").
+                    field.min_value = low.limit_value
+                    field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)] + [low]
+                    field.widget.attrs["min"] = field.min_value
+            highs = [v for v in model_field.validators if isinstance(v, MaxValueValidator)]
+            if highs:
+                high = min(highs, key=lambda v: v.limit_value)
+                if field.max_value is None or high.limit_value < field.max_value:
+                    field.max_value = high.limit_value
+                    field.validators = [v for v in field.validators if not isinstance(v, MaxValueValidator)] + [high]
+                    field.widget.attrs["max"] = field.max_value
 
 
 class AudienceMembersMixin(forms.Form):
