@@ -26,6 +26,12 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = queryset
+    if name == "org" and not form.is_bound and form.initial.get(name) is None \
+            and getattr(getattr(form, "instance", None), "org_id", None) is None:
+        # Someone who may act for one organization only need not choose it.
+        only = list(queryset.order_by()[:2])
+        if len(only) == 1:
+            form.initial[name] = only[0].pk
 
 
 def org_choices(user: Any, action: str = Action.CHANGE, **filters: Any) -> Any:

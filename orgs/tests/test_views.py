@@ -609,3 +609,13 @@ class SmallFormMessagesTest(PersonaTestCase):
         self.assertFalse(form.is_valid())
         self.assertEqual(form.errors["member_ids"], ["这些不是有效的身份证号：123、abc",
                                                      f"这些身份证号不在您的管理范围内：{sibling}"])
+
+
+class SingleOrganizationChoiceTest(PersonaTestCase):
+    def test_a_manager_of_one_organization_finds_it_chosen_and_one_of_several_chooses(self) -> None:
+        from learning.forms import ActivityForm
+
+        only = Organization.objects.restrict(self.p.branch2_manager, "change")
+        self.assertEqual(list(only), [self.p.branch2])
+        self.assertEqual(ActivityForm(user=self.p.branch2_manager).initial.get("org"), self.p.branch2.pk)
+        self.assertIsNone(ActivityForm(user=self.p.committee_manager).initial.get("org"))
