@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -274,10 +274,13 @@ class ChecklistDetailView(generic.ObjectDetailView):
     def get_extra_context(self, obj: Checklist) -> dict[str, Any]:
         user = self.request.user
         editable = can(user, Action.CHANGE, obj)
+        items = list(obj.items.all())
         return {
-            "items": obj.items.all(),
+            "items": items,
+            "item_count": len(items),
+            # How far each unsubmitted one has got (answers saved), counted by the database.
             "assignments": Assignment.objects.restrict(user).filter(checklist=obj)
-            .select_related("member", "org")[:500],
+            .select_related("member", "org").annotate(answered=Count("answers"))[:500],
             "assign_form": forms.AssignForm(
                 user=user, checklist=obj, initial=kept_input(self.request, forms.AssignForm)) if editable else None,
         }

@@ -145,6 +145,13 @@ class SubmittedChecklistTest(PersonaTestCase):
         self.items = list(checklist.items.all())
         self.url = reverse("campaigns:assignment_detail", args=[self.assignment.pk])
 
+    def test_the_checklist_page_shows_how_far_an_unsubmitted_one_has_got(self) -> None:
+        services.answer_checklist(self.assignment, acting_user=self.p.member_user,
+                                  answers={self.items[0].pk: (Answer.YES, ""), self.items[1].pk: (Answer.YES, "")})
+        self.client.force_login(self.p.branch1_manager)
+        page = self.client.get(self.assignment.checklist.get_absolute_url())
+        self.assertContains(page, f"已答2/{len(self.items)}")
+
     def test_a_page_sent_again_after_submitting_is_told_it_was_submitted_not_forbidden(self) -> None:
         body = {"action": "submit"} | {f"answer-{i.pk}": Answer.YES for i in self.items}
         self.client.force_login(self.p.member_user)
