@@ -216,7 +216,7 @@ def _append_sheet(workbook: Any, title: str, header: Sequence[str], rows: Iterab
                   comments: Sequence[str] | None = None, widths: Sequence[int] | None = None) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title[:31])
@@ -233,15 +233,21 @@ def _append_sheet(workbook: Any, title: str, header: Sequence[str], rows: Iterab
         header_cells.append(cell)
     sheet.append(header_cells)
     append = sheet.append
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        if any(type(v) is str and v[:1] == "=" for v in row):
-            row = [_text_cell(sheet, v, WriteOnlyCell) if type(v) is str and v[:1] == "=" else v for v in row]
+        # Most rows are plain values; a cell that looks like a formula, or holds several lines (measures,
+        # notes), becomes a styled cell: text kept as text, lines shown as lines.
+        if any(type(v) is str and (v[:1] == "=" or "\n" in v) for v in row):
+            row = [_text_cell(sheet, v, WriteOnlyCell, wrap) if type(v) is str and (v[:1] == "=" or "\n" in v)
+                   else v for v in row]
         append(row)
 
 
-def _text_cell(sheet: Any, value: str, cell_class: Any) -> Any:
+def _text_cell(sheet: Any, value: str, cell_class: Any, wrap: Any) -> Any:
     cell = cell_class(sheet, value=value)
     cell.data_type = "s"
+    if "\n" in value:
+        cell.alignment = wrap
     return cell
 
 

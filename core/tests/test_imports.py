@@ -131,6 +131,18 @@ class FileTest(SimpleTestCase):
         self.assertEqual(sheet.to_python()[1], ["=1+2", datetime.date(2021, 7, 1)])
 
 
+    def test_xlsx_text_of_several_lines_is_shown_as_lines(self) -> None:
+        from openpyxl import load_workbook
+
+        path = self.tmp / "lines.xlsx"
+        write_xlsx(path, title="t", header=["整改措施", "编号"], rows=[["一、建立台账\n二、逐项整改", "WT1"]])
+        sheet = load_workbook(path).active
+        assert sheet is not None
+        measures, number = sheet["A2"], sheet["B2"]
+        self.assertEqual(measures.value, "一、建立台账\n二、逐项整改")
+        self.assertTrue(measures.alignment.wrap_text)
+        self.assertFalse(number.alignment.wrap_text)
+
 class ImportPageTest(PersonaTestCase):
     def setUp(self) -> None:
         self._tmp = tempfile.TemporaryDirectory()
