@@ -157,7 +157,8 @@ class ProblemForm(ScopedModelForm):
         campaigns = Campaign.objects.restrict(self.user, Action.VIEW).order_by("-start")
         limit_choices(self, "campaign", campaigns)
         categories = Category.objects.filter(campaign__in=campaigns).select_related("campaign")
-        if self.instance.campaign_id and not self.is_bound:
+        if self.instance.campaign_id and not self.instance.pk and not self.is_bound:
+            # A new problem opened from a campaign's page (``?campaign=``): that campaign's categories.
             categories = categories.filter(campaign_id=self.instance.campaign_id)
         limit_choices(self, "category", categories.order_by("-campaign__start", "campaign_id", "pk"))
         if len({c.campaign_id for c in categories}) > 1:

@@ -60,10 +60,8 @@ class OrganizationListView(generic.ObjectListView):
 def scope_org(request: HttpRequest) -> Organization | None:
     """The organization a page is opened for (``?org=ID``), if the user may see it; lists and new-object
     forms of every app start from it."""
-    pk = request.GET.get("org")
-    if not pk or not pk.isdigit():
-        return None
-    return Organization.objects.restrict(request.user).filter(pk=pk).first()
+    pk = generic.query_id(request.GET.get("org"))
+    return Organization.objects.restrict(request.user).filter(pk=pk).first() if pk else None
 
 
 def _status_counts(members: Any) -> Counter[str]:

@@ -223,7 +223,7 @@ class LongTextTest(PersonaTestCase):
         self.client.force_login(self.p.committee_manager)
         page = self.client.post(reverse("campaigns:problem_review", args=[problem.pk]),
                                 {"decision": "return", "comment": "理" * 2001}, follow=True)
-        self.assertContains(page, "2000")
+        self.assertContains(page, "目前字符数 2001")  # the form's own refusal, with the length typed
         self.assertFalse(problem.reviews.exists())
 
 

@@ -243,8 +243,10 @@ class RectificationCycleTest(PersonaTestCase):
             response = self.client.get(reverse("campaigns:problem_add") + query)
             self.assertIn(response.status_code, (200, 404), query)
         self.assertEqual(self.client.get(reverse("campaigns:problem_add") + "?gap=x&org=abc").status_code, 404)
-        options = self.client.get(reverse("campaigns:problem_owner_options") + "?org=abc")
-        self.assertEqual(options.status_code, 200)
+        for value in ("abc", "%C2%B2"):  # letters, and a superscript two (a "digit" that int() refuses)
+            options = self.client.get(reverse("campaigns:problem_owner_options") + f"?org={value}")
+            self.assertEqual(options.status_code, 200)
+        self.assertEqual(self.client.get(reverse("campaigns:problem_add") + "?gap=x&org=%C2%B2").status_code, 404)
 
     def test_a_review_by_the_branch_itself_or_a_sibling_is_refused(self) -> None:
         services.add_progress(self.problem, acting_user=self.p.branch1_manager, text="整改", files=[png()])

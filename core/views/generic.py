@@ -255,7 +255,7 @@ def query_id(value: Any) -> int | None:
     """A key given in a query string (``?org=12``): a whole number that fits a key column, else ``None``
     (a page asked for ``?org=abc`` answers as for a missing object, not with a server error)."""
     text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 def version_of(obj: models.Model) -> str:

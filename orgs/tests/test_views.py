@@ -619,3 +619,12 @@ class SingleOrganizationChoiceTest(PersonaTestCase):
         self.assertEqual(list(only), [self.p.branch2])
         self.assertEqual(ActivityForm(user=self.p.branch2_manager).initial.get("org"), self.p.branch2.pk)
         self.assertIsNone(ActivityForm(user=self.p.committee_manager).initial.get("org"))
+
+
+class OddOrganizationParameterTest(PersonaTestCase):
+    def test_lists_opened_with_an_organization_that_is_not_a_key_are_simply_unfiltered(self) -> None:
+        self.client.force_login(self.p.branch1_manager)
+        for url in ("/members/", "/orgs/", "/campaigns/problems/", "/learning/activities/"):
+            for value in ("%C2%B2", "99999999999999999999", "-1", "abc"):
+                response = self.client.get(f"{url}?org={value}")
+                self.assertIn(response.status_code, (200, 400), (url, value))
