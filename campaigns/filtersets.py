@@ -76,10 +76,13 @@ class ProblemFilterSet(ScopedFilterSet):
         """Problems of organizations strictly below one the user manages: those whose close-out they review."""
         if value is None:
             return qs
-        below = below_q(getattr(self.request, "user", None), "org_path")
+        user = getattr(self.request, "user", None)
+        below = below_q(user, "org_path")
         if below is None:
             return qs.none() if value else qs
-        return qs.filter(below) if value else qs.exclude(below)
+        # Not a request the user filed themselves (for a branch with nobody who could): someone else reviews it.
+        mine = below & ~Q(submitted_by_id=getattr(user, "pk", None))
+        return qs.filter(mine) if value else qs.exclude(mine)
 
     def filter_mine_to_redo(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         """Returned problems the user answers for: as their responsible person, or in a subtree they manage

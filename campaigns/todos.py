@@ -45,7 +45,7 @@ def problem_todos(user: Any) -> Iterator[Todo]:
     problems = Problem.objects.restrict(user, "view")
     below = below_q(user, "org_path")
     if below is not None:
-        count = problems.filter(below, status=ProblemStatus.SUBMITTED).count()
+        count = problems.filter(below, status=ProblemStatus.SUBMITTED).exclude(submitted_by=user).count()
         yield Todo(_("待审核销号的整改问题"), count,
                    f"{reverse('campaigns:problem_list')}?status={ProblemStatus.SUBMITTED}&mine_to_review=true",
                    "bi-clipboard-check")

@@ -432,7 +432,8 @@ class ProblemDetailView(generic.ObjectDetailView):
             # The level above reviews the request; it does not file it on the branch's behalf.
             "may_submit": may_work and services.may_submit(user, obj),
             "close_note": (kept_input(self.request, forms.SubmitForm) or {}).get("note", ""),
-            "may_review": may_review and obj.status == ProblemStatus.SUBMITTED,
+            "may_review": may_review and obj.status == ProblemStatus.SUBMITTED and not services.filed_by(user, obj),
+            "filed_by_me": may_review and obj.status == ProblemStatus.SUBMITTED and services.filed_by(user, obj),
             "may_reopen": may_review and obj.status == ProblemStatus.CLOSED,
             "progress_form": forms.ProgressForm(problem=obj, initial=kept_input(self.request, forms.ProgressForm))
             if may_work else None,

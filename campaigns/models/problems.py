@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -60,6 +61,9 @@ class Problem(OrgOwnedModel):
     status = models.CharField(_("整改状态"), max_length=12, choices=ProblemStatus.choices,
                               default=ProblemStatus.OPEN)
     submitted_at = models.DateTimeField(_("申请销号时间"), null=True, blank=True)
+    # Who asked, so that someone else reviews (the level above may ask for a branch with nobody who can).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     reopened = models.PositiveSmallIntegerField(_("回头看重新整改次数"), default=0)
     # Where the problem came from, when not typed in: a gap, an essay, a self-inspection answer.
@@ -154,6 +158,11 @@ class Milestone(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def added_today(self) -> bool:
+        """Whether the step was added today: only then may it be deleted as a mistake."""
+        return self.created is not None and timezone.localdate(self.created) == timezone.localdate()
 
     def clean(self) -> None:
         """A step falls within what it is a step of: from the problem's finding (the project's start) to its

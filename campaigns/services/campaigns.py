@@ -124,6 +124,15 @@ def update_campaign(campaign: Campaign, *, acting_user: Any, changes: dict[str, 
     if changes.keys() & {"batches", "start", "end"}:
         period = (changes.get("start", campaign.start), changes.get("end", campaign.end))
         changes["batches"] = parse_batches(changes.get("batches", campaign.batches), within=period)
+        # What is already filed under the campaign keeps within it.
+        earliest = campaign.problems.order_by("found_on").values_list("found_on", flat=True).first()
+        if earliest is not None and earliest < period[0]:
+            raise ValidationError({"start": _("已有问题的发现日期为%(d)s，开始日期不能晚于它")
+                                   % {"d": f"{earliest:%Y-%m-%d}"}})
+        outside = campaign.requirements.filter(due__isnull=False).exclude(due__range=period).first()
+        if outside is not None:
+            raise ValidationError({"end": _("规定动作“%(title)s”的完成时限（%(d)s）将不在主题教育期间")
+                                   % {"title": nested(outside.title), "d": f"{outside.due:%Y-%m-%d}"}})
     if "org" in changes and changes["org"] != campaign.org and campaign.problems.exists():
         raise ValidationError({"org": _("已有问题列入这次主题教育，不能改变组织单位")})
     core.update_object(campaign, acting_user=acting_user, changes=changes, message=message)

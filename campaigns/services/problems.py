@@ -26,12 +26,13 @@ from campaigns.choices import OPEN_STATUSES, ProblemSource, ProblemStatus, Revie
 from campaigns.models import AnswerRow, Evidence, Milestone, Problem, ProgressUpdate, Review
 from core import services as core
 from core.changelog import log_change, snapshot
-from core.choices import Action, ChangeAction
+from core.choices import Action, ChangeAction, Role
 from core.gaps import gaps_for
 from core.notify import managers_of, notify
 from core.scoping import can, get_scope
-from core.text import listing, nested, parentheses
-from orgs.models import Organization
+from core.text import listing, nested, parentheses, sentences
+from core.tree import ancestor_paths
+from orgs.models import Organization, RoleGrant
 
 COMMENT_LENGTH = 2000
 
@@ -128,11 +129,15 @@ def filed_problem(problem: Problem) -> Problem | None:
             .exclude(pk=problem.pk or 0).order_by("pk").first())
 
 
-def already_filed(filed: Problem, user: Any) -> ValidationError:
-    """The refusal of a second rectification of one gap, naming the first only to those who may open it."""
+def already_filed(filed: Problem, user: Any, *, finding: bool = False) -> ValidationError:
+    """The refusal of a second rectification of one gap (or, with ``finding``, of one self-inspection
+    finding), naming the first only to those who may open it."""
     if can(user, Action.VIEW, filed):
-        return ValidationError(_("这项差距已列入整改（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
-    return ValidationError(_("这项差距已由上级列入整改，请按上级的整改安排跟进"))
+        message = _("这条检视结果已列入问题清单（%(no)s），请在该问题中跟进") if finding \
+            else _("这项差距已列入整改（%(no)s），请在该问题中跟进")
+        return ValidationError(message % {"no": filed.ledger_no})
+    return ValidationError(_("这条检视结果已由上级列入问题清单，请按上级的整改安排跟进") if finding
+                           else _("这项差距已由上级列入整改，请按上级的整改安排跟进"))
 
 
 @transaction.atomic
@@ -162,7 +167,7 @@ def create_problem(problem: Problem, *, acting_user: Any, message: str = "") -> 
         AnswerRow.objects.select_for_update().filter(pk=problem.answer.pk).first()
         filed = Problem.objects.filter(answer=problem.answer, status__in=OPEN_STATUSES).order_by("pk").first()
         if filed is not None:
-            raise ValidationError(_("这条检视结果已列入问题清单（%(no)s），请在该问题中跟进") % {"no": filed.ledger_no})
+            raise already_filed(filed, acting_user, finding=True)
     problem.status = ProblemStatus.OPEN
     created = core.create_object(problem, acting_user=acting_user, message=message)
     _tell_owner(created, acting_user)
@@ -284,6 +289,8 @@ def add_milestone(milestone: Milestone, *, acting_user: Any) -> Milestone:
         raise PermissionDenied(_("不在您的管理范围内"))
     if milestone.problem is not None and milestone.problem.status == ProblemStatus.CLOSED:
         raise ValidationError(_("问题已销号，不能再添加时间节点"))
+    if milestone.problem is not None and milestone.problem.status == ProblemStatus.SUBMITTED:
+        raise ValidationError(_("问题已申请销号，审核期间不能修改；如需修改，请由上级退回整改"))
     milestone.full_clean()
     milestone.save()
     log_change(milestone, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(milestone), parent=owner,
@@ -293,20 +300,30 @@ def add_milestone(milestone: Milestone, *, acting_user: Any) -> Milestone:
 
 @transaction.atomic
 def delete_milestone(milestone: Milestone, *, acting_user: Any, message: str = "") -> None:
-    """A step added by mistake, while it is not reached and what it belongs to is still open."""
-    owner = milestone.problem or milestone.project
-    if milestone.problem is not None:
-        owner = _locked(milestone.problem, acting_user)
+    """A step added by mistake: on the day it was added, while it is not reached and what it belongs to is
+    still being worked on. A step planned earlier stays; one overtaken by events is explained in the
+    close-out request instead (``submit_for_close`` asks for it)."""
+    from campaigns.choices import ProjectStatus
+
+    owner: Any = _locked(milestone.problem, acting_user) if milestone.problem is not None else milestone.project
     if owner is None or not can(acting_user, Action.CHANGE, owner):
         raise PermissionDenied(_("不在您的管理范围内"))
-    if milestone.done_on is not None:
+    # Read again under the problem's lock: progress saved meanwhile may have reached it.
+    current = Milestone.objects.filter(pk=milestone.pk).first()
+    if current is None:
+        return
+    if current.done_on is not None:
         raise ValidationError(_("时间节点已经完成，不能删除"))
     if milestone.problem is not None and owner.status in (ProblemStatus.CLOSED, ProblemStatus.SUBMITTED):
         raise ValidationError(_("问题已销号或正在审核，不能再修改时间节点"))
-    before, pk = snapshot(milestone), milestone.pk
-    milestone.delete()
-    milestone.pk = pk
-    log_change(milestone, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=owner,
+    if milestone.project is not None and owner.status == ProjectStatus.DONE:
+        raise ValidationError(_("项目已办结，不能再修改时间节点"))
+    if not current.added_today:
+        raise ValidationError(_("只能删除当天添加的时间节点；计划有变的，请在申请销号时写明原因"))
+    before, pk = snapshot(current), current.pk
+    current.delete()
+    current.pk = pk
+    log_change(current, ChangeAction.DELETE, acting_user=acting_user, before=before, parent=owner,
                org_path=owner.org_path, message=message)
 
 
@@ -344,30 +361,54 @@ def submit_for_close(problem: Problem, *, acting_user: Any, note: str = "") -> P
         # Reopened at a later check: what was reported before did not hold, so the request needs new progress.
         reopened_at = problem.reviews.filter(decision=ReviewDecision.REOPEN).order_by("-created").values_list(
             "created", flat=True).first()
-        if reopened_at is not None and not problem.updates.filter(created__gt=reopened_at).exists():
+        since = problem.updates.filter(created__gt=reopened_at) if reopened_at is not None else None
+        if since is not None and not since.exists():
             raise ValidationError(_("问题在回头看中重新打开，请先填报新的整改进展，再申请销号"))
+        if since is not None and problem.campaign is not None and problem.campaign.requires_evidence \
+                and not Evidence.objects.filter(update__in=since).exists():
+            raise ValidationError(_("问题在回头看中重新打开，请在新的整改进展中上传佐证材料，再申请销号"))
     unreached = open_milestones(problem)
     if unreached and not note.strip():
         # The plan said these steps come before the end; asking to close without them is possible (a step
         # overtaken by events) but the reviewers must be told why.
         raise ValidationError({"note": _("尚有时间节点未完成：%(steps)s。如仍申请销号，请在申请说明中写明原因")
                                        % {"steps": open_milestones_text(unreached)}})
-    if not note.strip() and may_review(acting_user, problem) and not is_owner(acting_user, problem):
-        note = _("责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号")
+    if may_review(acting_user, problem) and not is_owner(acting_user, problem):
+        on_behalf = _("责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号")
+        note = sentences([on_behalf, note.strip()]) if note.strip() else on_behalf
     _set_status(problem, acting_user, note or _("申请销号"), status=ProblemStatus.SUBMITTED,
-                submitted_at=timezone.now())
-    notify(managers_of(problem.org_path, above=True), kind="campaigns.submitted", exclude=acting_user,
+                submitted_at=timezone.now(), submitted_by=acting_user)
+    notify(reviewers(problem, excluding=acting_user.pk), kind="campaigns.submitted", exclude=acting_user,
            url=problem.get_absolute_url(), title=gettext_noop("%(no)s“%(title)s”申请销号，请审核"),
            params={"no": problem.ledger_no, "title": nested(problem.title)})
     return problem
 
 
+def reviewers(problem: Problem, *, excluding: int | None) -> list[int]:
+    """Who reviews a request: the managers of the nearest organization above the responsible one that has
+    any besides the one who asked (who may be a manager there, asking for a branch with nobody who can),
+    else the administrators."""
+    for path in reversed(ancestor_paths(problem.org_path)[:-1]):
+        found = [u for u in managers_of(path) if u != excluding]
+        if found:
+            return found
+    # Nobody above but the one who asked: the administrators.
+    admins = RoleGrant.objects.filter(role=Role.ADMIN, user__is_active=True).values_list("user_id", flat=True)
+    return sorted({u for u in admins if u != excluding})
+
+
+def filed_by(user: Any, problem: Problem) -> bool:
+    return problem.submitted_by_id is not None and problem.submitted_by_id == getattr(user, "pk", None)
+
+
 @transaction.atomic
 def review_problem(problem: Problem, *, acting_user: Any, decision: str, comment: str = "") -> Review:
-    """The level above closes the problem (销号) or returns it with its reasons."""
+    """The level above closes the problem (销号) or returns it with its reasons; never the one who asked."""
     problem = _locked(problem, acting_user)
     if not may_review(acting_user, problem):
         raise core.OutOfScope(_("销号审核须由责任单位的上级组织进行"))
+    if problem.status == ProblemStatus.SUBMITTED and filed_by(acting_user, problem):
+        raise PermissionDenied(_("销号申请是您提出的，须由其他上级管理人员审核"))
     comment = _comment(comment)
     if decision not in (ReviewDecision.CLOSE, ReviewDecision.RETURN):
         raise ValidationError({"decision": _("请选择同意销号或退回整改")})

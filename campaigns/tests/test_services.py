@@ -75,6 +75,9 @@ class RectificationCycleTest(PersonaTestCase):
         # What was reported before the reopening does not close it again: new progress comes first.
         with self.assertRaisesMessage(ValidationError, "请先填报新的整改进展"):
             services.submit_for_close(self.problem, acting_user=self.p.member_user)
+        services.add_progress(self.problem, acting_user=self.p.member_user, text="说一说")
+        with self.assertRaisesMessage(ValidationError, "请在新的整改进展中上传佐证材料"):  # the campaign requires it
+            services.submit_for_close(self.problem, acting_user=self.p.member_user)
         services.add_progress(self.problem, acting_user=self.p.member_user, text="再次整改", files=[png()])
         services.submit_for_close(self.problem, acting_user=self.p.member_user)
         self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.SUBMITTED)
@@ -131,11 +134,24 @@ class RectificationCycleTest(PersonaTestCase):
         RoleGrant.objects.filter(org=self.p.branch1, role="manager").delete()
         self.client.force_login(self.p.committee_manager)
         self.assertTrue(self.client.get(self.problem.get_absolute_url()).context["may_submit"])
-        services.submit_for_close(self.problem, acting_user=self.p.committee_manager)
-        services.review_problem(self.problem, acting_user=self.p.committee_manager, decision=ReviewDecision.CLOSE)
+        services.add_milestone(Milestone(problem=self.problem, title="补齐记录", due=self.problem.deadline),
+                               acting_user=self.p.committee_manager)
+        services.submit_for_close(self.problem, acting_user=self.p.committee_manager, note="节点已无必要")
+        # Who asked does not decide: the request waits for someone else above, who is told of it.
+        with self.assertRaisesMessage(PermissionDenied, "须由其他上级管理人员审核"):
+            services.review_problem(self.problem, acting_user=self.p.committee_manager,
+                                    decision=ReviewDecision.CLOSE)
+        page = self.client.get(self.problem.get_absolute_url())
+        self.assertFalse(page.context["may_review"])
+        self.assertContains(page, 'id="filed-by-me"')
+        self.assertNotContains(self.client.get("/", follow=True), "待审核销号的整改问题")
+        self.assertEqual(services.reviewers(self.problem, excluding=self.p.committee_manager.pk),
+                         [self.p.admin.pk])
+        services.review_problem(self.problem, acting_user=self.p.admin, decision=ReviewDecision.CLOSE)
         self.assertEqual(Problem.objects.get(pk=self.problem.pk).status, ProblemStatus.CLOSED)
         trail = self.client.get(self.problem.get_absolute_url()).context["reviews"]
-        self.assertIn(("申请销号", "责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号"),
+        # The note says it was filed on the branch's behalf, whatever else it says.
+        self.assertIn(("申请销号", "责任单位没有管理人员或有账号的责任人，由上级组织代为申请销号；节点已无必要"),
                       [(t["label"], t["text"]) for t in trail])
 
     def test_a_deadline_of_millions_of_working_days_is_refused_at_once(self) -> None:
@@ -214,6 +230,17 @@ class RectificationCycleTest(PersonaTestCase):
                                          acting_user=self.p.committee_manager)
             self.assertIn(field, refused.exception.message_dict)
         self.assertFalse(Requirement.objects.filter(title="专题学习").exists())
+        # Moving the campaign's dates keeps what is already under it inside.
+        services.add_requirement(Requirement(campaign=self.campaign, kind=RequirementKind.STUDY, title="专题学习",
+                                             hours=Decimal("2"), due=self.campaign.end),
+                                 acting_user=self.p.committee_manager)
+        with self.assertRaisesMessage(ValidationError, "开始日期不能晚于它"):
+            services.update_campaign(self.campaign, acting_user=self.p.committee_manager,
+                                     changes={"start": timezone.localdate()})
+        with self.assertRaisesMessage(ValidationError, "将不在主题教育期间"):
+            services.update_campaign(self.campaign, acting_user=self.p.committee_manager,
+                                     changes={"end": self.campaign.end - datetime.timedelta(days=1)})
+        self.assertEqual(Campaign.objects.get(pk=self.campaign.pk).end, self.campaign.end)
 
     def test_a_step_added_by_mistake_can_be_removed_while_open_by_those_who_may_change(self) -> None:
         step = services.add_milestone(Milestone(problem=self.problem, title="错加的节点", due=self.problem.deadline),
@@ -236,6 +263,20 @@ class RectificationCycleTest(PersonaTestCase):
                               milestone=reached)
         with self.assertRaisesMessage(ValidationError, "时间节点已经完成，不能删除"):
             services.delete_milestone(Milestone.objects.get(pk=reached.pk), acting_user=self.p.branch1_manager)
+        # A step planned on an earlier day stays (deleting it would slip past the close-out's question about
+        # steps not reached); it is explained in the request instead.
+        planned = services.add_milestone(Milestone(problem=self.problem, title="早定的节点", due=self.problem.deadline),
+                                         acting_user=self.p.branch1_manager)
+        Milestone.objects.filter(pk=planned.pk).update(created=timezone.now() - datetime.timedelta(days=2))
+        self.assertNotContains(self.client.get(self.problem.get_absolute_url()),
+                               reverse("campaigns:milestone_delete", args=[planned.pk]))
+        with self.assertRaisesMessage(ValidationError, "只能删除当天添加的时间节点"):
+            services.delete_milestone(Milestone.objects.get(pk=planned.pk), acting_user=self.p.branch1_manager)
+        # Under review the plan does not change either way.
+        services.submit_for_close(self.problem, acting_user=self.p.branch1_manager, note="早定的节点已无必要")
+        with self.assertRaisesMessage(ValidationError, "审核期间不能修改"):
+            services.add_milestone(Milestone(problem=self.problem, title="补加", due=self.problem.deadline),
+                                   acting_user=self.p.branch1_manager)
 
     def test_a_gap_link_with_a_bad_organization_is_not_found(self) -> None:
         self.client.force_login(self.p.branch1_manager)
