@@ -64,9 +64,12 @@ class TaskContext:
                     progress_done=done, progress_total=total, progress_message=message[:300]
                 )
             except OperationalError as exc:
-                # SQLite refuses a write at once, without waiting, when this connection reads a snapshot that
-                # another writer has moved past (an export's open cursor) or the table is locked. Progress is
-                # a courtesy: the figure above stays known to this process, and the work goes on.
+                # SQLite refuses the write when this connection reads a snapshot another writer has moved past
+                # (an export's open cursor: at once), or when the lock stays taken beyond the busy timeout.
+                # Progress is a courtesy: the figure above stays known to this process and the work goes on.
+                # Anything else (a lost connection) is the task's failure.
+                if connection.vendor != "sqlite" or "locked" not in str(exc):
+                    raise
                 logger.info("task %s: progress not stored (%s)", key, exc)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core.choices import Action
 from core.scoping import can, get_scope
 from core.views import generic
-from learning import audience, compliance, forms, points, services
+from learning import compliance, forms, points, services
 from learning.choices import AttendanceStatus, RecordSource, Standing
 from learning.filtersets import ActivityFilterSet, StudyRecordFilterSet
 from learning.models import Activity, ActivityMaterial, ActivitySeries, Attendance, SignInFailure, StudyRecord
@@ -54,11 +54,18 @@ class ActivityDetailView(generic.ObjectDetailView):
         counts = dict(attendances.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
         member = Member.objects.filter(user=user).first() if user.is_authenticated else None
         own = Attendance.objects.filter(activity=obj, member=member).first() if member else None
-        now = timezone.now()
-        opens, closes = services.open_window(obj)
+        opens, _closes = services.open_window(obj)
         expected = services.audience_queryset(obj).restrict(user).count()
-        may_sign_in = member is not None and own is None and opens <= now <= closes and audience.includes(obj, member)
-        locked = may_sign_in and services.sign_in_locked(obj, cast(Member, member))
+        # The sign-in page's own check: open now, invited, not signed in, not locked out by wrong codes.
+        may_sign_in, locked = own is None and member is not None, False
+        if may_sign_in:
+            try:
+                services.check_sign_in(obj, member, now=timezone.now())
+            except ValidationError as exc:
+                may_sign_in = False
+                locked = "code" in getattr(exc, "error_dict", {})
+            except PermissionDenied:
+                may_sign_in = False
         scope = get_scope(user, Action.VIEW)
         return {
             "can_change": manage,
@@ -71,7 +78,7 @@ class ActivityDetailView(generic.ObjectDetailView):
             "materials": obj.files.all(),
             "material_form": forms.MaterialForm() if manage else None,
             "own": own,
-            "may_sign_in": may_sign_in and not locked,
+            "may_sign_in": may_sign_in,
             "sign_in_locked": locked,
             "opens": opens,
             "audience_orgs": Organization.objects.restrict(user).filter(pk__in=obj.audience_orgs.values("pk")),
