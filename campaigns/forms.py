@@ -16,7 +16,7 @@ from core.choices import Action
 from core.text import colon, labelled, sentences
 from essays.models import EssayRequest
 from learning.models import Activity
-from orgs.forms import DATE, ScopedModelForm, limit_choices, org_choices
+from orgs.forms import DATE, ScopedModelForm, limit_choices, members_named, org_choices
 from orgs.models import Member, Organization
 
 LINES = forms.Textarea(attrs={"rows": 4})
@@ -262,10 +262,14 @@ class AssignForm(forms.Form):
                                              queryset=Member.objects.none())
     orgs = forms.ModelMultipleChoiceField(label=_("检视对象（组织）"), required=False,
                                           queryset=Organization.objects.none())
+    member_ids = forms.CharField(label=_("按身份证号指定"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text=_("人多时可直接填写身份证号，每行一个"))
 
     def __init__(self, *args: Any, user: Any, checklist: Checklist, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         members = Member.objects.restrict(user, Action.VIEW).filter(org_path__startswith=checklist.org_path)
+        self.member_choices = members.select_related("org")
         field = self.fields["members"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = members.select_related("org").only("pk", "name", "org__name").order_by("name", "org_path")
@@ -274,8 +278,13 @@ class AssignForm(forms.Form):
         field.widget.attrs["size"] = 8
         self.fields["orgs"].queryset = org_choices(user).filter(path__startswith=checklist.org_path)  # type: ignore[attr-defined]
 
+    def clean_member_ids(self) -> list[Member]:
+        return members_named(self.user, self.cleaned_data["member_ids"], queryset=self.member_choices)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "members" in data and "member_ids" in data:
+            data["members"] = [*data["members"], *data.pop("member_ids")]
         if not self.errors and not data.get("members") and not data.get("orgs"):
             raise forms.ValidationError(_("请选择检视对象（个人或组织）"))
         return data

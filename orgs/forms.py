@@ -74,6 +74,29 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
                     field.widget.attrs["max"] = field.max_value
 
 
+def members_named(user: Any, text: str, *, kept: dict[str, Member] | None = None,
+                  queryset: Any = None) -> list[Member]:
+    """The members named in ``text`` by ID number, one a line (anything after the number, such as a name, is
+    ignored), among those ``user`` may see (or ``queryset``); ``kept`` maps values already shown masked to
+    their members. Lines that are not ID numbers, or name no member the user may see, are refused together."""
+    typed = [line.split()[0] for line in text.splitlines() if line.strip()]
+    lines = [normalize_id_number(t) for t in typed]
+    candidates = queryset if queryset is not None else Member.objects.restrict(user, Action.VIEW)
+    found = {m.id_number: m for m in candidates.filter(id_number__in=lines)} | (kept or {})
+    # What is not an ID number at all is said so, as typed; the rest are not members the user may name.
+    malformed = [t for t, line in zip(typed, lines, strict=True)
+                 if line not in found and id_number_error(line) is not None]
+    unknown = [line for line in lines if line not in found and id_number_error(line) is None]
+    problems = []
+    if malformed:
+        problems.append(_("这些不是有效的身份证号：%(ids)s") % {"ids": listing(malformed[:10])})
+    if unknown:
+        problems.append(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": listing(unknown[:10])})
+    if problems:
+        raise forms.ValidationError(problems)
+    return [found[line] for line in lines]
+
+
 class AudienceMembersMixin(forms.Form):
     """A form field naming members by ID number, one a line, for an ``audience_members`` relation; only
     members the user may see are accepted, and members already chosen are shown (and kept) masked."""
@@ -91,23 +114,8 @@ class AudienceMembersMixin(forms.Form):
                 f"{m.id_number_masked} {m.name}" for m in self.instance.audience_members.all() if m.id_number)
 
     def clean_member_ids(self) -> list[Member]:
-        typed = [line.split()[0] for line in self.cleaned_data["member_ids"].splitlines() if line.strip()]
-        lines = [normalize_id_number(t) for t in typed]
-        found = {m.id_number: m for m in Member.objects.restrict(self.user, Action.VIEW).filter(id_number__in=lines)}
-        if self.instance.pk:
-            found |= {m.id_number_masked: m for m in self.instance.audience_members.all()}
-        # What is not an ID number at all is said so, as typed; the rest are not members the user may name.
-        malformed = [t for t, line in zip(typed, lines, strict=True)
-                     if line not in found and id_number_error(line) is not None]
-        unknown = [line for line in lines if line not in found and id_number_error(line) is None]
-        problems = []
-        if malformed:
-            problems.append(_("这些不是有效的身份证号：%(ids)s") % {"ids": listing(malformed[:10])})
-        if unknown:
-            problems.append(_("这些身份证号不在您的管理范围内：%(ids)s") % {"ids": listing(unknown[:10])})
-        if problems:
-            raise forms.ValidationError(problems)
-        return [found[line] for line in lines]
+        kept = {m.id_number_masked: m for m in self.instance.audience_members.all()} if self.instance.pk else {}
+        return members_named(self.user, self.cleaned_data["member_ids"], kept=kept)
 
     def has_changed_members(self) -> bool:
         return "member_ids" in self.changed_data

@@ -193,6 +193,14 @@ class AssignNothingTest(PersonaTestCase):
         self.assertEqual(Assignment.objects.filter(checklist=checklist).count(), 1)
         api = self.client.post(f"/api/campaigns/checklists/{checklist.pk}/assign/", {}, content_type="application/json")
         self.assertEqual(api.status_code, 400, api.content)
+        # Many people are named by ID number, one a line (a name after it is fine); a sibling's is refused.
+        others = [m for m in self.p.branch1_members if m.pk != self.p.member.pk][:2]
+        typed = "\n".join(f"{m.id_number} {m.name}" for m in others)
+        self.assertContains(self.client.post(url, {"member_ids": typed}, follow=True), "已分派2份")
+        sibling = self.p.branch2_members[0]
+        refused = self.client.post(url, {"member_ids": f"{sibling.id_number}"}, follow=True)
+        self.assertContains(refused, "这些身份证号不在您的管理范围内")
+        self.assertEqual(Assignment.objects.filter(checklist=checklist).count(), 3)
 
 
 class LongTextTest(PersonaTestCase):
