@@ -144,6 +144,10 @@ class Activity(OrgOwnedModel):
                 errors["end"] = str(_("结束时间必须晚于开始时间"))
             elif self.hours is not None and self.hours > rules.max_hours(self.start, self.end):
                 errors["hours"] = str(_("学时不能超过每天24学时"))
+            elif self.hours is not None and self.hours > rules.MAX_HOURS_PER_DAY:
+                # Each attendance credits one line of the hours ledger, and a line holds one day's hours.
+                errors["hours"] = str(_("一次活动最多计%(n)s学时；更长的培训请按天分别建立活动（可用“周期性活动”）")
+                                      % {"n": rules.MAX_HOURS_PER_DAY})
         if self.hours is not None and self.hours < 0:
             errors["hours"] = str(_("学时不能为负数"))
         if self.makeup_until and self.end and self.makeup_until < timezone.localtime(self.end).date():

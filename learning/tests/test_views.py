@@ -336,6 +336,33 @@ class ExamBankSummaryTest(PersonaTestCase):
         self.assertFalse(Exam.objects.exists())
 
 
+class LongActivityTest(PersonaTestCase):
+    def test_an_activity_credits_at_most_one_ledger_line_of_hours(self) -> None:
+        """A line of the hours ledger holds one day's hours (at most 24); an activity crediting more, typed
+        or worked out from a long span, is refused rather than failing when attendance is recorded."""
+        import datetime
+
+        from django.core.exceptions import ValidationError
+
+        from learning import services
+        from learning.tests.helpers import at
+
+        day = timezone.localdate()
+        for hours, end in ((40, at(day + datetime.timedelta(days=1), 17)),
+                           (None, at(day + datetime.timedelta(days=38), 17))):
+            with self.assertRaises(ValidationError) as refused:
+                services.create_activity(Activity(org=self.p.branch1, title="长培训", form="concentrated",
+                                                  start=at(day, 9), end=end, hours=hours, audience="subtree"),
+                                         acting_user=self.p.branch1_manager)
+            self.assertIn("一次活动最多计24学时", str(refused.exception.message_dict["hours"]))
+        self.assertFalse(Activity.objects.filter(title="长培训").exists())
+        three_days = services.create_activity(
+            Activity(org=self.p.branch1, title="三天培训", form="concentrated", start=at(day, 9),
+                     end=at(day + datetime.timedelta(days=2), 17), audience="subtree"),
+            acting_user=self.p.branch1_manager)
+        self.assertEqual(three_days.hours, 24)
+
+
 class NumberMinimumTest(PersonaTestCase):
     def test_a_time_limit_below_one_minute_gets_the_one_message_that_applies(self) -> None:
         from learning.forms import ExamForm
