@@ -11,6 +11,7 @@ from collections import defaultdict
 from functools import cached_property
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +20,17 @@ from core.imports.columns import BooleanColumn, ChoiceColumn, DateColumn, Foreig
 from core.imports.engine import Pending, Resource, Row, register
 from core.rules import rule_value
 from orgs import rules, services
-from orgs.choices import ALLOWED_PARENTS, BRANCH_KINDS, ETHNICITY_CHOICES, Category, Education, Gender, OrgKind, Status
+from orgs.choices import (
+    ALLOWED_PARENTS,
+    BRANCH_KINDS,
+    ETHNICITY_CHOICES,
+    LEAVING_STATUSES,
+    Category,
+    Education,
+    Gender,
+    OrgKind,
+    Status,
+)
 from orgs.filtersets import MemberFilterSet, OrganizationFilterSet
 from orgs.models import Member, Organization, StatusChange
 
@@ -112,6 +123,13 @@ class MemberResource(Resource):
         ):
             if name not in failed:
                 row.error(header(name), message)
+        existing = row.existing
+        if existing is not None and status and status != existing.status:
+            # The moves the status page refuses (out of 死亡, 转出 without a transfer) are refused here too.
+            try:
+                services.check_status_change(existing.status, status)
+            except ValidationError as exc:
+                row.error(header("status"), exc.message_dict["status"][0])
         org, group = v["org"], v["group"]
         if org is not None and org.kind == OrgKind.GROUP:
             row.error(header("org"), _("组织编码 %(code)s 是党小组，请填写其所在党支部的编码") % {"code": org.code})
@@ -138,6 +156,11 @@ class MemberResource(Resource):
                                 user_id, None, None))
         for org, member_ids in moved.items():
             services.records_follow(member_ids, org)
+        # A member who leaves, or moves to another branch, gives up the seats held there (as on the pages).
+        for row in updated:
+            m, before = row.obj, row.before or {}
+            if before.get("org") != m.org_id or (before.get("status") != m.status and m.status in LEAVING_STATUSES):
+                services.end_positions(m, self.today, acting_user=self.user, reason=message)
         names = ("member", "org", "org_path", "from_status", "to_status", "date", "reason", "created_by",
                  "created", "updated")
         insert_rows(StatusChange, [model_field(StatusChange, n) for n in names], history, now=now)

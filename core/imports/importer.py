@@ -27,7 +27,7 @@ from core.changelog import build_change, jsonable, snapshot
 from core.choices import ChangeAction
 from core.imports import bulk
 from core.imports.changes import DatabaseChangeLog, FastChangeLog
-from core.imports.columns import UNSET, ForeignKeyColumn, Masked, TextColumn, is_blank, normalize_label
+from core.imports.columns import UNSET, ChoiceColumn, ForeignKeyColumn, Masked, TextColumn, is_blank, normalize_label
 from core.imports.files import FileError, Table, read_table
 from core.models import ObjectChange
 from core.text import listing
@@ -504,6 +504,8 @@ class Importer:
     def report(self, rows: list[Row]) -> None:
         result = self.result
         mask = {c.header: c.mask for c in self.resource.columns if isinstance(c, TextColumn) and c.mask}
+        # A choice is shown as the file writes it (正式党员), not as stored (full).
+        labels = {c.header: c.labels for c in self.resource.columns if isinstance(c, ChoiceColumn)}
         key_mask = getattr(self.key_column, "mask", None)
         for row in rows:
             action = REFUSED if row.errors else row.action
@@ -518,7 +520,8 @@ class Importer:
             item: dict[str, Any] = {"row": row.number, "key": str(key), "label": self.resource.label(row)}
             if action == UPDATE:
                 item["changes"] = [
-                    [header, _shown(old, mask.get(header)), _shown(new, mask.get(header))]
+                    [header, _shown(labels.get(header, {}).get(old, old), mask.get(header)),
+                     _shown(labels.get(header, {}).get(new, new), mask.get(header))]
                     for header, old, new in row.changes
                 ]
             result.sample(action, item)

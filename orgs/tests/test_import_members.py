@@ -213,6 +213,29 @@ class WriteTest(ImportTestCase):
         self.assertEqual(counts()[2], self.before[2] + 2)
         self.assertEqual(counts()[3], self.before[3] + 1)
 
+    def test_status_moves_the_status_page_refuses_are_refused_and_leaving_ends_the_seats(self) -> None:
+        from orgs.choices import PositionTitle
+        from orgs.models import Position
+
+        leaver, other = self.p.branch1_members[1], self.p.branch1_members[2]
+        rows = [self.export_row(leaver, 党籍状态="转出")]
+        self.assert_refused(self.run_import(write_csv(self.tmp / "out.csv", rows), self.p.branch1_manager),
+                            (2, "党籍状态", "转出须通过组织关系转接办理"))
+        seat = Position.objects.create(org=self.p.branch1, member=other, title=PositionTitle.MEMBER,
+                                       term_start=datetime.date(2024, 1, 1))
+        # The preview says it as the file does.
+        row = self.export_row(other, 党籍状态="死亡")
+        preview = self.run_import(write_csv(self.tmp / "dead.csv", [row]), self.p.branch1_manager, dry_run=True)
+        self.assertIn(["党籍状态", "正式党员", "死亡"], preview.samples["update"][0]["changes"])
+        result = self.run_import(write_csv(self.tmp / "dead.csv", [row]), self.p.branch1_manager)
+        self.assertTrue(result.ok, result.errors)
+        seat.refresh_from_db()
+        self.assertIsNotNone(seat.term_end)  # a member who died holds no seat
+        self.before = counts()
+        revived = self.export_row(Member.objects.get(pk=other.pk), 党籍状态="正式党员")
+        self.assert_refused(self.run_import(write_csv(self.tmp / "back.csv", [revived]), self.p.branch1_manager),
+                            (2, "党籍状态", "已故党员的状态不能再变更"))
+
     def test_the_number_of_queries_does_not_grow_with_the_rows(self) -> None:
         queries = []  # the first run also fills the scope, rule and content-type caches
         for n, first in ((1, 50), (3, 100), (30, 200)):
