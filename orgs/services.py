@@ -153,11 +153,21 @@ def change_status(
     (a date already on the record, such as the conversion date of a restored member, is history)."""
     last = StatusChange.objects.filter(member=member).order_by("-date").values_list("date", flat=True).first()
     _check_date(member, date, label=_("日期"), previous=last, previous_label=_("上一次状态变更"))
+    # Nor before the step the member's record already shows (停止党籍 in 2000 for someone admitted in 2011).
+    reached = [(getattr(member, name), name) for name in rules.MILESTONES if getattr(member, name)]
+    if reached and rules.STATUS_MILESTONE.get(status) is None:
+        latest, name = max(reached)
+        _check_date(member, date, label=_("日期"), previous=latest,
+                    previous_label=_field_label(name))
     milestone = rules.STATUS_MILESTONE.get(status)
     changes: dict[str, Any] = {"status": status, **dates}
     if milestone and milestone not in changes and getattr(member, milestone) is None:
         changes[milestone] = date
     return update_member(member, acting_user=acting_user, changes=changes, message=reason, status_date=date)
+
+
+def _field_label(name: str) -> str:
+    return str(getattr(Member._meta.get_field(name), "verbose_name", name))
 
 
 def _check_date(member: Member, date: datetime.date, *, label: str, previous: datetime.date | None,
@@ -209,10 +219,18 @@ def start_transfer(transfer: Transfer, *, acting_user: Any, message: str = "") -
         raise ValidationError({"to_org": _("组织关系应转入党支部")})
     if transfer.to_org and transfer.to_outside.strip():
         raise ValidationError({"to_outside": _("转入本系统内的党支部时不填转往单位；转出本系统时不填组织编码")})
+    pending = Transfer.objects.filter(member=member, status=TransferStatus.PENDING).select_related("to_org").first()
+    if pending is not None:
+        # One transfer at a time: a second would leave the first waiting for a member who has gone.
+        raise ValidationError({"to_org": _("该党员已有一份等待%(org)s接收的组织关系转接，请等待接收或先撤销")
+                                          % {"org": pending.to_org.name if pending.to_org else ""}})
     if transfer.date is not None:
         last = (Transfer.objects.filter(member=member, status=TransferStatus.CONFIRMED)
                 .order_by("-date").values_list("date", flat=True).first())
         _check_date(member, transfer.date, label=_("转出日期"), previous=last, previous_label=_("上一次组织关系转接"))
+        if member.application_date:
+            _check_date(member, transfer.date, label=_("转出日期"), previous=member.application_date,
+                        previous_label=_field_label("application_date"))
     if transfer.to_org is None:
         transfer.status, transfer.confirmed_date = TransferStatus.CONFIRMED, transfer.date
     core.create_object(transfer, acting_user=acting_user, message=message)

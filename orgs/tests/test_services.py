@@ -123,6 +123,34 @@ class MemberLifecycleTest(PersonaTestCase):
             self.assertIn(message, " ".join(caught.exception.message_dict[field]))
         self.assertFalse(Transfer.objects.filter(member=member).exists())
 
+    def test_one_transfer_at_a_time_and_no_steps_before_the_record_begins(self) -> None:
+        from orgs.models import Member
+
+        member = self.p.branch1_members[1]
+        Member.objects.filter(pk=member.pk).update(application_date=datetime.date(2005, 3, 1))
+        member.refresh_from_db()
+        before = datetime.date(2005, 2, 28)
+        with self.assertRaisesMessage(ValidationError, "转出日期不能早于申请入党日期"):
+            services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=before),
+                                    acting_user=self.p.branch1_manager)
+        services.start_transfer(Transfer(member=member, to_org=self.p.branch2, date=timezone.localdate()),
+                                acting_user=self.p.branch1_manager)
+        with self.assertRaisesMessage(ValidationError, "已有一份等待"):
+            services.start_transfer(Transfer(member=member, to_outside="外省某单位", date=timezone.localdate()),
+                                    acting_user=self.p.branch1_manager)
+        member.refresh_from_db()
+        self.assertNotEqual(member.status, Status.TRANSFERRED_OUT)
+        self.assertEqual(Transfer.objects.filter(member=member).count(), 1)
+        # A leaving status dated before the latest step the record shows is refused.
+        other = self.p.branch1_members[2]
+        latest = max(d for d in (other.application_date, other.activist_date, other.candidate_date,
+                                 other.admission_date, other.conversion_date) if d)
+        with self.assertRaisesMessage(ValidationError, "日期不能早于"):
+            services.change_status(other, acting_user=self.p.branch1_manager, status=Status.SUSPENDED,
+                                   date=latest - datetime.timedelta(days=1), reason="测试")
+        services.change_status(other, acting_user=self.p.branch1_manager, status=Status.SUSPENDED,
+                               date=latest, reason="测试")
+
     def test_only_full_members_hold_seats(self) -> None:
         probationary = self.p.branch1_members[3]
         with self.assertRaises(ValidationError):
