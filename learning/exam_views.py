@@ -285,7 +285,8 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         given = (attempt.answers or {}).get(str(qid))
         reveal = qid in shown
         rows.append({"q": q, "correct": (attempt.results or {}).get(str(qid), False), "reveal": reveal,
-                     "given": _shown(q, given), "answer": rules.format_answer(q.kind, q.answer) if reveal else "",
+                     "given": _shown(q, given), "answer": _readable(q, rules.format_answer(q.kind, q.answer))
+                     if reveal else "",
                      "explanation": q.explanation if reveal else "",
                      "options": list(zip(rules.LETTERS, q.options or [], strict=False))})
     return render(request, "learning/attempt_detail.html", {
@@ -299,7 +300,16 @@ def _shown(question: Question, given: Any) -> str:
         return "—"
     if question.kind == QuestionKind.BLANK:
         return "；".join(str(g).strip() or "—" for g in given)
-    return rules.format_answer(question.kind, given if question.kind != QuestionKind.TRUE_FALSE else [given])
+    return _readable(question, rules.format_answer(question.kind, given if question.kind != QuestionKind.TRUE_FALSE
+                                                   else [given]))
+
+
+def _readable(question: Question, text: str) -> str:
+    """An answer as the reader's language says it: 对/错 are also how answers are typed, so they are kept in
+    Chinese there (``rules.format_answer``) and translated only for showing."""
+    if question.kind == QuestionKind.TRUE_FALSE:
+        return _("对") if text == "对" else _("错")
+    return text
 
 
 @login_required

@@ -151,6 +151,9 @@ def change_status(
 ) -> Member:
     """Move a member to ``status`` on ``date``; the step's milestone date is set when not yet recorded
     (a date already on the record, such as the conversion date of a restored member, is history)."""
+    if status == Member.objects.values_list("status", flat=True).get(pk=member.pk):
+        # Nothing would be recorded, and the reason typed would be lost without a word.
+        raise ValidationError({"status": _("党籍状态没有变化")})
     last = StatusChange.objects.filter(member=member).order_by("-date").values_list("date", flat=True).first()
     _check_date(member, date, label=_("日期"), previous=last, previous_label=_("上一次状态变更"))
     # Nor before the step the member's record already shows (停止党籍 in 2000 for someone admitted in 2011).

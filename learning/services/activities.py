@@ -8,6 +8,7 @@ touched members' yearly totals (``ledger.refresh_years``) in the same transactio
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -352,8 +353,12 @@ def sign_in(
             if acting_user.is_authenticated else None
         activity = Activity.objects.select_related("org").get(pk=activity.pk)
         member, limit, wrong = check_sign_in(activity, member, now=now)
-        if not activity.sign_in_code or code.strip() == activity.sign_in_code:
+        # Typed on a phone: full-width digits (８４２１) and spaces are what the code says, not a wrong guess.
+        typed = unicodedata.normalize("NFKC", code or "").replace(" ", "")
+        if not activity.sign_in_code or typed == activity.sign_in_code:
             return _signed_in(activity, member, acting_user=acting_user, now=now)
+        if not typed:
+            raise ValidationError({"code": _("请输入签到码")})  # not a guess: nothing is counted
         failure = SignInFailure.objects.create(activity=activity, member=member, org_id=member.org_id,
                                                org_path=member.org_path, activity_org_path=activity.org_path)
         log_change(failure, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(failure),

@@ -129,6 +129,17 @@ class AttemptAnswersForOtherReadersTest(PersonaTestCase):
         self.assertTrue(services.exams.answers_may_be_shown(first))
         self.assertContains(self.client.get(first.get_absolute_url()), self.committee_q.explanation)
 
+    def test_a_true_or_false_answer_reads_in_the_readers_language(self) -> None:
+        new_question(self.p, self.p.committee, 5, kind="true_false", tags="判断")
+        exam = new_exam(self.p, self.p.committee, attempts_allowed=1,
+                        draw=[{"kind": "true_false", "tag": "判断", "count": 1}])
+        attempt = services.start_attempt(exam, acting_user=self.p.member_user)
+        (qid,) = attempt.questions
+        services.submit_attempt(attempt, {str(qid): True}, acting_user=self.p.member_user)
+        self.client.force_login(self.p.member_user)
+        self.assertContains(self.client.get(attempt.get_absolute_url()), "我的答案：对")
+        self.assertContains(self.client.get(attempt.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"), "My answer: True")
+
     def test_questions_of_the_readers_own_bank_are_shown_and_the_others_are_not(self) -> None:
         exam = new_exam(self.p, self.p.branch1, attempts_allowed=2,
                         draw=[{"kind": "single", "tag": "党章", "count": 1},

@@ -95,6 +95,16 @@ class WrongCodeLimitTest(PersonaTestCase):
         self.assertEqual(self.sign_in("8421").status, AttendanceStatus.PRESENT)
 
 
+class TypedCodeTest(PersonaTestCase):
+    def test_an_empty_code_is_not_a_guess_and_full_width_digits_are_the_code(self) -> None:
+        activity = open_now(new_activity(self.p, self.p.branch1, 1, sign_in_code="8421"))
+        with self.assertRaisesMessage(ValidationError, "请输入签到码"):
+            services.sign_in(activity, acting_user=self.p.member_user, code="  ")
+        self.assertFalse(SignInFailure.objects.exists())
+        attendance = services.sign_in(activity, acting_user=self.p.member_user, code="８４２１")
+        self.assertEqual(attendance.status, AttendanceStatus.PRESENT)
+
+
 class WrongCodePagesTest(PersonaTestCase):
     def setUp(self) -> None:
         clear_cache()

@@ -341,6 +341,7 @@ class LongActivityTest(PersonaTestCase):
         """A line of the hours ledger holds one day's hours (at most 24); an activity crediting more, typed
         or worked out from a long span, is refused rather than failing when attendance is recorded."""
         import datetime
+        from decimal import Decimal
 
         from django.core.exceptions import ValidationError
 
@@ -348,11 +349,13 @@ class LongActivityTest(PersonaTestCase):
         from learning.tests.helpers import at
 
         day = timezone.localdate()
-        for hours, end in ((40, at(day + datetime.timedelta(days=1), 17)),
-                           (None, at(day + datetime.timedelta(days=38), 17))):
+        spans: list[tuple[Decimal | None, datetime.datetime]] = [
+            (Decimal(40), at(day + datetime.timedelta(days=1), 17)), (None, at(day + datetime.timedelta(days=38), 17))]
+        for hours, end in spans:
             with self.assertRaises(ValidationError) as refused:
+                extra: dict[str, Any] = {"hours": hours} if hours is not None else {}  # blank: worked out from the span
                 services.create_activity(Activity(org=self.p.branch1, title="长培训", form="concentrated",
-                                                  start=at(day, 9), end=end, hours=hours, audience="subtree"),
+                                                  start=at(day, 9), end=end, audience="subtree", **extra),
                                          acting_user=self.p.branch1_manager)
             self.assertIn("一次活动最多计24学时", str(refused.exception.message_dict["hours"]))
         self.assertFalse(Activity.objects.filter(title="长培训").exists())

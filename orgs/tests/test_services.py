@@ -150,6 +150,9 @@ class MemberLifecycleTest(PersonaTestCase):
                                    date=latest - datetime.timedelta(days=1), reason="测试")
         services.change_status(other, acting_user=self.p.branch1_manager, status=Status.SUSPENDED,
                                date=latest, reason="测试")
+        with self.assertRaisesMessage(ValidationError, "党籍状态没有变化"):
+            services.change_status(other, acting_user=self.p.branch1_manager, status=Status.SUSPENDED,
+                                   date=latest, reason="再来一次")
 
     def test_only_full_members_hold_seats(self) -> None:
         probationary = self.p.branch1_members[3]
