@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -141,7 +141,9 @@ def distribution(scores: Any, exam: Exam) -> list[dict[str, Any]]:
 
 
 def by_org(scores: Any, exam: Exam, user: Any) -> list[dict[str, Any]]:
-    """Per child organization of the exam's organizer (or the branch itself): sittings, mean score, pass rate."""
+    """Per child organization of the exam's organizer (or the branch itself): the people who sat it and their
+    attempts; the mean of each person's best score and the share of people who passed, as the distribution
+    counts them (a second, worse attempt does not make a person who passed count as half a failure)."""
     from orgs.models import Organization
 
     org = exam.org
@@ -149,11 +151,13 @@ def by_org(scores: Any, exam: Exam, user: Any) -> list[dict[str, Any]]:
                     .order_by("code")) or [org]
     rows = []
     for child in children:
-        figures = scores.filter(org_path__subtree=child.path).aggregate(
-            n=Count("pk"), mean=Avg("score"), passed=Count("pk", filter=Q(passed=True)))
-        if figures["n"]:
-            rows.append({"org": child, "attempts": figures["n"], "mean": round(float(figures["mean"]), 1),
-                         "pass_rate": round(100 * figures["passed"] / figures["n"])})
+        inside = scores.filter(org_path__subtree=child.path)
+        people = list(inside.order_by().values("member_id").annotate(
+            best=Max("score"), sittings=Count("pk"), passes=Count("pk", filter=Q(passed=True))))
+        if people:
+            rows.append({"org": child, "people": len(people), "attempts": sum(p["sittings"] for p in people),
+                         "mean": round(sum(float(p["best"] or 0) for p in people) / len(people), 1),
+                         "pass_rate": round(100 * sum(1 for p in people if p["passes"]) / len(people))})
     return rows
 
 

@@ -169,6 +169,22 @@ class PaperTest(PersonaTestCase):
         self.assertEqual(sum(band["count"] for band in response.context["distribution"]), 1)
 
 
+    def test_figures_count_people_by_their_best_attempt(self) -> None:
+        """A member who passed and then handed in a blank second attempt counts once, as passed, with the
+        best score, in the table as in the distribution."""
+        from learning import services
+        from learning.models import Question
+
+        exam = new_exam(self.p, self.p.branch1, attempts_allowed=2)
+        first = services.start_attempt(exam, acting_user=self.p.member_user)
+        right = {str(q.pk): q.answer for q in Question.objects.filter(pk__in=first.questions)}
+        services.submit_attempt(first, right, acting_user=self.p.member_user)
+        second = services.start_attempt(exam, acting_user=self.p.member_user)
+        services.submit_attempt(second, {}, acting_user=self.p.member_user)
+        self.client.force_login(self.p.branch1_manager)
+        (row,) = self.client.get(exam.get_absolute_url()).context["by_org"]
+        self.assertEqual((row["people"], row["attempts"], row["mean"], row["pass_rate"]), (1, 2, 100.0, 100))
+
 class QuestionAPITest(APIViewTestCases.APIViewTestCase):
     model = Question
     basename = "question"
