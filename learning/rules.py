@@ -234,7 +234,9 @@ def question_error(kind: str, text: str, options: Any, answer: Any) -> tuple[str
     if kind in CHOICE_KINDS:
         if not isinstance(options, list) or not 2 <= len(options) <= 8 or not all(
                 isinstance(o, str) and o.strip() for o in options):
-            return "options", _("选择题应有2–8个非空选项")
+            # How many were read says what went wrong ("甲/乙/丙" on one line is one option).
+            count = len([o for o in options if isinstance(o, str) and o.strip()]) if isinstance(options, list) else 0
+            return "options", _("选择题应有2–8个非空选项，每行一个（现读到%(n)s个）") % {"n": count}
         if len({o.strip() for o in options}) != len(options):
             return "options", _("选项不能重复")
         if not isinstance(answer, list) or not answer or not all(

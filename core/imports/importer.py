@@ -218,6 +218,11 @@ class Importer:
             else:
                 positions[column.field] = i
         missing = [c.header for c in self.resource.columns if c.field not in positions]
+        if not positions:
+            # Not one column of the template: another file, or a header that is not on the first row.
+            result.add_error(1, "", _("第1行不是“%(title)s”导入模板的列名，请下载导入模板，按模板的列填写")
+                             % {"title": self.resource.title})
+            return None
         for text in unknown:
             result.add_error(1, text, _("无法识别的列名“%(name)s”，请使用导入模板的列名") % {"name": text})
         if missing:

@@ -224,22 +224,26 @@ class TodoTest(PersonaTestCase):
         return {str(t.label): t.count for t in response.context["todos"]}
 
     def test_an_administrator_is_asked_for_the_holidays_of_years_the_calendar_does_not_know(self) -> None:
+        """Which years are missing on a given day is ``core.workdays.missing_years`` (tested at fixed dates in
+        test_workdays); here: each of today's missing years is an administrator's to-do, and only theirs, and
+        entering a holiday of the year takes it away."""
         import datetime
-        from unittest import mock
+
+        from django.utils import timezone
 
         from core.models import Holiday
         from core.todos import calendar_todos
-        from core.workdays import clear_cache
+        from core.workdays import clear_cache, missing_years
 
         self.addCleanup(clear_cache)
-        # The date is moved far ahead (no library will know 2099): in November this year's and next year's.
-        with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2099, 11, 22)):
-            labels = [str(t.label) for t in calendar_todos(self.p.admin)]
-            self.assertEqual(labels, ["录入2099年法定节假日和调休安排", "录入2100年法定节假日和调休安排"])
-            self.assertEqual(list(calendar_todos(self.p.committee_manager)), [])  # an administrator's task
-            Holiday.objects.create(date=datetime.date(2099, 1, 1), is_workday=False, name="元旦")
-            clear_cache()
-            self.assertEqual([str(t.label) for t in calendar_todos(self.p.admin)], ["录入2100年法定节假日和调休安排"])
+        years = missing_years(timezone.localdate())
+        self.assertEqual([str(t.label) for t in calendar_todos(self.p.admin)],
+                         [f"录入{year}年法定节假日和调休安排" for year in years])
+        self.assertEqual(list(calendar_todos(self.p.committee_manager)), [])
+        for year in years:
+            Holiday.objects.create(date=datetime.date(year, 1, 1), is_workday=False, name="元旦")
+        clear_cache()
+        self.assertEqual(list(calendar_todos(self.p.admin)), [])
 
     def assert_links_list_their_counts(self, *users: Any) -> None:
         """Each to-do's link lists exactly what it counts."""

@@ -95,3 +95,9 @@ class PlanVersionTest(TestCase):
         # A rule left as shipped gets the new version.
         self.assertIn("2024—2028", Rule.objects.get(key="learning.hours.leader_annual",
                                                     effective_from=rules.PLAN_2024_START).source)
+
+
+def test_too_few_options_say_how_many_were_read():
+    options = rules.parse_options("甲/乙/丙")  # one line: one option
+    assert rules.question_error("single", "题干", options, [0]) == (
+        "options", "选择题应有2–8个非空选项，每行一个（现读到1个）")

@@ -351,6 +351,13 @@ class BadInputTest(ImportTestCase):
         self.assert_refused(result, (1, "籍贯", "无法识别的列名“籍贯”，请使用导入模板的列名"),
                             (1, "身份证号、备注", "缺少列：身份证号、备注"))
 
+    def test_a_file_with_none_of_the_templates_columns_gets_one_message(self) -> None:
+        path = write_xlsx(self.tmp / "other.xlsx", [["张三", "男"]], header=["名字", "性别（男女）"])
+        result = self.run_import(path)
+        self.assertEqual(errors_of(result),
+                         [(1, "", "第1行不是“党员”导入模板的列名，请下载导入模板，按模板的列填写")])
+        self.assertFalse(result.written)
+
     def test_merged_cells_are_refused_with_their_place(self) -> None:
         rows = [member_row(1), member_row(2, 所在党支部编码=None)]
         result = self.run_import(write_xlsx(self.tmp / "merged.xlsx", rows, merge="Q2:Q3"))
