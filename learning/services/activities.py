@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from core.choices import Action, ChangeAction
 from core.models import ObjectChange
 from core.rules import rule_value
 from core.scoping import ScopedQuerySet, can, get_scope
+from core.text import parentheses
 from learning import audience as audiences
 from learning import points, rules
 from learning.choices import (
@@ -427,11 +429,20 @@ def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_us
     entries = list(entries)
     allowed = set(recordable_members(acting_user, activity).filter(pk__in=[e.member.pk for e in entries])
                   .values_list("pk", flat=True))
-    errors = [_("%(name)s不在这次活动的参加对象中，或不在您的管理范围内") % {"name": e.member.name} for e in entries
+    # Namesakes (two 刘秀梅 in one branch) are told apart by the last digits of their ID numbers.
+    names = Counter(e.member.name for e in entries)
+    left, right = parentheses()
+
+    def who(member: Member) -> str:
+        if names[member.name] < 2 or not member.id_number:
+            return member.name
+        return f"{member.name}{left}{_('身份证号尾号%(tail)s') % {'tail': member.id_number[-4:]}}{right}"
+
+    errors = [_("%(name)s不在这次活动的参加对象中，或不在您的管理范围内") % {"name": who(e.member)} for e in entries
               if e.member.pk not in allowed]
-    errors += [_("%(name)s：缺席或请假请注明原因") % {"name": e.member.name} for e in entries
+    errors += [_("%(name)s：缺席或请假请注明原因") % {"name": who(e.member)} for e in entries
                if e.status in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED) and not e.reason.strip()]
-    errors += [_("%(name)s：补学请通过“补学”登记") % {"name": e.member.name} for e in entries
+    errors += [_("%(name)s：补学请通过“补学”登记") % {"name": who(e.member)} for e in entries
                if e.status == AttendanceStatus.MAKEUP]
     if errors:
         raise ValidationError(errors)

@@ -200,6 +200,16 @@ class RecordAttendanceTest(PersonaTestCase):
             self.record((self.a, "present", ""), (self.b, "absent", ""))
         self.assertFalse(Attendance.objects.exists())
 
+    def test_namesakes_are_told_apart_by_the_last_digits_of_their_id_numbers(self) -> None:
+        from orgs.models import Member
+
+        Member.objects.filter(pk=self.b.pk).update(name=self.a.name)
+        self.b.refresh_from_db()
+        with self.assertRaises(ValidationError) as refused:
+            self.record((self.a, "absent", ""), (self.b, "absent", "病假"))
+        self.assertEqual(refused.exception.messages,
+                         [f"{self.a.name}（身份证号尾号{str(self.a.id_number)[-4:]}）：缺席或请假请注明原因"])
+
     def test_members_outside_the_audience_are_refused_by_name(self) -> None:
         outsider = self.p.branch2_members[0]
         with self.assertRaisesMessage(ValidationError, outsider.name):
