@@ -436,7 +436,8 @@ def record_attendance(activity: Activity, entries: Iterable[Entry], *, acting_us
     def who(member: Member) -> str:
         if names[member.name] < 2 or not member.id_number:
             return member.name
-        return f"{member.name}{left}{_('身份证号尾号%(tail)s') % {'tail': member.id_number[-4:]}}{right}"
+        tail = _("身份证号尾号%(tail)s") % {"tail": member.id_number[-4:]}
+        return f"{member.name}{left}{tail}{right}"
 
     errors = [_("%(name)s不在这次活动的参加对象中，或不在您的管理范围内") % {"name": who(e.member)} for e in entries
               if e.member.pk not in allowed]

@@ -716,7 +716,8 @@ class Builder:
         percent = self.done * 100 // self.total
         if percent != self.shown:
             self.shown = percent
-            self.progress.write(f"\r  {_('生成党员')} {percent:3d}%  ({self.done}/{self.total})")
+            label = _("生成党员")  # outside the f-string, where makemessages finds it
+            self.progress.write(f"\r  {label} {percent:3d}%  ({self.done}/{self.total})")
             self.progress.flush()
             if percent == 100:
                 self.progress.write("\n")
