@@ -51,6 +51,13 @@ class ScopedModelForm(forms.ModelForm):  # type: ignore[type-arg]
         of at most 500 working days), not the column type's: checked by the field before the form's ``clean``
         uses the number, and with one message for a wrong number, not one and then another."""
         for name, field in self.fields.items():
+            if isinstance(field, forms.DecimalField) and field.decimal_places is not None:
+                # One message for every way a number can be too long ("1.23456" is about its decimals, not
+                # Django's "no more than 5 digits in total").
+                too_long = _("最多%(places)s位小数，共不超过%(digits)s位数字") % {
+                    "places": field.decimal_places, "digits": field.max_digits}
+                for code in ("max_digits", "max_decimal_places", "max_whole_digits"):
+                    field.error_messages[code] = too_long
             if not isinstance(field, forms.IntegerField):
                 continue
             try:

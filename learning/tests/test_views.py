@@ -388,6 +388,14 @@ class NumberMinimumTest(PersonaTestCase):
             "id_number": self.p.member.id_number, "date": "2019-01-02", "hours": "2", "kind": "online",
             "title": "补录旧记录"}).status_code, 302)
 
+    def test_hours_with_too_many_decimals_are_told_about_the_decimals(self) -> None:
+        from learning.forms import StudyRecordForm
+
+        form = StudyRecordForm(data={"id_number": self.p.member.id_number, "date": "2025-05-01", "hours": "1.23456",
+                                     "kind": "collective", "title": "网上学习"}, user=self.p.branch1_manager)
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["hours"], ["最多1位小数，共不超过5位数字"])
+
     def test_a_study_record_reports_its_wrong_hours_and_its_future_date_together(self) -> None:
         import datetime
 
