@@ -215,6 +215,9 @@ class StandingPagesTest(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["standing"]["row"].counted, Decimal(8))
         self.assertContains(response, self.activity.title)
+        required = response.context["standing"]["row"].required
+        # Whole hours read as whole numbers, whichever year's rule they come from ("8 / 32", not "8.0 / 32.0").
+        self.assertContains(response, f'>8</span><span class="text-muted">/ {int(required)} ')
 
     def test_compliance_by_child_organization(self) -> None:
         self.client.force_login(self.p.committee_manager)
