@@ -18,9 +18,9 @@ from core.models import Notification
 from core.tree import ancestor_paths
 
 
-def managers_of(org_path: str, *, above: bool = False) -> list[int]:
+def managers_of(org_path: str, *, above: bool = False, excluding: int | None = None) -> list[int]:
     """The active users granted the manager role on the organization at ``org_path``; with ``above``, on the
-    nearest organization above it that has any (the level that reviews it)."""
+    nearest organization above it that has any (the level that reviews it) besides ``excluding``."""
     from orgs.models import RoleGrant
 
     paths = ancestor_paths(org_path)
@@ -30,7 +30,8 @@ def managers_of(org_path: str, *, above: bool = False) -> list[int]:
               .values_list("org__path", "user_id"))
     by_path: dict[str, set[int]] = {}
     for path, user_id in grants:
-        by_path.setdefault(path, set()).add(user_id)
+        if user_id != excluding:
+            by_path.setdefault(path, set()).add(user_id)
     for path in reversed(paths if above else paths[-1:]):
         if by_path.get(path):
             return sorted(by_path[path])

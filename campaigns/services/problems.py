@@ -31,7 +31,6 @@ from core.gaps import gaps_for
 from core.notify import managers_of, notify
 from core.scoping import can, get_scope
 from core.text import listing, nested, parentheses, sentences
-from core.tree import ancestor_paths
 from orgs.models import Organization, RoleGrant
 
 COMMENT_LENGTH = 2000
@@ -388,10 +387,9 @@ def reviewers(problem: Problem, *, excluding: int | None) -> list[int]:
     """Who reviews a request: the managers of the nearest organization above the responsible one that has
     any besides the one who asked (who may be a manager there, asking for a branch with nobody who can),
     else the administrators."""
-    for path in reversed(ancestor_paths(problem.org_path)[:-1]):
-        found = [u for u in managers_of(path) if u != excluding]
-        if found:
-            return found
+    found = managers_of(problem.org_path, above=True, excluding=excluding)
+    if found:
+        return found
     # Nobody above but the one who asked: the administrators.
     admins = RoleGrant.objects.filter(role=Role.ADMIN, user__is_active=True).values_list("user_id", flat=True)
     return sorted({u for u in admins if u != excluding})
