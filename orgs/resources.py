@@ -157,10 +157,10 @@ class MemberResource(Resource):
         for org, member_ids in moved.items():
             services.records_follow(member_ids, org)
         # A member who leaves, or moves to another branch, gives up the seats held there (as on the pages).
-        for row in updated:
-            m, before = row.obj, row.before or {}
-            if before.get("org") != m.org_id or (before.get("status") != m.status and m.status in LEAVING_STATUSES):
-                services.end_positions(m, self.today, acting_user=self.user, reason=message)
+        leaving = [row.obj.pk for row in updated
+                   if (row.before or {}).get("org") != row.obj.org_id
+                   or ((row.before or {}).get("status") != row.obj.status and row.obj.status in LEAVING_STATUSES)]
+        services.end_positions_of(leaving, self.today, acting_user=self.user, reason=message)
         names = ("member", "org", "org_path", "from_status", "to_status", "date", "reason", "created_by",
                  "created", "updated")
         insert_rows(StatusChange, [model_field(StatusChange, n) for n in names], history, now=now)

@@ -138,7 +138,16 @@ def check_status_change(old: str, new: str) -> None:
 
 def end_positions(member: Member, day: datetime.date, *, acting_user: Any, reason: str = "") -> None:
     """End the member's current seats (a member who leaves or moves cannot keep them), logged."""
-    for position in Position.objects.filter(member=member, term_end__isnull=True).select_related("org"):
+    end_positions_of([member.pk], day, acting_user=acting_user, reason=reason)
+
+
+def end_positions_of(member_ids: list[Any], day: datetime.date, *, acting_user: Any, reason: str = "") -> None:
+    """``end_positions`` for many members at once (an import): a query per 5,000 members finds their seats,
+    which are few."""
+    seats = [position for start in range(0, len(member_ids), 5000)
+             for position in Position.objects.filter(member_id__in=member_ids[start:start + 5000],
+                                                     term_end__isnull=True).select_related("org")]
+    for position in seats:
         before = snapshot(position)
         position.term_end = max(day, position.term_start + datetime.timedelta(days=1))
         position.save(update_fields=["term_end", "updated"])

@@ -245,6 +245,19 @@ class WriteTest(ImportTestCase):
             queries.append(len(captured))
         self.assertEqual(queries[1], queries[2])
 
+    def test_moving_members_by_import_takes_the_same_queries_for_one_or_several(self) -> None:
+        members = list(Member.objects.filter(org=self.p.branch1).order_by("pk"))[:4]
+        self.assertEqual(len(members), 4)
+        queries = []  # the first run also fills the scope, rule and content-type caches
+        for group in (members[:1], members[1:2], members[2:4]):
+            rows = [self.export_row(m, 所在党支部编码=self.p.branch2.code, 所在党小组编码="") for m in group]
+            path = write_csv(self.tmp / f"move{len(group)}.csv", rows)
+            with CaptureQueriesContext(connection) as captured:
+                result = self.run_import(path, self.p.committee_manager)
+            self.assertEqual(result.counts["update"], len(group), result.errors)
+            queries.append(len(captured))
+        self.assertEqual(queries[1], queries[2])
+
     def test_the_fast_change_log_agrees_with_build_change(self) -> None:
         path = self.export("b1.csv", self.p.branch1_manager)
         path.write_text(path.read_text(encoding="utf-8-sig").replace("13800130002", "13912345678"),
