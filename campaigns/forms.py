@@ -278,6 +278,11 @@ class AssignForm(forms.Form):
         field.widget.attrs["size"] = 8
         self.fields["orgs"].queryset = org_choices(user).filter(path__startswith=checklist.org_path)  # type: ignore[attr-defined]
 
+    def clean_members(self) -> list[Member]:
+        # The options carry only the name (2,000 of them are drawn); the chosen ones are read whole, at once.
+        chosen = [m.pk for m in self.cleaned_data["members"]]
+        return list(self.member_choices.filter(pk__in=chosen)) if chosen else []
+
     def clean_member_ids(self) -> list[Member]:
         return members_named(self.user, self.cleaned_data["member_ids"], queryset=self.member_choices)
 

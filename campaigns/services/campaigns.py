@@ -18,7 +18,7 @@ from campaigns import catalogue
 from campaigns.choices import Answer, CategoryKind
 from campaigns.models import AnswerRow, Assignment, Campaign, Category, Checklist, ChecklistItem, Requirement
 from core import services as core
-from core.changelog import log_change, snapshot
+from core.changelog import build_change, log_bulk, log_change, snapshot
 from core.choices import Action, ChangeAction
 from core.notify import managers_of_each, notify
 from core.scoping import can
@@ -290,8 +290,12 @@ def assign_checklist(checklist: Checklist, *, acting_user: Any, members: Sequenc
         if org.pk not in has_one:
             has_one.add(org.pk)
             made.append(Assignment(checklist=checklist, org=org, for_org=True))
+    # Written together (a checklist may go to thousands): one insert, one change-log insert.
     for assignment in made:
-        core.create_object(assignment, acting_user=acting_user, clean=False)
+        assignment.org_path = assignment.org.path  # what OrgOwnedModel.save sets, which bulk_create skips
+        core.require(acting_user, Action.CHANGE, assignment)
+    Assignment.objects.bulk_create(made)
+    log_bulk([build_change(a, ChangeAction.CREATE, acting_user=acting_user, after=snapshot(a)) for a in made])
     people: list[int | None] = [a.member.user_id for a in made if a.member is not None]
     people += managers_of_each(a.org_path for a in made if a.for_org)
     # The people given the checklist and the managers of the organizations given it are told at once (a

@@ -188,6 +188,18 @@ class AssignNothingTest(PersonaTestCase):
         self.assertContains(self.client.post(url, {}, follow=True), "请选择检视对象（个人或组织）")
         self.assertFalse(Assignment.objects.filter(checklist=checklist).exists())
         self.assertContains(self.client.post(url, {"members": [self.p.member.pk]}, follow=True), "已分派1份")
+        # Several chosen in the list take the queries of one (their records are read at once).
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        counts = []
+        for chosen in (self.p.branch1_members[1:2], self.p.branch1_members[2:4]):
+            Assignment.objects.filter(checklist=checklist).exclude(member=self.p.member).delete()
+            with CaptureQueriesContext(connection) as captured:
+                self.client.post(url, {"members": [m.pk for m in chosen]})
+            counts.append(len(captured))
+        self.assertEqual(counts[0], counts[1])
+        Assignment.objects.filter(checklist=checklist).exclude(member=self.p.member).delete()
         self.assertContains(self.client.post(url, {"members": [self.p.member.pk]}, follow=True),
                             "所选对象都已有这份检视清单，没有新分派")
         self.assertEqual(Assignment.objects.filter(checklist=checklist).count(), 1)
