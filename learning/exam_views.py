@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Q
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -151,13 +151,15 @@ def by_org(scores: Any, exam: Exam, user: Any) -> list[dict[str, Any]]:
                     .order_by("code")) or [org]
     rows = []
     for child in children:
-        inside = scores.filter(org_path__subtree=child.path)
-        people = list(inside.order_by().values("member_id").annotate(
-            best=Max("score"), sittings=Count("pk"), passes=Count("pk", filter=Q(passed=True))))
-        if people:
-            rows.append({"org": child, "people": len(people), "attempts": sum(p["sittings"] for p in people),
-                         "mean": round(sum(float(p["best"] or 0) for p in people) / len(people), 1),
-                         "pass_rate": round(100 * sum(1 for p in people if p["passes"]) / len(people))})
+        # One row per person (best score, any pass), then summed by the database over those rows.
+        per_person = scores.filter(org_path__subtree=child.path).order_by().values("member_id").annotate(
+            best=Max("score"), sittings=Count("pk"), passes=Count("pk", filter=Q(passed=True)))
+        figures = per_person.aggregate(people=Count("member_id"), attempts=Sum("sittings"), mean=Avg("best"),
+                                       passed=Count("member_id", filter=Q(passes__gt=0)))
+        if figures["people"]:
+            rows.append({"org": child, "people": figures["people"], "attempts": figures["attempts"],
+                         "mean": round(float(figures["mean"] or 0), 1),
+                         "pass_rate": round(100 * figures["passed"] / figures["people"])})
     return rows
 
 
