@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from campaigns import evidence as evidence_files
 from campaigns import rules
-from campaigns.choices import OPEN_STATUSES, ProblemSource, ProblemStatus, ReviewDecision
+from campaigns.choices import OPEN_STATUSES, ProblemSource, ProblemStatus, ProjectStatus, ReviewDecision
 from campaigns.models import AnswerRow, Evidence, Milestone, Problem, ProgressUpdate, Review
 from core import services as core
 from core.changelog import log_change, snapshot
@@ -302,8 +302,6 @@ def delete_milestone(milestone: Milestone, *, acting_user: Any, message: str = "
     """A step added by mistake: on the day it was added, while it is not reached and what it belongs to is
     still being worked on. A step planned earlier stays; one overtaken by events is explained in the
     close-out request instead (``submit_for_close`` asks for it)."""
-    from campaigns.choices import ProjectStatus
-
     owner: Any = _locked(milestone.problem, acting_user) if milestone.problem is not None else milestone.project
     if owner is None or not can(acting_user, Action.CHANGE, owner):
         raise PermissionDenied(_("不在您的管理范围内"))

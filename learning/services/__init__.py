@@ -23,7 +23,6 @@ from learning.services.activities import (
     recordable_members,
     series_dates,
     sign_in,
-    sign_in_locked,
     update_activity,
     update_record,
     visible_activity,
@@ -51,5 +50,5 @@ __all__ = [
     "MAX_SERIES", "Entry", "add_material", "audience_queryset", "check_sign_in", "conversion", "create_activity",
     "create_record", "create_series", "delete_activity", "delete_material", "delete_record", "fill_defaults",
     "max_wrong_codes", "may_record", "open_window", "record_attendance", "record_makeup", "recordable_members",
-    "series_dates", "sign_in", "sign_in_locked", "update_activity", "update_record", "visible_activity", "wrong_codes",
+    "series_dates", "sign_in", "update_activity", "update_record", "visible_activity", "wrong_codes",
 ]

@@ -307,11 +307,6 @@ def wrong_codes(activity: Activity, member: Member) -> int:
     return SignInFailure.objects.filter(activity=activity, member=member).count()
 
 
-def sign_in_locked(activity: Activity, member: Member) -> bool:
-    """Whether the member entered too many wrong codes for the activity to sign in themselves."""
-    return wrong_codes(activity, member) >= max_wrong_codes(activity)
-
-
 def check_sign_in(
     activity: Activity, member: Member | None, *, now: datetime.datetime
 ) -> tuple[Member, int, int]:

@@ -56,7 +56,8 @@ class WrongCodeLimitTest(PersonaTestCase):
         # Every wrong code was kept although each attempt raised; the refused right code adds none.
         self.assertEqual(SignInFailure.objects.filter(activity=self.activity, member=self.p.member).count(), 5)
         self.assertFalse(Attendance.objects.exists())
-        self.assertTrue(services.sign_in_locked(self.activity, self.p.member))
+        with self.assertRaisesMessage(ValidationError, LOCKED):  # the page's check says so before any code
+            services.check_sign_in(self.activity, self.p.member, now=self.during)
 
     def test_the_failure_records_the_members_branch_and_the_organizer(self) -> None:
         self.use_up(1)
